@@ -1,0 +1,119 @@
+"""OCI image references, parsed by the distribution reference grammar.
+
+``host[:port]/path[:tag][@digest]``; a first component counts as a host only when it
+contains ``.`` or ``:`` or is ``localhost`` (docker's rule), otherwise the reference is
+on Docker Hub.  The text is kept as written: ``str(ref)`` gives it back unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DOCKER_HUB = "docker.io"
+_DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_HOST = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
+_TAG = r"[\w][\w.-]{0,127}"
+_DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
+_PATH_RE = re.compile(rf"{_COMPONENT}(?:/{_COMPONENT})*")
+_HOST_RE = re.compile(_HOST)
+_TAG_RE = re.compile(_TAG)
+_DIGEST_RE = re.compile(_DIGEST)
+
+
+class ReferenceError(ValueError):
+    """The text is not a valid image reference."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """One image reference. ``host`` is None when the text names no registry."""
+
+    host: str | None
+    path: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The repository as written: ``[host/]path`` (what ``singleuser.image.name`` holds)."""
+        return f"{self.host}/{self.path}" if self.host else self.path
+
+    @property
+    def registry(self) -> str:
+        """The registry host to talk to, Docker Hub normalised to ``docker.io``."""
+        if self.host is None or self.host in _DOCKER_HUB_ALIASES:
+            return DOCKER_HUB
+        return self.host
+
+    @property
+    def repository(self) -> str:
+        """The repository path on its registry (``library/`` added for Docker Hub)."""
+        if self.registry == DOCKER_HUB and "/" not in self.path:
+            return f"library/{self.path}"
+        return self.path
+
+    @property
+    def canonical_name(self) -> str:
+        """``registry/repository``: equal for every spelling of the same repository."""
+        return f"{self.registry}/{self.repository}"
+
+    @property
+    def version(self) -> str | None:
+        """What follows the name: ``tag``, ``tag@digest`` or ``@digest`` (None if neither)."""
+        if self.digest and self.tag:
+            return f"{self.tag}@{self.digest}"
+        if self.digest:
+            return f"@{self.digest}"
+        return self.tag
+
+    def with_version(self, tag: str | None, digest: str | None = None) -> ImageRef:
+        return ImageRef(self.host, self.path, tag, digest)
+
+    def __str__(self) -> str:
+        text = self.name
+        if self.tag:
+            text += f":{self.tag}"
+        if self.digest:
+            text += f"@{self.digest}"
+        return text
+
+
+def parse(text: str) -> ImageRef:
+    """Parse ``text`` as an image reference or raise :class:`ReferenceError` saying why."""
+    if not text or text != text.strip():
+        raise ReferenceError(f"invalid image reference {text!r}: empty or surrounded by spaces")
+    rest, digest = text, None
+    if "@" in rest:
+        rest, digest = rest.split("@", 1)
+        if not _DIGEST_RE.fullmatch(digest):
+            raise ReferenceError(f"invalid image reference {text!r}: bad digest {digest!r}")
+    host, remainder = _split_host(rest)
+    tag = None
+    last_slash = remainder.rfind("/")
+    colon = remainder.rfind(":")
+    if colon > last_slash:
+        remainder, tag = remainder[:colon], remainder[colon + 1 :]
+        if not _TAG_RE.fullmatch(tag):
+            raise ReferenceError(f"invalid image reference {text!r}: bad tag {tag!r}")
+    if not _PATH_RE.fullmatch(remainder):
+        raise ReferenceError(
+            f"invalid image reference {text!r}: repository {remainder!r} must be lowercase "
+            "components separated by '/'"
+        )
+    return ImageRef(host, remainder, tag, digest)
+
+
+def _split_host(text: str) -> tuple[str | None, str]:
+    first, sep, rest = text.partition("/")
+    if sep and ("." in first or ":" in first or first == "localhost"):
+        if not _HOST_RE.fullmatch(first):
+            raise ReferenceError(f"invalid image reference {text!r}: bad registry host {first!r}")
+        return first, rest
+    return None, text
+
+
+def valid_tag(tag: str) -> bool:
+    return bool(_TAG_RE.fullmatch(tag))
