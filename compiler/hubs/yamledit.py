@@ -153,7 +153,7 @@ def set_scalar(doc: Document, node: yaml.ScalarNode, value: str) -> Splice:
         raise YamlError(
             f"{doc.path}:{node.start_mark.line + 1}: anchored or tagged scalar cannot be edited"
         )
-    if node.style in ("|", ">"):
+    if node.style in ("|", ">"):  # libyaml gives "" for plain, PyYAML None
         raise YamlError(f"{doc.path}:{node.start_mark.line + 1}: block scalar cannot be edited")
     flow = _in_flow(doc, start)
     return Splice(start, end, render_scalar(value, node.style, flow=flow))
@@ -167,7 +167,7 @@ def render_scalar(value: str, style: str | None = None, *, flow: bool = False) -
     """
     if style == '"':
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if style is None and plain_is_safe(value, flow=flow):
+    if not style and plain_is_safe(value, flow=flow):
         return value
     return "'" + value.replace("'", "''") + "'"
 

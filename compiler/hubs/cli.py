@@ -1,0 +1,218 @@
+"""The ``hubs`` command: parse flags, run one command, map errors to exit codes.
+
+Exit codes: 0 ok, 1 drift (check), 2 bad input, 3 registry or I/O failure, 130 interrupted.
+Reports go to stdout; progress and errors to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_IO, EXIT_INTERRUPT = 0, 1, 2, 3, 130
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit 2)."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-C", dest="directory", metavar="DIR", default=argparse.SUPPRESS,
+                        help="run as if started in DIR")
+    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="hubs.toml to use (default: found in DIR or above)")
+    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
+                        help="show a traceback on errors")
+    fmt = argparse.ArgumentParser(add_help=False)
+    fmt.add_argument("--format", choices=("text", "markdown", "json", "github"), default="text",
+                     help="report format (default: text)")
+
+    parser = argparse.ArgumentParser(
+        prog="hubs", parents=[common],
+        description="Image-policy compiler for JupyterHub fleets: hubs.toml -> values files.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("compile", parents=[common, fmt], help="write the image keys into the tree")
+    sub.add_parser("check", parents=[common, fmt],
+                   help="exit 1 when the tree differs from hubs.toml (CI, pre-commit)")
+    sub.add_parser("diff", parents=[common, fmt], help="report what compile would change")
+    sub.add_parser("schema", parents=[common],
+                   help="write schema/hubs.schema.json and schema/chart-images.schema.json")
+    imp = sub.add_parser("import", parents=[common],
+                         help="write hubs.toml stating the images the tree has now")
+    imp.add_argument("--force", action="store_true", help="overwrite an existing hubs.toml")
+    lst = sub.add_parser("list", parents=[common], help="every image slot of the fleet")
+    lst.add_argument("--format", choices=("text", "json"), default="text")
+    exp = sub.add_parser("explain", parents=[common],
+                         help="which image a hub or slot runs, and why")
+    exp.add_argument("address")
+    exp.add_argument("--format", choices=("text", "json"), default="text")
+    st = sub.add_parser("set", parents=[common], help="change one slot's policy in hubs.toml")
+    st.add_argument("address")
+    how = st.add_mutually_exclusive_group(required=True)
+    how.add_argument("--pin", metavar="IMAGE[:TAG][@DIGEST]")
+    how.add_argument("--follow", metavar="IMAGE")
+    how.add_argument("--inherit", action="store_true")
+    st.add_argument("--match", metavar="REGEX")
+    st.add_argument("--order", choices=("semver", "calver", "numeric", "alphabetical", "pushed"))
+    st.add_argument("--range", metavar="RANGE")
+    st.add_argument("--digest", action="store_true", help="with --follow: pin the digest too")
+    st.add_argument("--compile", action="store_true", help="compile afterwards")
+    upd = sub.add_parser("update", parents=[common, fmt],
+                         help="resolve follow-latest slots from registries into hubs.lock")
+    upd.add_argument("addresses", nargs="*", metavar="ADDRESS")
+    upd.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    traceback = getattr(args, "traceback", False)
+    try:
+        return _run(args)
+    except KeyboardInterrupt:
+        print("hubs: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPT
+    except Exception as exc:  # mapped to an exit code below; never a bare traceback
+        code = exit_code(exc)
+        if traceback or code is None:
+            raise
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"hubs: error: {line}", file=sys.stderr)
+        return code
+
+
+def exit_code(exc: BaseException) -> int | None:
+    from .layout import LayoutError
+    from .load import ConfigError
+    from .plan import PlanError
+    from .yamledit import YamlError
+
+    if isinstance(exc, ConfigError | PlanError | LayoutError | YamlError | UsageError):
+        return EXIT_INPUT
+    if isinstance(exc, OSError):
+        return EXIT_IO
+    name = type(exc).__name__
+    if name in {"RegistryError", "ResolveError"}:
+        return EXIT_IO
+    return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    base = Path(getattr(args, "directory", ".")).resolve()
+    if not base.is_dir():
+        raise UsageError(f"-C {base}: not a folder")
+    handler: Callable[[argparse.Namespace, Path], int] = _COMMANDS[args.command]
+    return handler(args, base)
+
+
+def _config_path(args: argparse.Namespace, base: Path) -> Path:
+    from .load import find_config
+
+    given = getattr(args, "config", None)
+    return (base / given) if given else find_config(base)
+
+
+def _source(args: argparse.Namespace, base: Path):  # type: ignore[no-untyped-def]
+    from .load import load_config
+
+    return load_config(_config_path(args, base))
+
+
+def _prefix(tree: Path, base: Path) -> str:
+    rel = os.path.relpath(tree, base)
+    return "" if rel == "." else rel.replace(os.sep, "/") + "/"
+
+
+def _emit(report: object, fmt: str) -> None:
+    from .report import Report, render
+
+    assert isinstance(report, Report)
+    sys.stdout.write(render(report, fmt, sys.stdout))
+
+
+def _report(compiled: object, command: str, applied: bool, base: Path) -> object:
+    from .compile import Compiled
+    from .report import Report
+
+    assert isinstance(compiled, Compiled)
+    plan, fleet = compiled.plan, compiled.fleet
+    managed = [t for t in plan.targets if t.policy != "user-controlled"]
+    hubs = sum(len(c.hubs) for c in fleet.clusters.values())
+    return Report(command, plan.changes, applied, len(managed), hubs,
+                  _prefix(fleet.root, base))
+
+
+def cmd_compile(args: argparse.Namespace, base: Path) -> int:
+    from .compile import build, write
+
+    compiled = build(_source(args, base))
+    write(compiled)
+    _emit(_report(compiled, "compile", True, base), args.format)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace, base: Path) -> int:
+    from .compile import build
+
+    compiled = build(_source(args, base))
+    _emit(_report(compiled, "check", False, base), args.format)
+    return EXIT_OK if compiled.plan.clean else EXIT_DRIFT
+
+
+def cmd_diff(args: argparse.Namespace, base: Path) -> int:
+    from .compile import build
+
+    compiled = build(_source(args, base))
+    _emit(_report(compiled, "diff", False, base), args.format)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace, base: Path) -> int:
+    from .schemas import write_schemas
+
+    root = _config_path(args, base).parent if hasattr(args, "config") else base
+    for path in write_schemas(root):
+        print(f"wrote {os.path.relpath(path, base)}")
+    return EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace, base: Path) -> int:
+    from .fileio import write_atomic
+    from .importer import render
+    from .layout import load_fleet
+    from .load import CONFIG_NAME
+
+    target = base / getattr(args, "config", CONFIG_NAME)
+    if target.exists() and not args.force:
+        raise UsageError(f"{target}: exists already; use --force to overwrite it")
+    tree = os.path.relpath(base, target.parent).replace(os.sep, "/")
+    text = render(load_fleet(base), tree)
+    write_atomic(target, text)
+    print(f"wrote {os.path.relpath(target, base)}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _not_yet(args: argparse.Namespace, base: Path) -> int:
+    raise UsageError(f"`hubs {args.command}` is not available in this build")
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+    "compile": cmd_compile,
+    "check": cmd_check,
+    "diff": cmd_diff,
+    "schema": cmd_schema,
+    "import": cmd_import,
+    "list": _not_yet,
+    "explain": _not_yet,
+    "set": _not_yet,
+    "update": _not_yet,
+}
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""``hubs import``: state the images a tree has now as a hubs.toml (pins only).
+
+Each image is stated at the level where it is written: the chart default, a shared file
+(``[clusters.C.files."F"]``), or a hub's own file (``[clusters.C.hubs.H]``).  Compiling the
+result changes no byte of the tree.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from . import layout, plan
+from .layout import Fleet, ValuesFile
+
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def key(text: str) -> str:
+    """A TOML key: bare when it can be, else a basic string."""
+    import tomlkit
+
+    return text if _BARE.match(text) else tomlkit.string(text).as_string()
+
+
+def string(text: str) -> str:
+    import tomlkit
+
+    return tomlkit.string(text).as_string()
+
+
+def render(fleet: Fleet, tree: str = ".", schema: str | None = None) -> str:
+    """hubs.toml text for the fleet as it is on disk."""
+    lines: list[str] = []
+    if schema:
+        lines.append(f"#:schema {schema}")
+    lines += [
+        "# Source of truth for the user images of this fleet; `hubs compile` writes them",
+        "# into the values files. A hub with nothing below it inherits every image.",
+        f"tree = {string(tree)}",
+    ]
+    chart = fleet.chart()
+    default = chart.slot("singleuser")
+    if default is not None and default.image:
+        lines += ["", "[defaults]", f"image = {string(_pinned(default))}"]
+    for cluster in fleet.clusters.values():
+        lines += ["", f"# ---- {cluster.name} ({cluster.path})"]
+        lines += list(_cluster(fleet, cluster))
+    return "\n".join(lines) + "\n"
+
+
+def _cluster(fleet: Fleet, cluster: layout.Cluster) -> Iterator[str]:
+    base = f"clusters.{key(cluster.name)}"
+    own = {fleet.own_file(hub): hub for hub in cluster.hubs}
+    shared: list[str] = []
+    for hub in cluster.hubs:
+        shared.extend(p for p in hub.files if p not in own and p not in shared)
+    for path in shared:
+        values = fleet.hub_file(fleet.users_of(path)[0], path)
+        body = _scope(f"{base}.files.{key(path.rsplit('/', 1)[-1])}", values)
+        if body:
+            users = ", ".join(h.name for h in fleet.users_of(path))
+            yield ""
+            yield from _with_comment(body, f"shared by {users}")
+    if not cluster.hubs:
+        yield f"[{base}]"
+    for hub in cluster.hubs:
+        head = f"{base}.hubs.{key(hub.name)}"
+        path = fleet.own_file(hub)
+        body = _scope(head, fleet.hub_file(hub, path)) if path else []
+        yield ""
+        yield from _with_comment(body or [f"[{head}]"], hub.display_name)
+
+
+def _with_comment(body: list[str], comment: str) -> list[str]:
+    comment = " ".join(comment.split())
+    return [f"{body[0]}  # {comment}", *body[1:]]
+
+
+def _scope(head: str, values: ValuesFile) -> list[str]:
+    lines: list[str] = []
+    single = values.slot("singleuser")
+    if single is not None and single.image:
+        lines.append(f"image = {string(_pinned(single))}")
+    for name in values.profiles:
+        slots = [s for s in values.slots if s.profile == name and s.image is not None]
+        image = next((s for s in slots if s.kind == "profile"), None)
+        choices = [s for s in slots if s.kind == "choice"]
+        prof = f"{head}.profiles.{key(name)}"
+        if image is not None:
+            lines += ["", f"[{prof}]", f"image = {string(image.image or '')}"]
+        if choices:
+            lines += ["", f"[{prof}.choices]"]
+            lines += [f"{key(s.choice or '')} = {string(s.image or '')}" for s in choices]
+    return [f"[{head}]", *lines] if lines else []
+
+
+def _pinned(slot: layout.Slot) -> str:
+    text = slot.image or ""
+    from . import imageref
+
+    ref = imageref.parse(text)
+    if ref.tag is None and ref.digest is None:
+        raise plan.PlanError([f"{slot.file}:{slot.line}: singleuser.image has a name but no tag; "
+                              "hubs needs both to state it"])
+    return text

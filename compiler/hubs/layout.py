@@ -1,0 +1,365 @@
+"""The infrastructure tree: clusters, hubs, their values files in order, and the image slots.
+
+Reads ``config/clusters/<cluster>/cluster.yaml`` and the plaintext values files they list;
+``enc-*`` / ``*.secret.*`` files are never opened.  A *slot* is one place a user image can be
+written: ``singleuser.image`` of a file, a profile's ``kubespawner_override.image``, or a
+``profile_options.image.choices.<key>`` image.  Slots are found through YAML aliases too: the
+``physical`` path names the node at its anchor, where an edit has to go.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from . import yamledit
+from .yamledit import Key, YamlError
+
+CLUSTERS_DIR = "config/clusters"
+CHART_VALUES = "helm-charts/basehub/values.yaml"
+CHART_SCHEMA = "helm-charts/basehub/values.schema.yaml"
+CHARTS = ("basehub", "daskhub")
+
+SlotKind = Literal["singleuser", "profile", "choice", "unlisted"]
+YamlPath = tuple[Key, ...]
+
+
+class LayoutError(ValueError):
+    """The tree is not laid out as expected; ``str()`` is one line naming the place."""
+
+
+def is_secret(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.startswith("enc-") or ".secret." in base
+
+
+def close_match(word: str, choices: list[str]) -> str:
+    """`` (did you mean 'x'?)`` or an empty string."""
+    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hub:
+    cluster: str
+    name: str
+    display_name: str
+    chart: str
+    files: tuple[str, ...]  # tree-relative plaintext values files, in helm order
+    line: int  # of ``- name:`` in cluster.yaml
+
+    @property
+    def address(self) -> str:
+        return f"{self.cluster}/{self.name}"
+
+    @property
+    def prefix(self) -> YamlPath:
+        return ("basehub",) if self.chart == "daskhub" else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    name: str
+    path: str  # tree-relative cluster.yaml
+    hubs: tuple[Hub, ...]
+
+    def hub(self, name: str) -> Hub | None:
+        return next((hub for hub in self.hubs if hub.name == name), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One image slot of one values file, as it is on disk now."""
+
+    file: str
+    kind: SlotKind
+    profile: str | None  # profile slug, else display name
+    choice: str | None
+    path: YamlPath  # to the image node (for ``singleuser``: the ``image`` map)
+    physical: YamlPath  # same node at its anchor; equals ``path`` unless reached by alias
+    line: int  # of the image value (the tag for ``singleuser``); 0 when absent
+    image: str | None  # current reference text; None when the slot is not set here
+    anchor: str | None = None  # ``&name`` the node sits under, when aliased elsewhere
+
+    @property
+    def aliased(self) -> bool:
+        return self.path != self.physical
+
+
+@dataclass(slots=True)
+class ValuesFile:
+    """One scanned values file.  ``doc`` is None when the file cannot hold a slot."""
+
+    path: str
+    prefix: YamlPath
+    doc: yamledit.Document | None
+    slots: list[Slot] = field(default_factory=list)
+    profiles: dict[str, int] = field(default_factory=dict)  # name -> index in profileList
+    has_profile_list: bool = False
+
+    def slot(self, kind: SlotKind, profile: str | None = None, choice: str | None = None) -> (
+        Slot | None
+    ):
+        for slot in self.slots:
+            if (slot.kind, slot.profile, slot.choice) == (kind, profile, choice):
+                return slot
+        return None
+
+
+@dataclass(slots=True)
+class Fleet:
+    """The whole tree, files scanned on first use (each parsed once)."""
+
+    root: Path
+    clusters: dict[str, Cluster]
+    _files: dict[str, ValuesFile] = field(default_factory=dict)
+
+    def hubs(self) -> Iterator[Hub]:
+        for cluster in self.clusters.values():
+            yield from cluster.hubs
+
+    def users_of(self, path: str) -> list[Hub]:
+        return [hub for hub in self.hubs() if path in hub.files]
+
+    def own_file(self, hub: Hub) -> str | None:
+        """The last values file that only this hub uses, where a hub-level policy goes."""
+        for path in reversed(hub.files):
+            if len(self.users_of(path)) == 1:
+                return path
+        return None
+
+    def file(self, path: str, prefix: YamlPath = ()) -> ValuesFile:
+        if path not in self._files:
+            self._files[path] = scan(self.root, path, prefix)
+        found = self._files[path]
+        if found.prefix != prefix:
+            raise LayoutError(f"{path}: used by both basehub and daskhub hubs")
+        return found
+
+    def hub_file(self, hub: Hub, path: str) -> ValuesFile:
+        return self.file(path, hub.prefix)
+
+    def chart(self) -> ValuesFile:
+        return self.file(CHART_VALUES)
+
+    def profile_source(self, hub: Hub) -> str | None:
+        """The file whose ``profileList`` the hub gets (Helm replaces lists: the last wins)."""
+        for path in reversed(hub.files):
+            if self.hub_file(hub, path).has_profile_list:
+                return path
+        return None
+
+
+# ---------------------------------------------------------------- cluster.yaml
+
+
+def load_fleet(root: Path) -> Fleet:
+    base = root / CLUSTERS_DIR
+    if not base.is_dir():
+        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
+    clusters = {}
+    for cluster_yaml in sorted(base.glob("*/cluster.yaml")):
+        cluster = read_cluster(root, cluster_yaml.relative_to(root).as_posix())
+        clusters[cluster.name] = cluster
+    return Fleet(root, clusters)
+
+
+def read_cluster(root: Path, rel: str) -> Cluster:
+    folder = rel.rsplit("/", 2)[-2]
+    doc = yamledit.parse(_read(root / rel), rel)
+    hubs_node = yamledit.child(doc.root, "hubs")
+    if not isinstance(hubs_node, yaml.SequenceNode):
+        return Cluster(folder, rel, ())
+    hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
+    seen: set[str] = set()
+    for hub in hubs:
+        if hub.name in seen:
+            raise LayoutError(f"{rel}:{hub.line}: hub {hub.name!r} is listed twice")
+        seen.add(hub.name)
+    return Cluster(folder, rel, hubs)
+
+
+def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
+    line = node.start_mark.line + 1
+
+    def text(key: str, default: str | None = None) -> str:
+        value = yamledit.child(node, key)
+        if isinstance(value, yaml.ScalarNode) and value.value:
+            return str(value.value)
+        if default is None:
+            raise LayoutError(f"{rel}:{line}: hub has no {key!r}")
+        return default
+
+    name = text("name")
+    chart = text("helm_chart", "basehub")
+    if chart not in CHARTS:
+        raise LayoutError(f"{rel}:{line}: hub {name!r}: unknown helm_chart {chart!r}")
+    files_node = yamledit.child(node, "helm_chart_values_files")
+    names = [n.value for n in getattr(files_node, "value", []) if isinstance(n, yaml.ScalarNode)]
+    folder = rel.rsplit("/", 1)[0]
+    files = tuple(f"{folder}/{n}" for n in names if not is_secret(n))
+    return Hub(cluster, name, text("display_name", name), chart, files, line)
+
+
+def _read(path: Path) -> str:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise LayoutError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"{path}: cannot read: {exc}") from None
+
+
+# ---------------------------------------------------------------- values files
+
+_SINGLEUSER: YamlPath = ("jupyterhub", "singleuser")
+
+
+def scan(root: Path, rel: str, prefix: YamlPath = ()) -> ValuesFile:
+    """Parse one values file (only if it can hold a slot) and list its slots."""
+    if is_secret(rel):
+        raise LayoutError(f"{rel}: secret files are never read or written")
+    text = _read(root / rel)
+    if "image" not in text and "profileList" not in text:
+        return ValuesFile(rel, prefix, None)
+    try:
+        doc = yamledit.parse(text, rel)
+    except YamlError as exc:
+        raise LayoutError(str(exc)) from None
+    found = ValuesFile(rel, prefix, doc)
+    _Scanner(found, doc).run()
+    return found
+
+
+class _Scanner:
+    def __init__(self, out: ValuesFile, doc: yamledit.Document) -> None:
+        self.out, self.doc = out, doc
+        self.defined: dict[int, YamlPath] = {}  # node id -> path of its anchor site
+
+    def run(self) -> None:
+        base = self.out.prefix + _SINGLEUSER
+        singleuser = yamledit.find(self.doc.root, base)
+        if singleuser is None:
+            return
+        self._define(singleuser, base)
+        self._singleuser(base + ("image",))
+        plist = yamledit.child(singleuser, "profileList")
+        if plist is None:
+            return
+        self.out.has_profile_list = True
+        if isinstance(plist, yaml.SequenceNode):
+            for index, profile in enumerate(plist.value):
+                self._profile(base + ("profileList", index), index, profile)
+
+    def _define(self, node: yaml.Node, path: YamlPath) -> None:
+        """Record where each node is defined, walking only edges that are not alias uses."""
+        if id(node) in self.defined:
+            return
+        self.defined[id(node)] = path
+        if isinstance(node, yaml.MappingNode):
+            for text, key, value in yamledit.items(node):
+                if not yamledit.is_alias_use(key, value):
+                    self._define(value, (*path, text))
+        elif isinstance(node, yaml.SequenceNode):
+            floor = node.start_mark.index
+            for index, item in enumerate(node.value):
+                if item.start_mark.index >= floor:
+                    self._define(item, (*path, index))
+                floor = max(floor, item.end_mark.index)
+
+    def _physical(self, path: YamlPath) -> YamlPath:
+        """``path`` rewritten through anchor sites: where an edit of that node must go."""
+        node, physical = self.doc.root, ()
+        for step in path:
+            node = yamledit.child(node, step)
+            if node is None:
+                return path
+            physical = self.defined.get(id(node), (*physical, step))
+        return physical
+
+    def _line(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + 1
+
+    def _anchor(self, path: YamlPath, physical: YamlPath) -> str | None:
+        """The ``&name`` under which an aliased slot sits (None when not aliased)."""
+        if path == physical:
+            return None
+        text = self.doc.text
+        for depth in range(len(physical), 0, -1):
+            node = yamledit.find(self.doc.root, physical[:depth])
+            if node is None:
+                continue
+            head = text[text.rfind("\n", 0, node.start_mark.index) + 1 : node.start_mark.index + 1]
+            amp = text.find("&", node.start_mark.index, node.start_mark.index + 1)
+            if amp >= 0 or "&" in head:
+                start = amp if amp >= 0 else text.rfind("&", 0, node.start_mark.index + 1)
+                return text[start:].split(None, 1)[0]
+        return "&anchor"
+
+    def _slot(self, kind: SlotKind, name: str | None, choice: str | None, path: YamlPath,
+              node: yaml.Node | None, image: str | None) -> None:
+        if node is None:
+            self.out.slots.append(Slot(self.out.path, kind, name, choice, path, path, 0, None))
+            return
+        physical = self._physical(path)
+        anchor = self._anchor(path, physical)
+        self.out.slots.append(
+            Slot(self.out.path, kind, name, choice, path, physical, self._line(node), image, anchor)
+        )
+
+    def _singleuser(self, path: YamlPath) -> None:
+        node = yamledit.find(self.doc.root, path)
+        if node is None:
+            self._slot("singleuser", None, None, path, None, None)
+            return
+        if not isinstance(node, yaml.MappingNode):
+            raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a name/tag map")
+        name, tag = yamledit.child(node, "name"), yamledit.child(node, "tag")
+        image = None
+        if name is not None and yamledit.is_scalar(name):
+            image = str(name.value)
+            if tag is not None and yamledit.is_scalar(tag):
+                image += ":" + str(tag.value)
+        shown = tag if tag is not None else (name if name is not None else node)
+        self._slot("singleuser", None, None, path, shown, image)
+
+    def _profile(self, path: YamlPath, index: int, node: yaml.Node) -> None:
+        name = _profile_name(node, index)
+        if name in self.out.profiles:
+            raise LayoutError(
+                f"{self.out.path}:{self._line(node)}: two profiles are named {name!r}; "
+                "give them distinct slugs"
+            )
+        self.out.profiles[name] = index
+        self._image("profile", name, None, path, ("kubespawner_override", "image"), node)
+        option = yamledit.find(node, ("profile_options", "image"))
+        choices = yamledit.child(option, "choices")
+        for key, _, _value in yamledit.items(choices) if choices is not None else ():
+            rel = ("profile_options", "image", "choices", key, "kubespawner_override", "image")
+            self._image("choice", name, key, path, rel, node)
+        if yamledit.child(option, "unlisted_choice") is not None:
+            rel = ("profile_options", "image", "unlisted_choice", "kubespawner_override", "image")
+            if yamledit.find(node, rel) is not None:
+                self._image("unlisted", name, None, path, rel, node)
+
+    def _image(self, kind: SlotKind, name: str, choice: str | None, base: YamlPath,
+               rel: YamlPath, profile: yaml.Node) -> None:
+        node = yamledit.find(profile, rel)
+        if node is not None and not yamledit.is_scalar(node):
+            raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a string")
+        image = str(node.value) if node is not None else None
+        self._slot(kind, name, choice, base + rel, node, image)
+
+
+def _profile_name(node: yaml.Node, index: int) -> str:
+    for key in ("slug", "display_name"):
+        value = yamledit.child(node, key)
+        if isinstance(value, yaml.ScalarNode) and value.value:
+            return str(value.value)
+    return f"#{index}"

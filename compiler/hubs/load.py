@@ -1,0 +1,194 @@
+"""hubs.toml and hubs.lock from disk to models; every error points at ``file:line:col``."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .model import Config, Lock
+
+CONFIG_NAME = "hubs.toml"
+LOCK_NAME = "hubs.lock"
+
+
+class ConfigError(ValueError):
+    """Bad input; each message is one line that names the place."""
+
+    def __init__(self, messages: Sequence[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = list(messages)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """hubs.toml as read: where it is, its text, and the validated model."""
+
+    path: Path
+    text: str
+    config: Config
+
+    @property
+    def tree(self) -> Path:
+        return (self.path.parent / self.config.tree).resolve()
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.parent / LOCK_NAME
+
+
+def find_config(start: Path) -> Path:
+    """hubs.toml in ``start`` or the nearest folder above it."""
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    raise ConfigError([f"{start}: no {CONFIG_NAME} here or in any folder above"])
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+
+
+def load_config(path: Path) -> Source:
+    text = read_text(path)
+    return Source(path, text, parse_config(text, path.name))
+
+
+def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
+    data = _parse_toml(text, name)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_messages(exc, text, name)) from None
+
+
+def load_lock(path: Path) -> Lock:
+    if not path.exists():
+        return Lock()
+    text = read_text(path)
+    data = _parse_toml(text, path.name)
+    try:
+        return Lock.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(validation_messages(exc, text, path.name)) from None
+
+
+def dump_lock(lock: Lock) -> str:
+    """Deterministic TOML: entries sorted by address, keys in a fixed order."""
+    import tomlkit
+
+    lines = [
+        "# Written by `hubs update`: what each follow-latest slot resolved to. Do not edit.",
+        f"version = {lock.version}",
+    ]
+    for address in sorted(lock.slots):
+        entry = lock.slots[address]
+        lines.append("")
+        lines.append(f"[slots.{tomlkit.string(address).as_string()}]")
+        for key, value in entry.model_dump().items():
+            if value is not None:
+                lines.append(f"{key} = {tomlkit.string(str(value)).as_string()}")
+    return "\n".join(lines) + "\n"
+
+
+_TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
+
+
+def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_POS.match(str(exc))
+        if found:
+            msg = found["msg"]
+            raise ConfigError([f"{name}:{found['line']}:{found['col']}: {msg}"]) from None
+        raise ConfigError([f"{name}: {exc}"]) from None
+
+
+def validation_messages(exc: ValidationError, text: str, name: str) -> list[str]:
+    out = []
+    for error in exc.errors(include_url=False):
+        loc = _clean_loc(error["loc"])
+        line, col = locate(text, loc)
+        where = f"{name}:{line}:{col}" if line else name
+        dotted = ".".join(str(part) for part in loc) or "(top level)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        out.append(f"{where}: {dotted}: {message}")
+    return out
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> list[str]:
+    # Pydantic adds union member names ("str", "Follow", "function-after[...]"): drop them.
+    return [
+        str(part)
+        for part in loc
+        if not (isinstance(part, str) and (part in {"str", "Follow"} or "[" in part))
+    ]
+
+
+# ---------------------------------------------------------------- positions in TOML text
+
+_HEADER = re.compile(r"^\s*\[\[?\s*(?P<keys>[^\]]*?)\s*\]\]?\s*(?:#.*)?$")
+_KEYPART = re.compile(r"\s*(?:\"((?:[^\"\\]|\\.)*)\"|'([^']*)'|([A-Za-z0-9_-]+))\s*(\.|$)")
+_ASSIGN = re.compile(r"^(?P<indent>\s*)(?P<keys>(?:[^=\"'#]|\"(?:[^\"\\]|\\.)*\"|'[^']*')+?)\s*=")
+
+
+def _split_keys(text: str) -> list[str] | None:
+    keys, pos = [], 0
+    while pos < len(text):
+        found = _KEYPART.match(text, pos)
+        if not found:
+            return None
+        keys.append(next(g for g in found.groups()[:3] if g is not None))
+        pos = found.end()
+    return keys
+
+
+def locate(text: str, path: Sequence[str]) -> tuple[int, int]:
+    """Best (line, column) for a key path in TOML text; (0, 0) when not found."""
+    best = (0, 0, -1)
+    table: list[str] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        header = _HEADER.match(line)
+        if header and not line.lstrip().startswith("#"):
+            table = _split_keys(header["keys"]) or []
+            depth = _common(table, path)
+            if depth == len(table) and depth > best[2]:
+                best = (number, line.index("[") + 1, depth)
+            continue
+        assign = _ASSIGN.match(line)
+        if not assign or _common(table, path) != len(table):
+            continue
+        keys = _split_keys(assign["keys"].strip()) or []
+        depth = len(table) + _common(keys, path[len(table) :])
+        if _common(keys, path[len(table) :]) and depth > best[2]:
+            best = (number, len(assign["indent"]) + 1, depth)
+            inline = line[assign.end() :]
+            for key in path[depth:]:
+                hit = re.search(rf"(?<![\w-]){re.escape(key)}\s*=", inline)
+                if not hit:
+                    break
+                best = (number, assign.end() + hit.start() + 1, best[2] + 1)
+    return best[0], best[1]
+
+
+def _common(a: Sequence[str], b: Sequence[str]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count

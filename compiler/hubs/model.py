@@ -1,0 +1,158 @@
+"""hubs.toml as Pydantic models: the validated boundary.  No I/O here.
+
+Every image slot has one of three policies:
+
+* inherit: the key is absent from hubs.toml; the layer below decides (and the compiler
+  removes the slot's key from the values file),
+* pinned: a string ``"name:tag"`` or ``"name:tag@sha256:..."`` / ``"name@sha256:..."``,
+* follow-latest: a table ``{ follow = "name", match = "regex", order = "calver" }``,
+  resolved by ``hubs update`` into ``hubs.lock``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from . import imageref
+
+Order = Literal["semver", "calver", "numeric", "alphabetical", "pushed"]
+SCHEMA_VERSION = 1
+
+
+def _pinned(text: str) -> str:
+    ref = imageref.parse(text)
+    if ref.tag is None and ref.digest is None:
+        raise ValueError(f"image {text!r} has no tag: write it as name:tag (or name@sha256:...)")
+    return text
+
+
+def _repository(text: str) -> str:
+    ref = imageref.parse(text)
+    if ref.tag or ref.digest:
+        raise ValueError(f"follow takes a repository without tag or digest, not {text!r}")
+    return text
+
+
+def _regex(text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {text!r}: {exc}") from None
+    return text
+
+
+Pinned = Annotated[
+    str,
+    AfterValidator(_pinned),
+    Field(description="A pinned image: name:tag, name:tag@sha256:..., or name@sha256:..."),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Follow(_Strict):
+    """Follow the newest tag of a repository that matches ``match``, ordered by ``order``."""
+
+    follow: Annotated[str, AfterValidator(_repository)] = Field(
+        description="Repository to follow, e.g. pangeo/pangeo-notebook (no tag)"
+    )
+    match: Annotated[str, AfterValidator(_regex)] = Field(
+        ".*",
+        description="Regex a tag must fully match; a named group 'version' is what is ordered",
+    )
+    order: Order = Field(description="How tags are ordered to find the newest")
+    range: str | None = Field(None, description="semver only: e.g. '>=2.1,<3'")
+    digest: bool = Field(False, description="Also pin the resolved digest (name:tag@sha256:...)")
+    allow_downgrade: bool = Field(False, description="Allow moving to an older tag than locked")
+
+    def fingerprint(self) -> str:
+        """Changes whenever the policy does; the lock records it to detect stale entries."""
+        data = json.dumps(self.model_dump(), sort_keys=True).encode()
+        return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+
+Policy = Pinned | Follow
+
+
+class Profile(_Strict):
+    """Images of one profile of a profileList, addressed by slug (else display name)."""
+
+    image: Policy | None = Field(None, description="kubespawner_override.image of the profile")
+    choices: dict[str, Policy] = Field(
+        default_factory=dict,
+        description="profile_options.image.choices.<key>.kubespawner_override.image",
+    )
+
+
+class Scope(_Strict):
+    """The images one values file sets: a hub's own file, or a file shared by hubs."""
+
+    image: Policy | None = Field(None, description="jupyterhub.singleuser.image")
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+
+
+class Cluster(_Strict):
+    files: dict[str, Scope] = Field(
+        default_factory=dict, description="Files shared by several hubs, by file name"
+    )
+    hubs: dict[str, Scope] = Field(
+        default_factory=dict, description="Every hub of cluster.yaml; {} when it inherits all"
+    )
+
+
+class Defaults(_Strict):
+    image: Policy = Field(description="The chart default, helm-charts/basehub/values.yaml")
+
+
+class Registries(_Strict):
+    insecure: list[str] = Field(
+        default_factory=list, description="Registry hosts reached over plain HTTP"
+    )
+
+
+class Config(_Strict):
+    """The whole of hubs.toml."""
+
+    tree: str = Field(".", description="Infrastructure tree root, relative to hubs.toml")
+    defaults: Defaults | None = None
+    registries: Registries = Field(default_factory=Registries)
+    clusters: dict[str, Cluster] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _names(self) -> Config:
+        for name, cluster in self.clusters.items():
+            for file in cluster.files:
+                if "/" in file or not file.endswith((".yaml", ".yml")):
+                    raise ValueError(f"clusters.{name}.files: {file!r} is not a values file name")
+        return self
+
+
+class LockEntry(_Strict):
+    image: str
+    tag: str
+    digest: str | None = None
+    resolved: str = Field(description="When it was resolved (UTC, ISO 8601)")
+    policy: str = Field(description="Fingerprint of the policy that resolved it")
+
+    def reference(self, with_digest: bool) -> str:
+        text = f"{self.image}:{self.tag}"
+        return f"{text}@{self.digest}" if with_digest and self.digest else text
+
+
+class Lock(_Strict):
+    version: int = 1
+    slots: dict[str, LockEntry] = Field(default_factory=dict)
+
+
+def json_schema() -> dict[str, object]:
+    schema = Config.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "hubs.toml"
+    return schema

@@ -1,0 +1,454 @@
+"""Policies to a plan: which value every image slot must hold, and the edits that get it there.
+
+``make_plan`` reads (never writes): it maps each hubs.toml scope onto the values file it
+governs, turns each policy into an image reference (follow-latest through hubs.lock), groups
+slots that share one YAML node through an alias, and computes byte-faithful splices for the
+slots whose file text differs.  :mod:`hubs.compile` writes the result.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from . import imageref, layout, yamledit
+from .layout import Fleet, Hub, Slot, ValuesFile, close_match
+from .model import Config, Follow, Lock, Policy, Scope
+
+PolicyKind = Literal["inherit", "pinned", "follow-latest", "user-controlled"]
+
+
+class PlanError(ValueError):
+    """Policies that cannot be carried out; one line per problem."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What one slot must hold, and why."""
+
+    address: str
+    slot: Slot
+    policy: PolicyKind
+    want: str | None  # None: the key must be absent (inherit)
+    source: Policy | None
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One slot whose value changes: for the report."""
+
+    address: str
+    kind: str
+    file: str
+    line: int
+    old: str | None
+    new: str | None
+    hubs: tuple[str, ...]
+    also: tuple[str, ...] = ()  # other addresses sharing the node through an alias
+
+
+@dataclass(frozen=True, slots=True)
+class FileEdit:
+    path: str  # tree-relative
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    targets: tuple[Target, ...]
+    changes: tuple[Change, ...]
+    edits: tuple[FileEdit, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.edits
+
+
+# ---------------------------------------------------------------- addresses
+
+
+def slot_name(slot: Slot) -> str:
+    if slot.kind == "singleuser":
+        return "image"
+    if slot.kind == "profile":
+        return f"profiles/{slot.profile}/image"
+    if slot.kind == "choice":
+        return f"profiles/{slot.profile}/choices/{slot.choice}"
+    return f"profiles/{slot.profile}/unlisted"
+
+
+def scope_of(fleet: Fleet, cluster: str, path: str) -> str:
+    """``cluster/hub`` when ``path`` is that hub's own file, else ``cluster/<file name>``."""
+    if path == layout.CHART_VALUES:
+        return "defaults"
+    users = fleet.users_of(path)
+    if len(users) == 1 and fleet.own_file(users[0]) == path:
+        return users[0].address
+    return f"{cluster}/{path.rsplit('/', 1)[-1]}"
+
+
+# ---------------------------------------------------------------- scopes to files
+
+
+@dataclass(frozen=True, slots=True)
+class _Bound:
+    """A hubs.toml scope bound to the values file it governs."""
+
+    label: str  # hubs.toml key path, for errors
+    scope_address: str
+    file: ValuesFile
+    scope: Scope
+
+
+def bind(config: Config, fleet: Fleet) -> tuple[list[_Bound], list[str]]:
+    """Every plaintext values file of every hub, with its scope (empty when unmentioned)."""
+    errors: list[str] = []
+    _check_names(config, fleet, errors)
+    bound: list[_Bound] = []
+    for cname, cluster in fleet.clusters.items():
+        spec = config.clusters.get(cname)
+        if spec is None:
+            continue
+        own: dict[str, str] = {}
+        for hub in cluster.hubs:
+            path = fleet.own_file(hub)
+            if path is not None:
+                own[path] = hub.name
+            elif hub.name in spec.hubs and _sets_anything(spec.hubs[hub.name]):
+                errors.append(
+                    f"clusters.{cname}.hubs.{hub.name}: this hub has no values file of its own "
+                    "(each of its files is shared with other hubs), so a hub-level image cannot "
+                    "be written; add a file for it to cluster.yaml, or set the image on the "
+                    "shared file"
+                )
+        seen: set[str] = set()
+        for hub in cluster.hubs:
+            for path in hub.files:
+                if path in seen:
+                    continue
+                seen.add(path)
+                try:
+                    values = fleet.hub_file(hub, path)
+                except layout.LayoutError as exc:
+                    errors.append(str(exc))
+                    continue
+                fname = path.rsplit("/", 1)[-1]
+                if path in own:
+                    name = own[path]
+                    scope = spec.hubs.get(name, Scope())
+                    label, address = f"clusters.{cname}.hubs.{name}", f"{cname}/{name}"
+                    if fname in spec.files:
+                        errors.append(
+                            f"clusters.{cname}.files.{fname!r}: this file is used only by hub "
+                            f"{name!r}; write its images under [clusters.{cname}.hubs.{name}]"
+                        )
+                else:
+                    scope = spec.files.get(fname, Scope())
+                    label, address = f"clusters.{cname}.files.{fname!r}", f"{cname}/{fname}"
+                bound.append(_Bound(label, address, values, scope))
+        folder = f"{layout.CLUSTERS_DIR}/{cname}/"
+        for fname in spec.files:
+            if folder + fname not in seen:
+                errors.append(
+                    f"clusters.{cname}.files.{fname!r}: no hub of cluster.yaml uses this file"
+                    + close_match(fname, sorted(p.rsplit("/", 1)[-1] for p in seen))
+                )
+    return bound, errors
+
+
+def _sets_anything(scope: Scope) -> bool:
+    return scope.image is not None or bool(scope.profiles)
+
+
+def _check_names(config: Config, fleet: Fleet, errors: list[str]) -> None:
+    known = sorted(fleet.clusters)
+    for cname in config.clusters:
+        if cname not in fleet.clusters:
+            errors.append(f"clusters.{cname}: no such cluster in the tree" + close_match(cname, known))
+    for cname, cluster in fleet.clusters.items():
+        spec = config.clusters.get(cname)
+        if spec is None:
+            errors.append(f"clusters.{cname}: cluster {cname!r} of {cluster.path} is missing "
+                          "from hubs.toml (run `hubs import` or add it)")
+            continue
+        names = [hub.name for hub in cluster.hubs]
+        for hname in spec.hubs:
+            if hname not in names:
+                errors.append(f"clusters.{cname}.hubs.{hname}: no such hub in {cluster.path}"
+                              + close_match(hname, names))
+        for hub in cluster.hubs:
+            if hub.name not in spec.hubs:
+                errors.append(f"clusters.{cname}.hubs.{hub.name}: hub {hub.address} of "
+                              f"{cluster.path} is missing from hubs.toml (add `{hub.name} = {{}}` "
+                              "to inherit everything)")
+
+
+# ---------------------------------------------------------------- policies to targets
+
+
+def targets(config: Config, fleet: Fleet, lock: Lock) -> list[Target]:
+    """Every managed slot of the tree with the value its policy asks for."""
+    bound, errors = bind(config, fleet)
+    out: list[Target] = []
+    if config.defaults is not None:
+        chart = fleet.chart()
+        slot = chart.slot("singleuser")
+        if slot is None:
+            errors.append(f"{layout.CHART_VALUES}: no jupyterhub.singleuser map to hold the default")
+        else:
+            out.append(_target("defaults:image", slot, config.defaults.image, lock, errors))
+    for item in bound:
+        out.extend(_scope_targets(item, lock, errors))
+    if errors:
+        raise PlanError(errors)
+    return out
+
+
+def _scope_targets(item: _Bound, lock: Lock, errors: list[str]) -> Iterator[Target]:
+    values, scope = item.file, item.scope
+    _check_profiles(item, errors)
+    for slot in values.slots:
+        address = f"{item.scope_address}:{slot_name(slot)}"
+        if slot.kind == "unlisted":
+            yield Target(address, slot, "user-controlled", slot.image, None)
+            continue
+        policy = _policy_for(scope, slot)
+        yield _target(address, slot, policy, lock, errors)
+    if scope.image is not None and values.slot("singleuser") is None:
+        prefix = values.prefix + ("jupyterhub", "singleuser", "image")
+        slot = Slot(values.path, "singleuser", None, None, prefix, prefix, 0, None)
+        yield _target(f"{item.scope_address}:image", slot, scope.image, lock, errors)
+
+
+def _policy_for(scope: Scope, slot: Slot) -> Policy | None:
+    if slot.kind == "singleuser":
+        return scope.image
+    profile = scope.profiles.get(slot.profile or "")
+    if profile is None:
+        return None
+    return profile.image if slot.kind == "profile" else profile.choices.get(slot.choice or "")
+
+
+def _check_profiles(item: _Bound, errors: list[str]) -> None:
+    values = item.file
+    for name, profile in item.scope.profiles.items():
+        where = f"{item.label}.profiles.{name!r}"
+        if not values.has_profile_list:
+            errors.append(f"{where}: {values.path} has no profileList (Helm takes a hub's "
+                          "whole profileList from the last file that sets it: set profile "
+                          "images in that file's scope)")
+            continue
+        if name not in values.profiles:
+            errors.append(f"{where}: no profile with this slug or display name in "
+                          f"{values.path}" + close_match(name, list(values.profiles)))
+            continue
+        keys = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
+        for key in profile.choices:
+            if key not in keys:
+                errors.append(f"{where}.choices.{key}: no such image choice in {values.path}"
+                              + close_match(key, keys))
+
+
+def _target(address: str, slot: Slot, policy: Policy | None, lock: Lock,
+            errors: list[str]) -> Target:
+    if policy is None:
+        return Target(address, slot, "inherit", None, None)
+    if isinstance(policy, str):
+        if slot.kind == "singleuser" and imageref.parse(policy).tag is None:
+            errors.append(f"{address}: singleuser.image needs a tag (name:tag[@digest])")
+        return Target(address, slot, "pinned", policy, policy)
+    return Target(address, slot, "follow-latest", _locked(address, policy, lock, errors), policy)
+
+
+def _locked(address: str, policy: Follow, lock: Lock, errors: list[str]) -> str | None:
+    entry = lock.slots.get(address)
+    if entry is None:
+        errors.append(f"{address}: follows {policy.follow} but hubs.lock has no entry for it; "
+                      "run `hubs update`")
+        return None
+    if entry.policy != policy.fingerprint() or entry.image != policy.follow:
+        errors.append(f"{address}: the policy changed since hubs.lock was written; "
+                      "run `hubs update`")
+        return None
+    return entry.reference(policy.digest)
+
+
+# ---------------------------------------------------------------- targets to edits
+
+
+def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
+    wanted = targets(config, fleet, lock)
+    groups = _group_physical(wanted)
+    by_file: dict[str, list[list[Target]]] = {}
+    for group in groups.values():
+        by_file.setdefault(group[0].slot.file, []).append(group)
+    changes: list[Change] = []
+    edits: list[FileEdit] = []
+    errors: list[str] = []
+    for path, file_groups in by_file.items():
+        values = fleet.file(path, _prefix(fleet, path))
+        result = _edit_file(fleet, values, file_groups, errors)
+        if result is not None:
+            edit, file_changes = result
+            edits.append(edit)
+            changes.extend(file_changes)
+    if errors:
+        raise PlanError(errors)
+    return Plan(tuple(wanted), tuple(changes), tuple(edits))
+
+
+def _prefix(fleet: Fleet, path: str) -> layout.YamlPath:
+    users = fleet.users_of(path)
+    return users[0].prefix if users else ()
+
+
+def _group_physical(wanted: list[Target]) -> dict[tuple[str, layout.YamlPath], list[Target]]:
+    groups: dict[tuple[str, layout.YamlPath], list[Target]] = {}
+    for target in wanted:
+        if target.policy == "user-controlled":
+            continue
+        groups.setdefault((target.slot.file, target.slot.physical), []).append(target)
+    return groups
+
+
+def _edit_file(fleet: Fleet, values: ValuesFile, groups: list[list[Target]],
+               errors: list[str]) -> tuple[FileEdit, list[Change]] | None:
+    pending = [(group, group[0]) for group in groups if _differs(group[0])]
+    for group, first in pending:
+        clash = sorted({t.want or "(inherit)" for t in group})
+        if len(clash) > 1:
+            names = ", ".join(t.address for t in group)
+            errors.append(f"{values.path}:{first.slot.line}: {names} share one YAML node "
+                          f"through {first.slot.anchor or 'an anchor'}, so they cannot differ "
+                          f"({' vs '.join(clash)}); give them one policy or un-alias them")
+    if not pending or errors:
+        return None
+    doc = values.doc or yamledit.parse(fleet_text(fleet, values.path), values.path)
+    splices: list[yamledit.Splice] = []
+    for _group, first in pending:
+        try:
+            splices.extend(_splices(doc, first))
+        except yamledit.YamlError as exc:
+            errors.append(f"{first.address}: {exc}")
+    if errors:
+        return None
+    new_text = yamledit.apply(doc.text, splices)
+    _verify(values.path, doc.text, new_text, [first for _, first in pending], errors)
+    new_doc = yamledit.parse(new_text, values.path)
+    changes = [_change(fleet, new_doc, group) for group, _ in pending]
+    return FileEdit(values.path, doc.raw, doc.bom + new_text), changes
+
+
+def fleet_text(fleet: Fleet, path: str) -> str:
+    from .fileio import read_raw
+
+    return read_raw(fleet.root / path)
+
+
+def _differs(target: Target) -> bool:
+    return target.slot.image != target.want or (
+        target.want is None and target.slot.line > 0
+    )
+
+
+def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
+    slot, want = target.slot, target.want
+    path = slot.physical
+    if want is None:
+        prune = len(path) - 1 if slot.kind == "singleuser" else 1
+        return [yamledit.remove(doc, path, prune=prune)]
+    if slot.kind != "singleuser":
+        node = yamledit.find(doc.root, path)
+        if isinstance(node, yamledit.yaml.ScalarNode):
+            return [yamledit.set_scalar(doc, node, want)]
+        return [yamledit.insert(doc, path[:-1], {"image": want})]
+    ref = imageref.parse(want)
+    leaf = {"name": ref.name, "tag": ref.version or ""}
+    image = yamledit.find(doc.root, path)
+    if image is None:
+        return [yamledit.insert(doc, path, leaf)]
+    out, missing = [], {}
+    for key, value in leaf.items():
+        node = yamledit.child(image, key)
+        if isinstance(node, yamledit.yaml.ScalarNode):
+            if node.value != value:
+                out.append(yamledit.set_scalar(doc, node, value))
+        else:
+            missing[key] = value
+    if missing:
+        out.append(yamledit.insert(doc, path, missing))
+    return out
+
+
+def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]) -> None:
+    """The edited text must load as the old data with exactly the intended changes."""
+    expected = copy.deepcopy(yamledit.load_data(old))
+    for target in done:
+        _apply_data(expected, target)
+    if yamledit.load_data(new) != expected:
+        errors.append(f"{path}: internal check failed: the edit would change more than the "
+                      "image keys; nothing written (please report this)")
+
+
+def _apply_data(data: object, target: Target) -> None:
+    path, want = target.slot.physical, target.want
+    parents: list[tuple[object, object]] = []
+    node = data
+    for step in path[:-1]:
+        if want is not None and isinstance(node, dict) and node.get(step) is None:
+            node[step] = {}
+        parents.append((node, step))
+        node = node[step]  # type: ignore[index]
+    last = path[-1]
+    if want is None:
+        del node[last]  # type: ignore[attr-defined]
+        prune = len(path) - 1 if target.slot.kind == "singleuser" else 1
+        while prune > 0 and parents and node == {}:
+            parent, step = parents.pop()
+            del parent[step]  # type: ignore[attr-defined]
+            node, prune = parent, prune - 1
+        return
+    if target.slot.kind == "singleuser":
+        ref = imageref.parse(want)
+        image = node.setdefault(last, {})  # type: ignore[attr-defined]
+        image["name"], image["tag"] = ref.name, ref.version
+    else:
+        node[last] = want  # type: ignore[index]
+
+
+def _change(fleet: Fleet, new_doc: yamledit.Document, group: list[Target]) -> Change:
+    first = group[0]
+    slot = first.slot
+    line = slot.line
+    node = yamledit.find(new_doc.root, slot.physical)
+    if node is not None:
+        shown = yamledit.child(node, "tag") if slot.kind == "singleuser" else node
+        line = (shown or node).start_mark.line + 1
+    hubs: list[str] = []
+    for target in group:
+        hubs.extend(reach(fleet, target.slot))
+    return Change(first.address, slot.kind, slot.file, line, slot.image, first.want,
+                  tuple(dict.fromkeys(hubs)), tuple(t.address for t in group[1:]))
+
+
+def reach(fleet: Fleet, slot: Slot) -> list[str]:
+    """The hubs whose running image this slot decides (later files may override it)."""
+    if slot.kind == "singleuser":
+        return [hub.address for hub in fleet.hubs() if image_source(fleet, hub) == slot.file]
+    return [h.address for h in fleet.users_of(slot.file) if fleet.profile_source(h) == slot.file]
+
+
+def image_source(fleet: Fleet, hub: Hub) -> str:
+    """The file whose ``singleuser.image`` the hub gets: the last that sets it, else the chart."""
+    for path in reversed(hub.files):
+        slot = fleet.hub_file(hub, path).slot("singleuser")
+        if slot is not None and slot.line > 0:
+            return path
+    return layout.CHART_VALUES

@@ -1,0 +1,34 @@
+"""The JSON Schemas hubs publishes in ``schema/``: hubs.toml, and the chart's image keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+HUBS_SCHEMA = "schema/hubs.schema.json"
+CHART_IMAGES_SCHEMA = "schema/chart-images.schema.json"
+
+
+def rendered() -> dict[str, str]:
+    """File path (relative to the project root) -> exact JSON text."""
+    from .model import json_schema
+    from .validate import CHART_IMAGES_SCHEMA as images
+
+    def dump(data: object) -> str:
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+    return {HUBS_SCHEMA: dump(json_schema()), CHART_IMAGES_SCHEMA: dump(images)}
+
+
+def write_schemas(root: Path) -> list[Path]:
+    """Write the schemas under ``root``; files already up to date are left alone."""
+    from .fileio import write_atomic
+
+    written = []
+    for rel, text in rendered().items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+            written.append(path)
+    return written

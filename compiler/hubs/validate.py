@@ -1,0 +1,98 @@
+"""Checks of compiled output: the image keys against what the chart accepts.
+
+``CHART_IMAGES_SCHEMA`` (also written to ``schema/chart-images.schema.json`` by
+``hubs schema``) describes the user-image keys of a values file; the tree's own
+``helm-charts/basehub/values.schema.yaml`` is applied to the chart's values when it changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import layout, yamledit
+from .plan import FileEdit
+
+_REF = r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*:[0-9a-fA-F]{32,})?$"
+_TAG = r"^[\w][\w.-]{0,127}(?:@[A-Za-z][A-Za-z0-9]*:[0-9a-fA-F]{32,})?$"
+
+CHART_IMAGES_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "User-image keys of a basehub/daskhub values file",
+    "type": "object",
+    "properties": {
+        "singleuser": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "pattern": _REF},
+                "tag": {"type": "string", "pattern": _TAG},
+                "pullPolicy": {"enum": ["Always", "IfNotPresent", "Never", None, ""]},
+                "pullSecrets": {"type": "array"},
+            },
+        },
+        "profiles": {
+            "type": "array",
+            "items": {"type": "string", "pattern": r"^(?:\{value\}|" + _REF[1:-1] + r")$"},
+        },
+    },
+}
+
+
+def image_keys(data: object, prefix: tuple[str, ...]) -> dict[str, Any]:
+    """The user-image keys of loaded values data, shaped for ``CHART_IMAGES_SCHEMA``."""
+    node: Any = data
+    for key in (*prefix, "jupyterhub", "singleuser"):
+        node = node.get(key) if isinstance(node, dict) else None
+    out: dict[str, Any] = {}
+    if not isinstance(node, dict):
+        return out
+    if "image" in node:
+        out["singleuser"] = node["image"]
+    images: list[Any] = []
+    for profile in node.get("profileList") or []:
+        if not isinstance(profile, dict):
+            continue
+        kso = profile.get("kubespawner_override") or {}
+        if isinstance(kso, dict) and "image" in kso:
+            images.append(kso["image"])
+        option = (profile.get("profile_options") or {}).get("image") or {}
+        for choice in (option.get("choices") or {}).values():
+            kso = (choice or {}).get("kubespawner_override") or {}
+            if isinstance(kso, dict) and "image" in kso:
+                images.append(kso["image"])
+    if images:
+        out["profiles"] = images
+    return out
+
+
+def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, tuple[str, ...]]) -> (
+    list[str]
+):
+    """One message per violation in the edited files (empty when all is well)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(CHART_IMAGES_SCHEMA)
+    errors: list[str] = []
+    for edit in edits:
+        data = yamledit.load_data(edit.new)
+        keys = image_keys(data, prefixes.get(edit.path, ()))
+        for err in validator.iter_errors(keys):
+            where = "/".join(str(p) for p in err.absolute_path)
+            errors.append(f"{edit.path}: compiled {where}: {err.message}")
+        if edit.path == layout.CHART_VALUES:
+            errors.extend(_chart_schema(root, data))
+    return errors
+
+
+def _chart_schema(root: Any, data: object) -> list[str]:
+    import jsonschema
+
+    path = root / layout.CHART_SCHEMA
+    if not path.is_file():
+        return []
+    schema = yamledit.load_data(path.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    return [
+        f"{layout.CHART_VALUES}: compiled values fail {layout.CHART_SCHEMA} at "
+        f"{'/'.join(str(p) for p in err.absolute_path) or '(top)'}: {err.message}"
+        for err in validator.iter_errors(data)
+    ]
