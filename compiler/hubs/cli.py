@@ -197,6 +197,86 @@ def cmd_import(args: argparse.Namespace, base: Path) -> int:
     return EXIT_OK
 
 
+def _loaded(args: argparse.Namespace, base: Path):  # type: ignore[no-untyped-def]
+    from .layout import load_fleet
+    from .load import load_lock
+
+    source = _source(args, base)
+    return source, load_fleet(source.tree), load_lock(source.lock_path)
+
+
+def cmd_list(args: argparse.Namespace, base: Path) -> int:
+    from .inventory import render_rows, rows
+
+    source, fleet, lock = _loaded(args, base)
+    sys.stdout.write(render_rows(rows(source.config, fleet, lock), args.format))
+    return EXIT_OK
+
+
+def cmd_explain(args: argparse.Namespace, base: Path) -> int:
+    from .inventory import explain, render_explain
+
+    source, fleet, lock = _loaded(args, base)
+    sys.stdout.write(render_explain(explain(source.config, fleet, lock, args.address),
+                                    args.format))
+    return EXIT_OK
+
+
+def cmd_set(args: argparse.Namespace, base: Path) -> int:
+    from . import plan, tomledit
+    from .fileio import write_atomic
+    from .load import parse_config
+
+    source, fleet, _lock = _loaded(args, base)
+    address = tomledit.parse_address(args.address)
+    tomledit.check_known(address, plan.addresses(source.config, fleet))
+    value = _policy_value(args, address)
+    text = tomledit.set_policy(source.text, address, value)
+    config = parse_config(text, source.path.name)
+    plan.targets(config, fleet, None)  # the layering must be able to express it
+    if text != source.text:
+        write_atomic(source.path, text)
+    print(f"{args.address}: {_describe(value)}", file=sys.stderr)
+    if args.compile:
+        args.format = "text"
+        return cmd_compile(args, base)
+    return EXIT_OK
+
+
+def _policy_value(args: argparse.Namespace, address: object) -> str | dict[str, object] | None:
+    from . import imageref
+
+    if args.inherit:
+        return None
+    if args.pin:
+        try:
+            ref = imageref.parse(args.pin)
+        except imageref.ReferenceError as exc:
+            raise UsageError(str(exc)) from None
+        if ref.tag is None and ref.digest is None:
+            raise UsageError(f"--pin {args.pin}: give a tag or a digest (name:tag)")
+        return args.pin
+    if not args.order:
+        raise UsageError("--follow needs --order (semver, calver, numeric, alphabetical, pushed)")
+    value: dict[str, object] = {"follow": args.follow}
+    if args.match:
+        value["match"] = args.match
+    value["order"] = args.order
+    if args.range:
+        value["range"] = args.range
+    if args.digest:
+        value["digest"] = True
+    return value
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "inherit"
+    if isinstance(value, str):
+        return f"pinned to {value}"
+    return f"follows {value}"
+
+
 def _not_yet(args: argparse.Namespace, base: Path) -> int:
     raise UsageError(f"`hubs {args.command}` is not available in this build")
 
@@ -207,9 +287,9 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "diff": cmd_diff,
     "schema": cmd_schema,
     "import": cmd_import,
-    "list": _not_yet,
-    "explain": _not_yet,
-    "set": _not_yet,
+    "list": cmd_list,
+    "explain": cmd_explain,
+    "set": cmd_set,
     "update": _not_yet,
 }
 

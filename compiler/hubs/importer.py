@@ -39,8 +39,7 @@ def render(fleet: Fleet, tree: str = ".", schema: str | None = None) -> str:
         "# into the values files. A hub with nothing below it inherits every image.",
         f"tree = {string(tree)}",
     ]
-    chart = fleet.chart()
-    default = chart.slot("singleuser")
+    default = fleet.chart().slot("singleuser") if fleet.has_chart() else None
     if default is not None and default.image:
         lines += ["", "[defaults]", f"image = {string(_pinned(default))}"]
     for cluster in fleet.clusters.values():

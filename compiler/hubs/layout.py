@@ -144,6 +144,9 @@ class Fleet:
     def hub_file(self, hub: Hub, path: str) -> ValuesFile:
         return self.file(path, hub.prefix)
 
+    def has_chart(self) -> bool:
+        return (self.root / CHART_VALUES).is_file()
+
     def chart(self) -> ValuesFile:
         return self.file(CHART_VALUES)
 

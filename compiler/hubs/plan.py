@@ -193,8 +193,11 @@ def _check_names(config: Config, fleet: Fleet, errors: list[str]) -> None:
 # ---------------------------------------------------------------- policies to targets
 
 
-def targets(config: Config, fleet: Fleet, lock: Lock) -> list[Target]:
-    """Every managed slot of the tree with the value its policy asks for."""
+def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
+    """Every managed slot of the tree with the value its policy asks for.
+
+    With ``lock`` None, follow-latest slots are not resolved (their ``want`` is None).
+    """
     bound, errors = bind(config, fleet)
     out: list[Target] = []
     if config.defaults is not None:
@@ -211,7 +214,7 @@ def targets(config: Config, fleet: Fleet, lock: Lock) -> list[Target]:
     return out
 
 
-def _scope_targets(item: _Bound, lock: Lock, errors: list[str]) -> Iterator[Target]:
+def _scope_targets(item: _Bound, lock: Lock | None, errors: list[str]) -> Iterator[Target]:
     values, scope = item.file, item.scope
     _check_profiles(item, errors)
     for slot in values.slots:
@@ -256,7 +259,7 @@ def _check_profiles(item: _Bound, errors: list[str]) -> None:
                               + close_match(key, keys))
 
 
-def _target(address: str, slot: Slot, policy: Policy | None, lock: Lock,
+def _target(address: str, slot: Slot, policy: Policy | None, lock: Lock | None,
             errors: list[str]) -> Target:
     if policy is None:
         return Target(address, slot, "inherit", None, None)
@@ -264,7 +267,8 @@ def _target(address: str, slot: Slot, policy: Policy | None, lock: Lock,
         if slot.kind == "singleuser" and imageref.parse(policy).tag is None:
             errors.append(f"{address}: singleuser.image needs a tag (name:tag[@digest])")
         return Target(address, slot, "pinned", policy, policy)
-    return Target(address, slot, "follow-latest", _locked(address, policy, lock, errors), policy)
+    want = _locked(address, policy, lock, errors) if lock is not None else None
+    return Target(address, slot, "follow-latest", want, policy)
 
 
 def _locked(address: str, policy: Follow, lock: Lock, errors: list[str]) -> str | None:
@@ -278,6 +282,19 @@ def _locked(address: str, policy: Follow, lock: Lock, errors: list[str]) -> str 
                       "run `hubs update`")
         return None
     return entry.reference(policy.digest)
+
+
+def addresses(config: Config, fleet: Fleet) -> list[str]:
+    """Every address a policy can be set on (all slots, and ``image`` of every scope)."""
+    bound, errors = bind(config, fleet)
+    if errors:
+        raise PlanError(errors)
+    out = ["defaults:image"]
+    for item in bound:
+        out.append(f"{item.scope_address}:image")
+        out.extend(f"{item.scope_address}:{slot_name(s)}" for s in item.file.slots
+                   if s.kind in ("profile", "choice"))
+    return list(dict.fromkeys(out))
 
 
 # ---------------------------------------------------------------- targets to edits

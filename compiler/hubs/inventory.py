@@ -1,0 +1,187 @@
+"""``hubs list`` and ``hubs explain``: what every slot holds, and why a hub runs an image."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from . import layout, plan
+from .layout import Fleet, Hub, close_match
+from .model import Config, Follow, Lock
+from .plan import PlanError, Target
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    address: str
+    file: str
+    line: int
+    path: tuple[str | int, ...]
+    image: str | None
+    policy: str
+    hubs: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "file": self.file,
+            "line": self.line,
+            "path": list(self.path),
+            "image": self.image,
+            "policy": self.policy,
+            "hubs": list(self.hubs),
+        }
+
+
+def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
+    """One row per slot that holds an image now or has a policy other than inherit."""
+    out = []
+    for target in plan.targets(config, fleet, lock):
+        slot = target.slot
+        if slot.image is None and target.policy == "inherit":
+            continue
+        out.append(Row(target.address, slot.file, slot.line, slot.path, slot.image,
+                       target.policy, tuple(plan.reach(fleet, slot))))
+    return out
+
+
+def render_rows(found: list[Row], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([r.as_json() for r in found], indent=2) + "\n"
+    width = max((len(r.address) for r in found), default=0)
+    lines = [
+        f"{r.address:<{width}}  {r.policy:<15}  {r.image or '-'}  ({r.file}:{r.line}, "
+        f"{len(r.hubs)} hub{'s' * (len(r.hubs) != 1)})"
+        for r in found
+    ]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- explain
+
+
+def explain(config: Config, fleet: Fleet, lock: Lock, address: str) -> dict[str, Any]:
+    all_targets = plan.targets(config, fleet, lock)
+    by_address = {t.address: t for t in all_targets}
+    if address in by_address:
+        return _explain_slot(fleet, lock, by_address[address])
+    hub = _find_hub(fleet, address)
+    if hub is None:
+        known = [h.address for h in fleet.hubs()] + list(by_address)
+        raise PlanError([f"{address}: no such hub or slot" + close_match(address, known)])
+    return _explain_hub(fleet, hub, by_address)
+
+
+def _find_hub(fleet: Fleet, address: str) -> Hub | None:
+    cluster, _, name = address.partition("/")
+    found = fleet.clusters.get(cluster)
+    return found.hub(name) if found else None
+
+
+def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
+    slot = target.slot
+    data: dict[str, Any] = {
+        "address": target.address,
+        "file": slot.file,
+        "line": slot.line,
+        "image": slot.image,
+        "policy": target.policy,
+        "wants": target.want,
+        "in_sync": slot.image == target.want or target.policy == "user-controlled",
+        "hubs": plan.reach(fleet, slot),
+    }
+    if isinstance(target.source, Follow):
+        entry = lock.slots.get(target.address)
+        data["follow"] = target.source.model_dump(exclude_none=True)
+        data["lock"] = entry.model_dump(exclude_none=True) if entry else None
+    if slot.aliased:
+        data["anchor"] = {"name": slot.anchor, "defined_at": list(slot.physical)}
+    return data
+
+
+def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[str, Any]:
+    layers = []
+    winner = plan.image_source(fleet, hub)
+    for path in (layout.CHART_VALUES, *hub.files):
+        values = fleet.chart() if path == layout.CHART_VALUES else fleet.hub_file(hub, path)
+        slot = values.slot("singleuser")
+        image = slot.image if slot is not None else None
+        cluster = hub.cluster
+        address = f"{plan.scope_of(fleet, cluster, path)}:image"
+        target = by_address.get(address)
+        layers.append({
+            "file": path,
+            "line": slot.line if slot is not None else 0,
+            "image": image,
+            "address": address,
+            "policy": target.policy if target else "inherit",
+            "wins": path == winner,
+        })
+    data: dict[str, Any] = {
+        "hub": hub.address,
+        "display_name": hub.display_name,
+        "chart": hub.chart,
+        "singleuser_image": next((layer["image"] for layer in layers if layer["wins"]), None),
+        "layers": layers,
+    }
+    source = fleet.profile_source(hub)
+    data["profile_list_from"] = source
+    if source is not None:
+        values = fleet.hub_file(hub, source)
+        data["profiles"] = [
+            {
+                "address": f"{plan.scope_of(fleet, hub.cluster, source)}:{plan.slot_name(s)}",
+                "image": s.image,
+                "line": s.line,
+                "policy": by_address[
+                    f"{plan.scope_of(fleet, hub.cluster, source)}:{plan.slot_name(s)}"
+                ].policy,
+            }
+            for s in values.slots
+            if s.kind != "singleuser" and s.image is not None
+        ]
+        if data["profiles"]:
+            data["note"] = ("every profile sets its own image, so singleuser.image is not "
+                            "used" if _all_profiles_set(values) else
+                            "profiles without an image run singleuser.image")
+    return data
+
+
+def _all_profiles_set(values: layout.ValuesFile) -> bool:
+    for name in values.profiles:
+        has = any(s.profile == name and s.image is not None and s.kind != "unlisted"
+                  for s in values.slots)
+        if not has:
+            return False
+    return True
+
+
+def render_explain(data: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data, indent=2) + "\n"
+    if "hub" not in data:
+        lines = [f"{data['address']}: {data['image'] or '(not set)'}",
+                 f"  {data['file']}:{data['line']}",
+                 f"  policy: {data['policy']}" + (f" -> {data['wants']}" if data["wants"] and
+                                                  data["wants"] != data["image"] else "")]
+        if "follow" in data:
+            lines.append(f"  follows: {data['follow']}")
+            lines.append(f"  lock: {data['lock']}")
+        if "anchor" in data:
+            lines.append(f"  shared through {data['anchor']['name']}: an edit changes every alias")
+        lines.append(f"  reaches {len(data['hubs'])} hubs: {', '.join(data['hubs'])}")
+        return "\n".join(lines) + "\n"
+    lines = [f"{data['hub']} ({data['display_name']}, {data['chart']})",
+             f"  singleuser.image: {data['singleuser_image']}"]
+    for layer in data["layers"]:
+        mark = "=>" if layer["wins"] else "  "
+        where = f"{layer['file']}:{layer['line']}" if layer["line"] else layer["file"]
+        lines.append(f"  {mark} {where}: {layer['image'] or '-'} [{layer['policy']}]")
+    if data.get("profile_list_from"):
+        lines.append(f"  profileList from {data['profile_list_from']}:")
+        for prof in data.get("profiles", []):
+            lines.append(f"     {prof['address']}: {prof['image']} [{prof['policy']}]")
+        if data.get("note"):
+            lines.append(f"  note: {data['note']}")
+    return "\n".join(lines) + "\n"
