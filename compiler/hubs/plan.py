@@ -309,9 +309,10 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
     changes: list[Change] = []
     edits: list[FileEdit] = []
     errors: list[str] = []
+    setters = {t.slot.file for t in wanted if t.slot.kind == "singleuser" and t.want}
     for path, file_groups in by_file.items():
         values = fleet.file(path, _prefix(fleet, path))
-        result = _edit_file(fleet, values, file_groups, errors)
+        result = _edit_file(fleet, values, file_groups, setters, errors)
         if result is not None:
             edit, file_changes = result
             edits.append(edit)
@@ -336,7 +337,7 @@ def _group_physical(wanted: list[Target]) -> dict[tuple[str, layout.YamlPath], l
 
 
 def _edit_file(fleet: Fleet, values: ValuesFile, groups: list[list[Target]],
-               errors: list[str]) -> tuple[FileEdit, list[Change]] | None:
+               setters: set[str], errors: list[str]) -> tuple[FileEdit, list[Change]] | None:
     pending = [(group, group[0]) for group in groups if _differs(group[0])]
     for group, first in pending:
         clash = sorted({t.want or "(inherit)" for t in group})
@@ -359,7 +360,7 @@ def _edit_file(fleet: Fleet, values: ValuesFile, groups: list[list[Target]],
     new_text = yamledit.apply(doc.text, splices)
     _verify(values.path, doc.text, new_text, [first for _, first in pending], errors)
     new_doc = yamledit.parse(new_text, values.path)
-    changes = [_change(fleet, new_doc, group) for group, _ in pending]
+    changes = [_change(fleet, new_doc, group, setters) for group, _ in pending]
     return FileEdit(values.path, doc.raw, doc.bom + new_text), changes
 
 
@@ -440,7 +441,8 @@ def _apply_data(data: object, target: Target) -> None:
         node[last] = want  # type: ignore[index]
 
 
-def _change(fleet: Fleet, new_doc: yamledit.Document, group: list[Target]) -> Change:
+def _change(fleet: Fleet, new_doc: yamledit.Document, group: list[Target],
+            setters: set[str]) -> Change:
     first = group[0]
     slot = first.slot
     line = slot.line
@@ -450,21 +452,28 @@ def _change(fleet: Fleet, new_doc: yamledit.Document, group: list[Target]) -> Ch
         line = (shown or node).start_mark.line + 1
     hubs: list[str] = []
     for target in group:
-        hubs.extend(reach(fleet, target.slot))
+        hubs.extend(reach(fleet, target.slot, setters if target.want else None))
     return Change(first.address, slot.kind, slot.file, line, slot.image, first.want,
                   tuple(dict.fromkeys(hubs)), tuple(t.address for t in group[1:]))
 
 
-def reach(fleet: Fleet, slot: Slot) -> list[str]:
-    """The hubs whose running image this slot decides (later files may override it)."""
+def reach(fleet: Fleet, slot: Slot, setters: set[str] | None = None) -> list[str]:
+    """The hubs whose running image this slot decides (later files may override it).
+
+    ``setters`` are the files that set ``singleuser.image`` (default: as on disk now).
+    """
     if slot.kind == "singleuser":
-        return [hub.address for hub in fleet.hubs() if image_source(fleet, hub) == slot.file]
+        return [h.address for h in fleet.hubs() if image_source(fleet, h, setters) == slot.file]
     return [h.address for h in fleet.users_of(slot.file) if fleet.profile_source(h) == slot.file]
 
 
-def image_source(fleet: Fleet, hub: Hub) -> str:
+def image_source(fleet: Fleet, hub: Hub, setters: set[str] | None = None) -> str:
     """The file whose ``singleuser.image`` the hub gets: the last that sets it, else the chart."""
     for path in reversed(hub.files):
+        if setters is not None:
+            if path in setters:
+                return path
+            continue
         slot = fleet.hub_file(hub, path).slot("singleuser")
         if slot is not None and slot.line > 0:
             return path

@@ -45,8 +45,10 @@ def headline(report: Report) -> str:
     return f"would change {what}"
 
 
-def _image(value: str | None) -> str:
-    return value if value is not None else "(inherit: key removed)"
+def _image(value: str | None, old: bool = False) -> str:
+    if value is not None:
+        return value
+    return "(inherit)" if old else "(inherit: key removed)"
 
 
 def _hubs(hubs: tuple[str, ...]) -> str:
@@ -67,7 +69,7 @@ def render_text(report: Report, color: bool = False) -> str:
     lines = [f"hubs {report.command}: {headline(report)}"]
     for c in report.changes:
         lines.append(f"  {c.address}")
-        lines.append(f"    {red}{_image(c.old)}{reset} -> {green}{_image(c.new)}{reset}")
+        lines.append(f"    {red}{_image(c.old, old=True)}{reset} -> {green}{_image(c.new)}{reset}")
         lines.append(f"    {dim}{report.path(c.file)}:{c.line} · {_reach(c)}{reset}")
         if c.also:
             lines.append(f"    {dim}same YAML node (alias) as: {', '.join(c.also)}{reset}")
@@ -132,7 +134,7 @@ def render_github(report: Report) -> str:
     for c in report.changes:
         props = f"file={_escape(report.path(c.file), True)},line={c.line}"
         title = _escape(f"hubs {report.command}", True)
-        msg = f"{c.address}: {_image(c.old)} -> {_image(c.new)}; {_reach(c)}"
+        msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
         lines.append(f"::{level} {props},title={title}::{_escape(msg)}")
     lines.append(f"hubs {report.command}: {headline(report)}")
     return "\n".join(lines) + "\n"
