@@ -141,7 +141,8 @@ def _report(compiled: object, command: str, applied: bool, base: Path) -> object
 
     assert isinstance(compiled, Compiled)
     plan, fleet = compiled.plan, compiled.fleet
-    managed = [t for t in plan.targets if t.policy != "user-controlled"]
+    managed = [t for t in plan.targets if t.policy != "user-controlled"
+               and (t.slot.image is not None or t.want is not None)]
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())
     return Report(command, plan.changes, applied, len(managed), hubs,
                   _prefix(fleet.root, base))

@@ -338,14 +338,15 @@ def _group_physical(wanted: list[Target]) -> dict[tuple[str, layout.YamlPath], l
 
 def _edit_file(fleet: Fleet, values: ValuesFile, groups: list[list[Target]],
                setters: set[str], errors: list[str]) -> tuple[FileEdit, list[Change]] | None:
-    pending = [(group, group[0]) for group in groups if _differs(group[0])]
-    for group, first in pending:
+    for group in groups:
+        first = group[0]
         clash = sorted({t.want or "(inherit)" for t in group})
         if len(clash) > 1:
             names = ", ".join(t.address for t in group)
             errors.append(f"{values.path}:{first.slot.line}: {names} share one YAML node "
-                          f"through {first.slot.anchor or 'an anchor'}, so they cannot differ "
+                          f"through {_anchor(group)}, so they cannot differ "
                           f"({' vs '.join(clash)}); give them one policy or un-alias them")
+    pending = [(group, group[0]) for group in groups if _differs(group[0])]
     if not pending or errors:
         return None
     doc = values.doc or yamledit.parse(fleet_text(fleet, values.path), values.path)
@@ -368,6 +369,10 @@ def fleet_text(fleet: Fleet, path: str) -> str:
     from .fileio import read_raw
 
     return read_raw(fleet.root / path)
+
+
+def _anchor(group: list[Target]) -> str:
+    return next((t.slot.anchor for t in group if t.slot.anchor), "an anchor")
 
 
 def _differs(target: Target) -> bool:

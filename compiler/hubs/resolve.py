@@ -261,17 +261,14 @@ def resolve_all(
     with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="resolve") as pool:
         resolver = _Resolver(client, pool, len(requests), progress)
         listed = resolver.list_all(_jobs(requests, resolver))
-        started = [
-            (job, resolver.start_pushed(job)) for job in listed if job.request.order == "pushed"
-        ]
-        selected = [
-            job for job in listed if job.request.order != "pushed" and resolver.select_plain(job)
-        ]
-        selected += [
-            job
-            for job, futures in started
-            if futures is not None and resolver.select_pushed(job, futures)
-        ]
+        pending = [(j, resolver.start_pushed(j)) for j in listed if j.request.order == "pushed"]
+        selected: list[_Job] = []
+        for job in listed:
+            if job.request.order != "pushed" and resolver.select_plain(job):
+                selected.append(job)
+        for job, futures in pending:
+            if futures is not None and resolver.select_pushed(job, futures):
+                selected.append(job)
         for job in selected:
             if not job.request.digest:
                 resolver.finish(job)

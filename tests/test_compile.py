@@ -1,0 +1,279 @@
+"""hubs compile / check / diff on a small fleet: exact bytes of every rewritten file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+
+from conftest import COMMON_A, PROD_A, Fleet
+
+COMMON = "config/clusters/a/common.values.yaml"
+
+
+def test_clean_fleet_checks_clean_and_compile_writes_nothing(fleet: Fleet,
+                                                             unchanged: Callable[[], None]):
+    assert fleet.run("check").out == "hubs check: clean (7 slots, 3 hubs)\n"
+    result = fleet.run("compile")
+    assert (result.code, result.out) == (0, "hubs compile: nothing to change (7 slots, 3 hubs)\n")
+    unchanged()
+
+
+def test_tag_change_of_shared_singleuser_image_is_one_line(fleet: Fleet):
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image:def5678"'))
+    assert fleet.run("compile").code == 0
+    assert fleet.read(COMMON) == COMMON_A.replace("tag: abc1234", "tag: def5678")
+
+
+def test_profile_image_keeps_its_line_and_style(fleet: Fleet):
+    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:1.1.0"'))
+    fleet.run("compile")
+    assert fleet.read(COMMON) == COMMON_A.replace("small:1.0.0", "small:1.1.0")
+
+
+def test_choice_behind_anchor_changes_every_alias_once(fleet: Fleet):
+    fleet.toml(replace=('py = "ghcr.io/org/python:7b7bb16"\nr = "ghcr.io/org/r:2024.01.01"\n\n'
+                        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+                        'py = "ghcr.io/org/python:7b7bb16"',
+                        'py = "ghcr.io/org/python:4059588"\nr = "ghcr.io/org/r:2024.01.01"\n\n'
+                        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+                        'py = "ghcr.io/org/python:4059588"'))
+    result = fleet.run("compile")
+    assert fleet.read(COMMON) == COMMON_A.replace('"ghcr.io/org/python:7b7bb16"',
+                                                  '"ghcr.io/org/python:4059588"')
+    assert result.out == (
+        "hubs compile: changed 1 slot in 1 file\n"
+        "  a/common.values.yaml:profiles/Choose/choices/py\n"
+        "    ghcr.io/org/python:7b7bb16 -> ghcr.io/org/python:4059588\n"
+        "    config/clusters/a/common.values.yaml:24 · reaches 2 hubs: a/staging, a/prod\n"
+        "    same YAML node (alias) as: a/common.values.yaml:profiles/big/choices/py\n"
+    )
+
+
+def test_aliased_choices_cannot_differ(fleet: Fleet, unchanged: Callable[[], None]):
+    fleet.toml(replace=('[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+                        'py = "ghcr.io/org/python:7b7bb16"',
+                        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+                        'py = "ghcr.io/org/python:4059588"'))
+    before = fleet.snapshot()
+    result = fleet.run("compile")
+    assert result.code == 2
+    assert result.err == (
+        "hubs: error: config/clusters/a/common.values.yaml:24: "
+        "a/common.values.yaml:profiles/Choose/choices/py, a/common.values.yaml:profiles/big/"
+        "choices/py share one YAML node through &opts, so they cannot differ "
+        "(ghcr.io/org/python:4059588 vs ghcr.io/org/python:7b7bb16); give them one policy or "
+        "un-alias them\n"
+    )
+    assert fleet.snapshot() == before
+
+
+def test_pin_a_hub_inserts_a_block_and_inherit_removes_it(fleet: Fleet):
+    fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2024.10"\n'))
+    result = fleet.run("compile")
+    assert fleet.read("config/clusters/a/prod.values.yaml") == PROD_A + (
+        "  singleuser:\n"
+        "    image:\n"
+        "      name: quay.io/org/image\n"
+        "      tag: '2024.10'\n"
+    )
+    assert result.out.splitlines()[1:3] == [
+        "  a/prod:image",
+        "    (inherit) -> quay.io/org/image:2024.10",
+    ]
+    fleet.toml(replace=('[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2024.10"\n', "[clusters.a.hubs.prod]\n"))
+    fleet.run("compile")
+    assert fleet.read("config/clusters/a/prod.values.yaml") == PROD_A
+
+
+def test_inherit_removes_shared_image_with_its_comment(fleet: Fleet):
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', ""))
+    fleet.run("compile")
+    assert fleet.read(COMMON) == COMMON_A.replace(
+        "    # shared image\n    image:\n      name: quay.io/org/image\n      tag: abc1234\n", "")
+
+
+def test_daskhub_nests_under_basehub(fleet: Fleet):
+    fleet.toml("image = \"pangeo/pangeo-notebook:2024.10.01\"\n")  # goes into [clusters.d.hubs.hub]
+    fleet.run("compile")
+    assert fleet.read("config/clusters/d/hub.values.yaml") == (
+        "basehub:\n"
+        "  nfs:\n"
+        "    enabled: true\n"
+        "  jupyterhub:\n"
+        "    singleuser:\n"
+        "      image:\n"
+        "        name: pangeo/pangeo-notebook\n"
+        "        tag: 2024.10.01\n"
+        "dask-gateway:\n"
+        "  enabled: true\n"
+    )
+    fleet.toml(replace=('image = "pangeo/pangeo-notebook:2024.10.01"\n', ""))
+    fleet.run("compile")
+    assert fleet.read("config/clusters/d/hub.values.yaml") == (
+        "basehub:\n  nfs:\n    enabled: true\ndask-gateway:\n  enabled: true\n")
+
+
+@pytest.mark.parametrize(
+    ("tag", "written"),
+    [
+        ("2024.10", "'2024.10'"),
+        ("1e10", "'1e10'"),
+        ("yes", "'yes'"),
+        ("on", "'on'"),
+        ("0755", "'0755'"),
+        ("12_30", "'12_30'"),
+        ("null", "'null'"),
+        ("2024-10-01", "'2024-10-01'"),
+        ("0x1F", "'0x1F'"),
+        ("v1.2.3", "v1.2.3"),
+        ("2024.10.01", "2024.10.01"),
+        ("c1a912491c87", "c1a912491c87"),
+    ],
+)
+def test_tags_are_written_as_strings_for_yaml_1_1_and_1_2(fleet: Fleet, tag: str, written: str):
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', f'image = "quay.io/org/image:{tag}"'))
+    assert fleet.run("compile").code == 0
+    assert fleet.read(COMMON) == COMMON_A.replace("tag: abc1234", f"tag: {written}")
+
+
+def test_chart_default_keeps_double_quotes(fleet: Fleet):
+    fleet.toml(replace=('image = "quay.io/jupyter/scipy-notebook:2024-03-18"',
+                        'image = "quay.io/jupyter/scipy-notebook:2025-01-01"'))
+    result = fleet.run("compile")
+    assert fleet.read("helm-charts/basehub/values.yaml").splitlines()[5] == '      tag: "2025-01-01"'
+    assert "reaches 1 hub: d/hub" in result.out
+
+
+def test_second_compile_writes_nothing(fleet: Fleet):
+    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
+    assert fleet.run("compile").code == 0
+    before = fleet.snapshot()
+    assert fleet.run("compile").out == "hubs compile: nothing to change (7 slots, 3 hubs)\n"
+    assert fleet.snapshot() == before
+
+
+def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet):
+    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
+    before = fleet.snapshot()
+    check = fleet.run("check")
+    diff = fleet.run("diff")
+    assert (check.code, diff.code) == (1, 0)
+    assert check.out == (
+        "hubs check: 1 slot in 1 file out of date; run `hubs compile`\n"
+        "  a/common.values.yaml:profiles/small/image\n"
+        "    quay.io/org/small:1.0.0 -> quay.io/org/small:2.0.0\n"
+        "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod\n"
+    )
+    assert diff.out == check.out.replace("hubs check: 1 slot in 1 file out of date; run `hubs compile`",
+                                         "hubs diff: would change 1 slot in 1 file")
+    assert fleet.snapshot() == before
+
+
+def test_secret_files_are_never_opened_for_writing(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+    opened: list[str] = []
+    real_open, real_replace = os.open, os.replace
+
+    def spy_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if flags & (os.O_WRONLY | os.O_RDWR):
+            opened.append(str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    def spy_replace(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+        opened.append(str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", spy_open)
+    monkeypatch.setattr(os, "replace", spy_replace)
+    fleet.toml(replace=("[clusters.a.hubs.staging]\n", '[clusters.a.hubs.staging]\nimage = "a/b:1.0"\n'))
+    assert fleet.run("compile").code == 0
+    assert opened and not [p for p in opened if "enc-" in p or ".secret." in p]
+    assert any(p.endswith("staging.values.yaml") for p in opened)
+
+
+def test_write_atomic_refuses_secret_files(tmp_path):  # type: ignore[no-untyped-def]
+    from hubs.fileio import WriteError, write_atomic
+
+    with pytest.raises(WriteError, match="refusing to write a secret file"):
+        write_atomic(tmp_path / "enc-prod.secret.values.yaml", "x: 1\n")
+    assert not list(tmp_path.iterdir())
+
+
+def test_crlf_and_bom_are_kept(fleet: Fleet):
+    text = "\ufeff" + COMMON_A.replace("\n", "\r\n")
+    fleet.write(COMMON, text)
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image:def5678"'))
+    fleet.run("compile")
+    assert fleet.read(COMMON) == text.replace("tag: abc1234", "tag: def5678")
+
+
+def test_report_formats(fleet: Fleet):
+    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
+    assert fleet.run("diff", "--format", "markdown").out == (
+        "### `hubs diff`: would change 1 slot in 1 file\n"
+        "\n"
+        "| slot | old | new | where | hubs |\n"
+        "|---|---|---|---|---|\n"
+        "| `a/common.values.yaml:profiles/small/image` | `quay.io/org/small:1.0.0` | "
+        "`quay.io/org/small:2.0.0` | `config/clusters/a/common.values.yaml:11` | "
+        "2: a/staging, a/prod |\n"
+    )
+    assert fleet.run("check", "--format", "github").out == (
+        "::error file=config/clusters/a/common.values.yaml,line=11,title=hubs check::"
+        "a/common.values.yaml:profiles/small/image: quay.io/org/small:1.0.0 -> "
+        "quay.io/org/small:2.0.0; reaches 2 hubs: a/staging, a/prod\n"
+        "hubs check: 1 slot in 1 file out of date; run `hubs compile`\n"
+    )
+    import json
+
+    data = json.loads(fleet.run("check", "--format", "json").out)
+    assert data == {
+        "schema_version": 1,
+        "command": "check",
+        "clean": False,
+        "applied": False,
+        "slots": 7,
+        "hubs": 3,
+        "files": ["config/clusters/a/common.values.yaml"],
+        "changes": [{
+            "address": "a/common.values.yaml:profiles/small/image",
+            "kind": "profile",
+            "file": "config/clusters/a/common.values.yaml",
+            "line": 11,
+            "old": "quay.io/org/small:1.0.0",
+            "new": "quay.io/org/small:2.0.0",
+            "hubs": ["a/staging", "a/prod"],
+            "aliases": [],
+        }],
+        "notes": [],
+    }
+
+
+def test_clean_markdown_and_github(fleet: Fleet):
+    assert fleet.run("check", "--format", "markdown").out == (
+        "### `hubs check`: clean (7 slots, 3 hubs)\n")
+    assert fleet.run("check", "--format", "github").out == "hubs check: clean (7 slots, 3 hubs)\n"
+
+
+def test_text_colour_only_on_a_terminal(fleet: Fleet):
+    from hubs.plan import Change
+    from hubs.report import Report, render_text
+
+    change = Change("a/h:image", "singleuser", "f.yaml", 3, "x:1", "x:2", ("a/h",))
+    report = Report("diff", (change,), False, 1, 1)
+    assert render_text(report, color=True).splitlines()[2] == (
+        "    \x1b[31mx:1\x1b[0m -> \x1b[32mx:2\x1b[0m")
+    assert "\x1b" not in render_text(report, color=False)
+
+
+def test_config_flag_and_tree_relative_to_it(fleet: Fleet, tmp_path_factory):  # type: ignore[no-untyped-def]
+    other = tmp_path_factory.mktemp("elsewhere")
+    text = fleet.read("hubs.toml").replace('tree = "."', f'tree = "{fleet.root}"')
+    (other / "policy.toml").write_text(text)
+    fleet.capsys.readouterr()
+    from hubs.cli import main
+
+    assert main(["-C", str(other), "--config", "policy.toml", "check"]) == 0
+    out = fleet.capsys.readouterr().out
+    assert out == "hubs check: clean (7 slots, 3 hubs)\n"
