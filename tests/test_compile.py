@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conftest import COMMON_A, PROD_A, Fleet
+from fleetfixture import COMMON_A, PROD_A, Fleet
 
 COMMON = "config/clusters/a/common.values.yaml"
 

@@ -122,7 +122,7 @@ def validation_messages(exc: ValidationError, text: str, name: str) -> list[str]
         loc = _clean_loc(error["loc"])
         line, col = locate(text, loc)
         where = f"{name}:{line}:{col}" if line else name
-        dotted = ".".join(str(part) for part in loc) or "(top level)"
+        dotted = ".".join(_toml_key(part) for part in loc) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
@@ -130,13 +130,13 @@ def validation_messages(exc: ValidationError, text: str, name: str) -> list[str]
     return out
 
 
+def _toml_key(part: str) -> str:
+    return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else '"' + part + '"'
+
+
 def _clean_loc(loc: tuple[int | str, ...]) -> list[str]:
-    # Pydantic adds union member names ("str", "Follow", "function-after[...]"): drop them.
-    return [
-        str(part)
-        for part in loc
-        if not (isinstance(part, str) and (part in {"str", "Follow"} or "[" in part))
-    ]
+    # Pydantic adds the union member's tag ("pinned-image", "follow-latest") to the path: drop it.
+    return [str(part) for part in loc if part not in {"pinned-image", "follow-latest"}]
 
 
 # ---------------------------------------------------------------- positions in TOML text

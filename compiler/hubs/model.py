@@ -16,7 +16,7 @@ import json
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from . import imageref
 
@@ -78,7 +78,15 @@ class Follow(_Strict):
         return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
 
 
-Policy = Pinned | Follow
+def _policy_kind(value: object) -> str:
+    return "follow-latest" if isinstance(value, dict | Follow) else "pinned-image"
+
+
+# A string is a pinned image, a table a follow-latest policy; errors speak of that one only.
+Policy = Annotated[
+    Annotated[Pinned, Tag("pinned-image")] | Annotated[Follow, Tag("follow-latest")],
+    Discriminator(_policy_kind),
+]
 
 
 class Profile(_Strict):
