@@ -87,7 +87,9 @@ jupyterhub:
     hosts: [a.org]
 """
 
-SECRET = "jupyterhub:\n  hub:\n    secret: ENC[AES256_GCM,data:x,type:str]\nsops:\n  version: 3.9.0\n"
+SECRET = (
+    "jupyterhub:\n  hub:\n    secret: ENC[AES256_GCM,data:x,type:str]\nsops:\n  version: 3.9.0\n"
+)
 
 CLUSTER_D = """\
 name: d

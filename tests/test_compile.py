@@ -12,8 +12,9 @@ from fleetfixture import COMMON_A, PROD_A, Fleet
 COMMON = "config/clusters/a/common.values.yaml"
 
 
-def test_clean_fleet_checks_clean_and_compile_writes_nothing(fleet: Fleet,
-                                                             unchanged: Callable[[], None]):
+def test_clean_fleet_checks_clean_and_compile_writes_nothing(
+    fleet: Fleet, unchanged: Callable[[], None]
+):
     assert fleet.run("check").out == "hubs check: clean (7 slots, 3 hubs)\n"
     result = fleet.run("compile")
     assert (result.code, result.out) == (0, "hubs compile: nothing to change (7 slots, 3 hubs)\n")
@@ -21,7 +22,9 @@ def test_clean_fleet_checks_clean_and_compile_writes_nothing(fleet: Fleet,
 
 
 def test_tag_change_of_shared_singleuser_image_is_one_line(fleet: Fleet):
-    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image:def5678"'))
+    fleet.toml(
+        replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image:def5678"')
+    )
     assert fleet.run("compile").code == 0
     assert fleet.read(COMMON) == COMMON_A.replace("tag: abc1234", "tag: def5678")
 
@@ -33,15 +36,20 @@ def test_profile_image_keeps_its_line_and_style(fleet: Fleet):
 
 
 def test_choice_behind_anchor_changes_every_alias_once(fleet: Fleet):
-    fleet.toml(replace=('py = "ghcr.io/org/python:7b7bb16"\nr = "ghcr.io/org/r:2024.01.01"\n\n'
-                        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
-                        'py = "ghcr.io/org/python:7b7bb16"',
-                        'py = "ghcr.io/org/python:4059588"\nr = "ghcr.io/org/r:2024.01.01"\n\n'
-                        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
-                        'py = "ghcr.io/org/python:4059588"'))
+    fleet.toml(
+        replace=(
+            'py = "ghcr.io/org/python:7b7bb16"\nr = "ghcr.io/org/r:2024.01.01"\n\n'
+            '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+            'py = "ghcr.io/org/python:7b7bb16"',
+            'py = "ghcr.io/org/python:4059588"\nr = "ghcr.io/org/r:2024.01.01"\n\n'
+            '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+            'py = "ghcr.io/org/python:4059588"',
+        )
+    )
     result = fleet.run("compile")
-    assert fleet.read(COMMON) == COMMON_A.replace('"ghcr.io/org/python:7b7bb16"',
-                                                  '"ghcr.io/org/python:4059588"')
+    assert fleet.read(COMMON) == COMMON_A.replace(
+        '"ghcr.io/org/python:7b7bb16"', '"ghcr.io/org/python:4059588"'
+    )
     assert result.out == (
         "hubs compile: changed 1 slot in 1 file\n"
         "  a/common.values.yaml:profiles/Choose/choices/py\n"
@@ -52,10 +60,14 @@ def test_choice_behind_anchor_changes_every_alias_once(fleet: Fleet):
 
 
 def test_aliased_choices_cannot_differ(fleet: Fleet, unchanged: Callable[[], None]):
-    fleet.toml(replace=('[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
-                        'py = "ghcr.io/org/python:7b7bb16"',
-                        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
-                        'py = "ghcr.io/org/python:4059588"'))
+    fleet.toml(
+        replace=(
+            '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+            'py = "ghcr.io/org/python:7b7bb16"',
+            '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+            'py = "ghcr.io/org/python:4059588"',
+        )
+    )
     before = fleet.snapshot()
     result = fleet.run("compile")
     assert result.code == 2
@@ -70,19 +82,26 @@ def test_aliased_choices_cannot_differ(fleet: Fleet, unchanged: Callable[[], Non
 
 
 def test_pin_a_hub_inserts_a_block_and_inherit_removes_it(fleet: Fleet):
-    fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2024.10"\n'))
+    fleet.toml(
+        replace=(
+            "[clusters.a.hubs.prod]\n",
+            '[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2024.10"\n',
+        )
+    )
     result = fleet.run("compile")
     assert fleet.read("config/clusters/a/prod.values.yaml") == PROD_A + (
-        "  singleuser:\n"
-        "    image:\n"
-        "      name: quay.io/org/image\n"
-        "      tag: '2024.10'\n"
+        "  singleuser:\n    image:\n      name: quay.io/org/image\n      tag: '2024.10'\n"
     )
     assert result.out.splitlines()[1:3] == [
         "  a/prod:image",
         "    (inherit) -> quay.io/org/image:2024.10",
     ]
-    fleet.toml(replace=('[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2024.10"\n', "[clusters.a.hubs.prod]\n"))
+    fleet.toml(
+        replace=(
+            '[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2024.10"\n',
+            "[clusters.a.hubs.prod]\n",
+        )
+    )
     fleet.run("compile")
     assert fleet.read("config/clusters/a/prod.values.yaml") == PROD_A
 
@@ -91,11 +110,12 @@ def test_inherit_removes_shared_image_with_its_comment(fleet: Fleet):
     fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', ""))
     fleet.run("compile")
     assert fleet.read(COMMON) == COMMON_A.replace(
-        "    # shared image\n    image:\n      name: quay.io/org/image\n      tag: abc1234\n", "")
+        "    # shared image\n    image:\n      name: quay.io/org/image\n      tag: abc1234\n", ""
+    )
 
 
 def test_daskhub_nests_under_basehub(fleet: Fleet):
-    fleet.toml("image = \"pangeo/pangeo-notebook:2024.10.01\"\n")  # goes into [clusters.d.hubs.hub]
+    fleet.toml('image = "pangeo/pangeo-notebook:2024.10.01"\n')  # goes into [clusters.d.hubs.hub]
     fleet.run("compile")
     assert fleet.read("config/clusters/d/hub.values.yaml") == (
         "basehub:\n"
@@ -112,7 +132,8 @@ def test_daskhub_nests_under_basehub(fleet: Fleet):
     fleet.toml(replace=('image = "pangeo/pangeo-notebook:2024.10.01"\n', ""))
     fleet.run("compile")
     assert fleet.read("config/clusters/d/hub.values.yaml") == (
-        "basehub:\n  nfs:\n    enabled: true\ndask-gateway:\n  enabled: true\n")
+        "basehub:\n  nfs:\n    enabled: true\ndask-gateway:\n  enabled: true\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -133,16 +154,24 @@ def test_daskhub_nests_under_basehub(fleet: Fleet):
     ],
 )
 def test_tags_are_written_as_strings_for_yaml_1_1_and_1_2(fleet: Fleet, tag: str, written: str):
-    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', f'image = "quay.io/org/image:{tag}"'))
+    fleet.toml(
+        replace=('image = "quay.io/org/image:abc1234"', f'image = "quay.io/org/image:{tag}"')
+    )
     assert fleet.run("compile").code == 0
     assert fleet.read(COMMON) == COMMON_A.replace("tag: abc1234", f"tag: {written}")
 
 
 def test_chart_default_keeps_double_quotes(fleet: Fleet):
-    fleet.toml(replace=('image = "quay.io/jupyter/scipy-notebook:2024-03-18"',
-                        'image = "quay.io/jupyter/scipy-notebook:2025-01-01"'))
+    fleet.toml(
+        replace=(
+            'image = "quay.io/jupyter/scipy-notebook:2024-03-18"',
+            'image = "quay.io/jupyter/scipy-notebook:2025-01-01"',
+        )
+    )
     result = fleet.run("compile")
-    assert fleet.read("helm-charts/basehub/values.yaml").splitlines()[5] == '      tag: "2025-01-01"'
+    assert (
+        fleet.read("helm-charts/basehub/values.yaml").splitlines()[5] == '      tag: "2025-01-01"'
+    )
     assert "reaches 1 hub: d/hub" in result.out
 
 
@@ -166,8 +195,10 @@ def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet):
         "    quay.io/org/small:1.0.0 -> quay.io/org/small:2.0.0\n"
         "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod\n"
     )
-    assert diff.out == check.out.replace("hubs check: 1 slot in 1 file out of date; run `hubs compile`",
-                                         "hubs diff: would change 1 slot in 1 file")
+    assert diff.out == check.out.replace(
+        "hubs check: 1 slot in 1 file out of date; run `hubs compile`",
+        "hubs diff: would change 1 slot in 1 file",
+    )
     assert fleet.snapshot() == before
 
 
@@ -186,7 +217,9 @@ def test_secret_files_are_never_opened_for_writing(fleet: Fleet, monkeypatch: py
 
     monkeypatch.setattr(os, "open", spy_open)
     monkeypatch.setattr(os, "replace", spy_replace)
-    fleet.toml(replace=("[clusters.a.hubs.staging]\n", '[clusters.a.hubs.staging]\nimage = "a/b:1.0"\n'))
+    fleet.toml(
+        replace=("[clusters.a.hubs.staging]\n", '[clusters.a.hubs.staging]\nimage = "a/b:1.0"\n')
+    )
     assert fleet.run("compile").code == 0
     assert opened and not [p for p in opened if "enc-" in p or ".secret." in p]
     assert any(p.endswith("staging.values.yaml") for p in opened)
@@ -203,7 +236,9 @@ def test_write_atomic_refuses_secret_files(tmp_path):  # type: ignore[no-untyped
 def test_crlf_and_bom_are_kept(fleet: Fleet):
     text = "\ufeff" + COMMON_A.replace("\n", "\r\n")
     fleet.write(COMMON, text)
-    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image:def5678"'))
+    fleet.toml(
+        replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image:def5678"')
+    )
     fleet.run("compile")
     assert fleet.read(COMMON) == text.replace("tag: abc1234", "tag: def5678")
 
@@ -236,23 +271,26 @@ def test_report_formats(fleet: Fleet):
         "slots": 7,
         "hubs": 3,
         "files": ["config/clusters/a/common.values.yaml"],
-        "changes": [{
-            "address": "a/common.values.yaml:profiles/small/image",
-            "kind": "profile",
-            "file": "config/clusters/a/common.values.yaml",
-            "line": 11,
-            "old": "quay.io/org/small:1.0.0",
-            "new": "quay.io/org/small:2.0.0",
-            "hubs": ["a/staging", "a/prod"],
-            "aliases": [],
-        }],
+        "changes": [
+            {
+                "address": "a/common.values.yaml:profiles/small/image",
+                "kind": "profile",
+                "file": "config/clusters/a/common.values.yaml",
+                "line": 11,
+                "old": "quay.io/org/small:1.0.0",
+                "new": "quay.io/org/small:2.0.0",
+                "hubs": ["a/staging", "a/prod"],
+                "aliases": [],
+            }
+        ],
         "notes": [],
     }
 
 
 def test_clean_markdown_and_github(fleet: Fleet):
     assert fleet.run("check", "--format", "markdown").out == (
-        "### `hubs check`: clean (7 slots, 3 hubs)\n")
+        "### `hubs check`: clean (7 slots, 3 hubs)\n"
+    )
     assert fleet.run("check", "--format", "github").out == "hubs check: clean (7 slots, 3 hubs)\n"
 
 
@@ -263,7 +301,8 @@ def test_text_colour_only_on_a_terminal(fleet: Fleet):
     change = Change("a/h:image", "singleuser", "f.yaml", 3, "x:1", "x:2", ("a/h",))
     report = Report("diff", (change,), False, 1, 1)
     assert render_text(report, color=True).splitlines()[2] == (
-        "    \x1b[31mx:1\x1b[0m -> \x1b[32mx:2\x1b[0m")
+        "    \x1b[31mx:1\x1b[0m -> \x1b[32mx:2\x1b[0m"
+    )
     assert "\x1b" not in render_text(report, color=False)
 
 

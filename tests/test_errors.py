@@ -9,8 +9,9 @@ import pytest
 from fleetfixture import Fleet
 
 
-def expect_error(fleet: Fleet, unchanged: Callable[[], None], *lines: str,
-                 command: str = "compile") -> None:
+def expect_error(
+    fleet: Fleet, unchanged: Callable[[], None], *lines: str, command: str = "compile"
+) -> None:
     result = fleet.run(command)
     assert (result.code, result.out) == (2, "")
     assert result.err.splitlines() == [f"hubs: error: {line}" for line in lines]
@@ -25,36 +26,44 @@ def test_toml_syntax_error_points_at_line_and_column(fleet: Fleet):
 
 
 def test_unknown_key_points_at_it(fleet: Fleet, unchanged: Callable[[], None]):
-    fleet.toml(replace=("[clusters.a.hubs.prod]\n", "[clusters.a.hubs.prod]\nimgae = \"a/b:1\"\n"))
+    fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimgae = "a/b:1"\n'))
     unchanged_now = fleet.snapshot()
     expect_error(fleet, unchanged, "hubs.toml:23:1: clusters.a.hubs.prod.imgae: unknown key")
     assert fleet.snapshot() == unchanged_now
 
 
 def test_invalid_reference_and_missing_tag(fleet: Fleet, unchanged: Callable[[], None]):
-    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/Org/image:abc1234"'))
+    fleet.toml(
+        replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/Org/image:abc1234"')
+    )
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small"'))
     expect_error(
-        fleet, unchanged,
-        "hubs.toml:7:1: clusters.a.files.\"common.values.yaml\".image: invalid image reference "
+        fleet,
+        unchanged,
+        'hubs.toml:7:1: clusters.a.files."common.values.yaml".image: invalid image reference '
         "'quay.io/Org/image:abc1234': repository 'Org/image' must be lowercase components "
         "separated by '/'",
-        "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: image "
+        'hubs.toml:10:1: clusters.a.files."common.values.yaml".profiles.small.image: image '
         "'quay.io/org/small' has no tag: write it as name:tag (or name@sha256:...)",
     )
 
 
 def test_follow_policy_errors(fleet: Fleet):
-    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"',
-                        'image = { follow = "quay.io/org/small:1", order = "lexical", match = "(" }'))
+    fleet.toml(
+        replace=(
+            'image = "quay.io/org/small:1.0.0"',
+            'image = { follow = "quay.io/org/small:1", order = "lexical", match = "(" }',
+        )
+    )
     result = fleet.run("check")
     assert result.code == 2
     assert result.err.splitlines() == [
-        "hubs: error: hubs.toml:10:11: clusters.a.files.\"common.values.yaml\".profiles.small."
+        'hubs: error: hubs.toml:10:11: clusters.a.files."common.values.yaml".profiles.small.'
         "image.follow: follow takes a repository without tag or digest, not 'quay.io/org/small:1'",
-        "hubs: error: hubs.toml:10:62: clusters.a.files.\"common.values.yaml\".profiles.small."
-        "image.match: invalid regular expression '(': missing ), unterminated subpattern at position 0",
-        "hubs: error: hubs.toml:10:43: clusters.a.files.\"common.values.yaml\".profiles.small."
+        'hubs: error: hubs.toml:10:62: clusters.a.files."common.values.yaml".profiles.small.'
+        "image.match: invalid regular expression '(': missing ), unterminated subpattern at "
+        "position 0",
+        'hubs: error: hubs.toml:10:43: clusters.a.files."common.values.yaml".profiles.small.'
         "image.order: Input should be 'semver', 'calver', 'numeric', 'alphabetical' or 'pushed'",
     ]
 
@@ -63,7 +72,8 @@ def test_unknown_cluster_and_hub_with_suggestions(fleet: Fleet, unchanged: Calla
     fleet.toml(replace=("[clusters.a.hubs.prod]\n", "[clusters.a.hubs.prd]\n"))
     fleet.toml("\n[clusters.dd.hubs.hub]\n")
     expect_error(
-        fleet, unchanged,
+        fleet,
+        unchanged,
         "clusters.dd: no such cluster in the tree (did you mean 'd'?)",
         "clusters.a.hubs.prd: no such hub in config/clusters/a/cluster.yaml (did you mean 'prod'?)",
         "clusters.a.hubs.prod: hub a/prod of config/clusters/a/cluster.yaml is missing from "
@@ -73,15 +83,25 @@ def test_unknown_cluster_and_hub_with_suggestions(fleet: Fleet, unchanged: Calla
 
 def test_missing_cluster_is_an_error(fleet: Fleet, unchanged: Callable[[], None]):
     fleet.toml(replace=("[clusters.d.hubs.hub]\n", ""))
-    expect_error(fleet, unchanged, "clusters.d: cluster 'd' of config/clusters/d/cluster.yaml is "
-                 "missing from hubs.toml (run `hubs import` or add it)")
+    expect_error(
+        fleet,
+        unchanged,
+        "clusters.d: cluster 'd' of config/clusters/d/cluster.yaml is "
+        "missing from hubs.toml (run `hubs import` or add it)",
+    )
 
 
 def test_unknown_profile_and_choice(fleet: Fleet, unchanged: Callable[[], None]):
     fleet.toml(replace=("profiles.small]", "profiles.smal]"))
-    fleet.toml(replace=('py = "ghcr.io/org/python:7b7bb16"\nr =', 'pyy = "ghcr.io/org/python:7b7bb16"\nr ='))
+    fleet.toml(
+        replace=(
+            'py = "ghcr.io/org/python:7b7bb16"\nr =',
+            'pyy = "ghcr.io/org/python:7b7bb16"\nr =',
+        )
+    )
     expect_error(
-        fleet, unchanged,
+        fleet,
+        unchanged,
         "clusters.a.files.'common.values.yaml'.profiles.'smal': no profile with this slug or "
         "display name in config/clusters/a/common.values.yaml (did you mean 'small'?)",
         "clusters.a.files.'common.values.yaml'.profiles.'Choose'.choices.pyy: no such image "
@@ -91,12 +111,18 @@ def test_unknown_profile_and_choice(fleet: Fleet, unchanged: Callable[[], None])
     )
 
 
-def test_profile_set_where_the_hub_does_not_take_its_profile_list(fleet: Fleet,
-                                                                  unchanged: Callable[[], None]):
-    fleet.toml(replace=("[clusters.a.hubs.prod]\n",
-                        '[clusters.a.hubs.prod.profiles.small]\nimage = "a/b:1"\n'))
+def test_profile_set_where_the_hub_does_not_take_its_profile_list(
+    fleet: Fleet, unchanged: Callable[[], None]
+):
+    fleet.toml(
+        replace=(
+            "[clusters.a.hubs.prod]\n",
+            '[clusters.a.hubs.prod.profiles.small]\nimage = "a/b:1"\n',
+        )
+    )
     expect_error(
-        fleet, unchanged,
+        fleet,
+        unchanged,
         "clusters.a.hubs.prod.profiles.'small': config/clusters/a/prod.values.yaml has no "
         "profileList (Helm takes a hub's whole profileList from the last file that sets it: set "
         "profile images in that file's scope)",
@@ -104,13 +130,17 @@ def test_profile_set_where_the_hub_does_not_take_its_profile_list(fleet: Fleet,
 
 
 def test_hub_without_a_file_of_its_own(fleet: Fleet, unchanged: Callable[[], None]):
-    fleet.write("config/clusters/a/cluster.yaml",
-                fleet.read("config/clusters/a/cluster.yaml").replace("  - prod.values.yaml\n",
-                                                                     "  - staging.values.yaml\n"))
+    fleet.write(
+        "config/clusters/a/cluster.yaml",
+        fleet.read("config/clusters/a/cluster.yaml").replace(
+            "  - prod.values.yaml\n", "  - staging.values.yaml\n"
+        ),
+    )
     fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/b:1"\n'))
     before = fleet.snapshot()
     expect_error(
-        fleet, unchanged,
+        fleet,
+        unchanged,
         "clusters.a.hubs.prod: this hub has no values file of its own (each of its files is "
         "shared with other hubs), so a hub-level image cannot be written; add a file for it to "
         "cluster.yaml, or set the image on the shared file",
@@ -130,8 +160,12 @@ def test_hub_without_a_file_of_its_own(fleet: Fleet, unchanged: Callable[[], Non
 
 def test_file_scope_for_a_hubs_own_file(fleet: Fleet, unchanged: Callable[[], None]):
     fleet.toml('\n[clusters.a.files."prod.values.yaml"]\nimage = "a/b:1"\n')
-    expect_error(fleet, unchanged, "clusters.a.files.'prod.values.yaml': this file is used only "
-                 "by hub 'prod'; write its images under [clusters.a.hubs.prod]")
+    expect_error(
+        fleet,
+        unchanged,
+        "clusters.a.files.'prod.values.yaml': this file is used only "
+        "by hub 'prod'; write its images under [clusters.a.hubs.prod]",
+    )
 
 
 def test_invalid_values_yaml_names_file_and_line(fleet: Fleet, unchanged: Callable[[], None]):
@@ -139,43 +173,66 @@ def test_invalid_values_yaml_names_file_and_line(fleet: Fleet, unchanged: Callab
     before = fleet.snapshot()
     result = fleet.run("check")
     assert result.code == 2
-    assert result.err == ("hubs: error: config/clusters/a/prod.values.yaml:3:4: invalid YAML: "
-                          "did not find expected ',' or ']'\n")
+    assert result.err == (
+        "hubs: error: config/clusters/a/prod.values.yaml:3:4: invalid YAML: "
+        "did not find expected ',' or ']'\n"
+    )
     assert fleet.snapshot() == before
 
 
 def test_duplicate_keys_are_refused(fleet: Fleet):
-    fleet.write("config/clusters/a/prod.values.yaml",
-                "jupyterhub:\n  singleuser:\n    image: {name: a, tag: b}\n  singleuser: {}\n")
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        "jupyterhub:\n  singleuser:\n    image: {name: a, tag: b}\n  singleuser: {}\n",
+    )
     result = fleet.run("check")
     assert (result.code, result.err) == (
-        2, "hubs: error: config/clusters/a/prod.values.yaml:4: duplicate key 'singleuser'\n")
+        2,
+        "hubs: error: config/clusters/a/prod.values.yaml:4: duplicate key 'singleuser'\n",
+    )
 
 
 def test_follow_without_lock_entry_and_stale_lock(fleet: Fleet, unchanged: Callable[[], None]):
     policy = 'image = { follow = "quay.io/org/small", order = "semver" }'
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', policy))
     address = "a/common.values.yaml:profiles/small/image"
-    expect_error(fleet, unchanged, f"{address}: follows quay.io/org/small but hubs.lock has no "
-                 "entry for it; run `hubs update`", command="check")
-    fleet.write("hubs.lock", f'version = 1\n[slots."{address}"]\nimage = "quay.io/org/small"\n'
-                'tag = "1.0.0"\nresolved = "2026-01-01T00:00:00Z"\npolicy = "sha256:0000"\n')
+    expect_error(
+        fleet,
+        unchanged,
+        f"{address}: follows quay.io/org/small but hubs.lock has no "
+        "entry for it; run `hubs update`",
+        command="check",
+    )
+    fleet.write(
+        "hubs.lock",
+        f'version = 1\n[slots."{address}"]\nimage = "quay.io/org/small"\n'
+        'tag = "1.0.0"\nresolved = "2026-01-01T00:00:00Z"\npolicy = "sha256:0000"\n',
+    )
     result = fleet.run("check")
     assert (result.code, result.err) == (
-        2, f"hubs: error: {address}: the policy changed since hubs.lock was written; "
-        "run `hubs update`\n")
+        2,
+        f"hubs: error: {address}: the policy changed since hubs.lock was written; "
+        "run `hubs update`\n",
+    )
 
 
 def test_follow_with_fresh_lock_compiles(fleet: Fleet):
     from hubs.model import Follow
 
     policy = Follow(follow="quay.io/org/small", order="semver")
-    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"',
-                        'image = { follow = "quay.io/org/small", order = "semver" }'))
+    fleet.toml(
+        replace=(
+            'image = "quay.io/org/small:1.0.0"',
+            'image = { follow = "quay.io/org/small", order = "semver" }',
+        )
+    )
     address = "a/common.values.yaml:profiles/small/image"
-    fleet.write("hubs.lock", f'version = 1\n[slots."{address}"]\nimage = "quay.io/org/small"\n'
-                f'tag = "1.2.0"\ndigest = "sha256:{"a" * 64}"\nresolved = "2026-01-01T00:00:00Z"\n'
-                f'policy = "{policy.fingerprint()}"\n')
+    fleet.write(
+        "hubs.lock",
+        f'version = 1\n[slots."{address}"]\nimage = "quay.io/org/small"\n'
+        f'tag = "1.2.0"\ndigest = "sha256:{"a" * 64}"\nresolved = "2026-01-01T00:00:00Z"\n'
+        f'policy = "{policy.fingerprint()}"\n',
+    )
     result = fleet.run("compile")
     assert result.code == 0
     assert "quay.io/org/small:1.0.0 -> quay.io/org/small:1.2.0" in result.out
@@ -186,7 +243,8 @@ def test_no_config_found(tmp_path, capsys):  # type: ignore[no-untyped-def]
 
     assert main(["-C", str(tmp_path), "check"]) == 2
     assert capsys.readouterr().err == (
-        f"hubs: error: {tmp_path}: no hubs.toml here or in any folder above\n")
+        f"hubs: error: {tmp_path}: no hubs.toml here or in any folder above\n"
+    )
 
 
 def test_traceback_flag_shows_the_exception(fleet: Fleet):
@@ -198,8 +256,9 @@ def test_traceback_flag_shows_the_exception(fleet: Fleet):
         main(["-C", str(fleet.root), "check", "--traceback"])
 
 
-def test_write_failure_is_exit_3_and_nothing_half_written(fleet: Fleet,
-                                                          monkeypatch: pytest.MonkeyPatch):
+def test_write_failure_is_exit_3_and_nothing_half_written(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
     before = fleet.snapshot()
 
@@ -209,8 +268,10 @@ def test_write_failure_is_exit_3_and_nothing_half_written(fleet: Fleet,
     monkeypatch.setattr("os.replace", fail)
     result = fleet.run("compile")
     assert result.code == 3
-    assert result.err == (f"hubs: error: {fleet.root}/config/clusters/a/common.values.yaml: "
-                          "cannot write: No space left on device\n")
+    assert result.err == (
+        f"hubs: error: {fleet.root}/config/clusters/a/common.values.yaml: "
+        "cannot write: No space left on device\n"
+    )
     assert fleet.snapshot() == before
     assert not [p for p in fleet.root.rglob(".*.tmp")]
 

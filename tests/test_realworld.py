@@ -60,8 +60,10 @@ def test_import_states_every_cluster_in_order(tmp_path: Path):
     text = (tree / "hubs.toml").read_text()
     order = [line.split()[2] for line in text.splitlines() if line.startswith("# ---- ")]
     assert order == ["2i2c", "leap", "openscapeshub", "utoronto"]
-    assert '[clusters.utoronto.hubs.r-staging]  # University of Toronto (r-staging)\n' \
+    assert (
+        "[clusters.utoronto.hubs.r-staging]  # University of Toronto (r-staging)\n"
         'image = "quay.io/2i2c/utoronto-r-image:56d60b40210a"\n' in text
+    )
     assert '[defaults]\nimage = "quay.io/jupyter/scipy-notebook:2024-03-18"\n' in text
 
 
@@ -72,8 +74,9 @@ def _bumps() -> list[dict[str, object]]:
 
 
 @pytest.mark.parametrize("bump", _bumps(), ids=lambda b: str(b["commit"])[:12])
-def test_replay_real_bump(bump: dict[str, object], tmp_path: Path,
-                          capsys: pytest.CaptureFixture[str]):
+def test_replay_real_bump(
+    bump: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
     folder = BUMPS / str(bump["commit"])[:12]
     tree = copy_tree(folder / "before", tmp_path / "tree")
     before = snapshot(tree)

@@ -21,34 +21,60 @@ class UsageError(ValueError):
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("-C", dest="directory", metavar="DIR", default=argparse.SUPPRESS,
-                        help="run as if started in DIR")
-    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                        help="hubs.toml to use (default: found in DIR or above)")
-    common.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,
-                        help="show a traceback on errors")
+    common.add_argument(
+        "-C",
+        dest="directory",
+        metavar="DIR",
+        default=argparse.SUPPRESS,
+        help="run as if started in DIR",
+    )
+    common.add_argument(
+        "--config",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="hubs.toml to use (default: found in DIR or above)",
+    )
+    common.add_argument(
+        "--traceback",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show a traceback on errors",
+    )
     fmt = argparse.ArgumentParser(add_help=False)
-    fmt.add_argument("--format", choices=("text", "markdown", "json", "github"), default="text",
-                     help="report format (default: text)")
+    fmt.add_argument(
+        "--format",
+        choices=("text", "markdown", "json", "github"),
+        default="text",
+        help="report format (default: text)",
+    )
 
     parser = argparse.ArgumentParser(
-        prog="hubs", parents=[common],
+        prog="hubs",
+        parents=[common],
         description="Image-policy compiler for JupyterHub fleets: hubs.toml -> values files.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("compile", parents=[common, fmt], help="write the image keys into the tree")
-    sub.add_parser("check", parents=[common, fmt],
-                   help="exit 1 when the tree differs from hubs.toml (CI, pre-commit)")
+    sub.add_parser(
+        "check",
+        parents=[common, fmt],
+        help="exit 1 when the tree differs from hubs.toml (CI, pre-commit)",
+    )
     sub.add_parser("diff", parents=[common, fmt], help="report what compile would change")
-    sub.add_parser("schema", parents=[common],
-                   help="write schema/hubs.schema.json and schema/chart-images.schema.json")
-    imp = sub.add_parser("import", parents=[common],
-                         help="write hubs.toml stating the images the tree has now")
+    sub.add_parser(
+        "schema",
+        parents=[common],
+        help="write schema/hubs.schema.json and schema/chart-images.schema.json",
+    )
+    imp = sub.add_parser(
+        "import", parents=[common], help="write hubs.toml stating the images the tree has now"
+    )
     imp.add_argument("--force", action="store_true", help="overwrite an existing hubs.toml")
     lst = sub.add_parser("list", parents=[common], help="every image slot of the fleet")
     lst.add_argument("--format", choices=("text", "json"), default="text")
-    exp = sub.add_parser("explain", parents=[common],
-                         help="which image a hub or slot runs, and why")
+    exp = sub.add_parser(
+        "explain", parents=[common], help="which image a hub or slot runs, and why"
+    )
     exp.add_argument("address")
     exp.add_argument("--format", choices=("text", "json"), default="text")
     st = sub.add_parser("set", parents=[common], help="change one slot's policy in hubs.toml")
@@ -62,8 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("--range", metavar="RANGE")
     st.add_argument("--digest", action="store_true", help="with --follow: pin the digest too")
     st.add_argument("--compile", action="store_true", help="compile afterwards")
-    upd = sub.add_parser("update", parents=[common, fmt],
-                         help="resolve follow-latest slots from registries into hubs.lock")
+    upd = sub.add_parser(
+        "update",
+        parents=[common, fmt],
+        help="resolve follow-latest slots from registries into hubs.lock",
+    )
     upd.add_argument("addresses", nargs="*", metavar="ADDRESS")
     upd.add_argument("--dry-run", action="store_true", help="report, write nothing")
     return parser
@@ -141,11 +170,13 @@ def _report(compiled: object, command: str, applied: bool, base: Path) -> object
 
     assert isinstance(compiled, Compiled)
     plan, fleet = compiled.plan, compiled.fleet
-    managed = [t for t in plan.targets if t.policy != "user-controlled"
-               and (t.slot.image is not None or t.want is not None)]
+    managed = [
+        t
+        for t in plan.targets
+        if t.policy != "user-controlled" and (t.slot.image is not None or t.want is not None)
+    ]
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())
-    return Report(command, plan.changes, applied, len(managed), hubs,
-                  _prefix(fleet.root, base))
+    return Report(command, plan.changes, applied, len(managed), hubs, _prefix(fleet.root, base))
 
 
 def cmd_compile(args: argparse.Namespace, base: Path) -> int:
@@ -218,8 +249,7 @@ def cmd_explain(args: argparse.Namespace, base: Path) -> int:
     from .inventory import explain, render_explain
 
     source, fleet, lock = _loaded(args, base)
-    sys.stdout.write(render_explain(explain(source.config, fleet, lock, args.address),
-                                    args.format))
+    sys.stdout.write(render_explain(explain(source.config, fleet, lock, args.address), args.format))
     return EXIT_OK
 
 
@@ -256,7 +286,7 @@ def _policy_value(args: argparse.Namespace, address: object) -> str | dict[str, 
             raise UsageError(str(exc)) from None
         if ref.tag is None and ref.digest is None:
             raise UsageError(f"--pin {args.pin}: give a tag or a digest (name:tag)")
-        return args.pin
+        return str(args.pin)
     if not args.order:
         raise UsageError("--follow needs --order (semver, calver, numeric, alphabetical, pushed)")
     value: dict[str, object] = {"follow": args.follow}

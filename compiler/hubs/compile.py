@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 from . import layout, plan
 from .fileio import WriteError, read_raw, write_atomic
 from .layout import Fleet

@@ -65,8 +65,8 @@ def _cluster(fleet: Fleet, cluster: layout.Cluster) -> Iterator[str]:
         yield f"[{base}]"
     for hub in cluster.hubs:
         head = f"{base}.hubs.{key(hub.name)}"
-        path = fleet.own_file(hub)
-        body = _scope(head, fleet.hub_file(hub, path)) if path else []
+        own_path = fleet.own_file(hub)
+        body = _scope(head, fleet.hub_file(hub, own_path)) if own_path else []
         yield ""
         yield from _with_comment(body or [f"[{head}]"], hub.display_name)
 
@@ -100,6 +100,10 @@ def _pinned(slot: layout.Slot) -> str:
 
     ref = imageref.parse(text)
     if ref.tag is None and ref.digest is None:
-        raise plan.PlanError([f"{slot.file}:{slot.line}: singleuser.image has a name but no tag; "
-                              "hubs needs both to state it"])
+        raise plan.PlanError(
+            [
+                f"{slot.file}:{slot.line}: singleuser.image has a name but no tag; "
+                "hubs needs both to state it"
+            ]
+        )
     return text

@@ -41,8 +41,17 @@ def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
         slot = target.slot
         if slot.image is None and target.policy == "inherit":
             continue
-        out.append(Row(target.address, slot.file, slot.line, slot.path, slot.image,
-                       target.policy, tuple(plan.reach(fleet, slot))))
+        out.append(
+            Row(
+                target.address,
+                slot.file,
+                slot.line,
+                slot.path,
+                slot.image,
+                target.policy,
+                tuple(plan.reach(fleet, slot)),
+            )
+        )
     return out
 
 
@@ -110,14 +119,16 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
         cluster = hub.cluster
         address = f"{plan.scope_of(fleet, cluster, path)}:image"
         target = by_address.get(address)
-        layers.append({
-            "file": path,
-            "line": slot.line if slot is not None else 0,
-            "image": image,
-            "address": address,
-            "policy": target.policy if target else "inherit",
-            "wins": path == winner,
-        })
+        layers.append(
+            {
+                "file": path,
+                "line": slot.line if slot is not None else 0,
+                "image": image,
+                "address": address,
+                "policy": target.policy if target else "inherit",
+                "wins": path == winner,
+            }
+        )
     data: dict[str, Any] = {
         "hub": hub.address,
         "display_name": hub.display_name,
@@ -142,16 +153,19 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
             if s.kind != "singleuser" and s.image is not None
         ]
         if data["profiles"]:
-            data["note"] = ("every profile sets its own image, so singleuser.image is not "
-                            "used" if _all_profiles_set(values) else
-                            "profiles without an image run singleuser.image")
+            data["note"] = (
+                "every profile sets its own image, so singleuser.image is not used"
+                if _all_profiles_set(values)
+                else "profiles without an image run singleuser.image"
+            )
     return data
 
 
 def _all_profiles_set(values: layout.ValuesFile) -> bool:
     for name in values.profiles:
-        has = any(s.profile == name and s.image is not None and s.kind != "unlisted"
-                  for s in values.slots)
+        has = any(
+            s.profile == name and s.image is not None and s.kind != "unlisted" for s in values.slots
+        )
         if not has:
             return False
     return True
@@ -161,10 +175,12 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(data, indent=2) + "\n"
     if "hub" not in data:
-        lines = [f"{data['address']}: {data['image'] or '(not set)'}",
-                 f"  {data['file']}:{data['line']}",
-                 f"  policy: {data['policy']}" + (f" -> {data['wants']}" if data["wants"] and
-                                                  data["wants"] != data["image"] else "")]
+        lines = [
+            f"{data['address']}: {data['image'] or '(not set)'}",
+            f"  {data['file']}:{data['line']}",
+            f"  policy: {data['policy']}"
+            + (f" -> {data['wants']}" if data["wants"] and data["wants"] != data["image"] else ""),
+        ]
         if "follow" in data:
             lines.append(f"  follows: {data['follow']}")
             lines.append(f"  lock: {data['lock']}")
@@ -172,8 +188,10 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
             lines.append(f"  shared through {data['anchor']['name']}: an edit changes every alias")
         lines.append(f"  reaches {len(data['hubs'])} hubs: {', '.join(data['hubs'])}")
         return "\n".join(lines) + "\n"
-    lines = [f"{data['hub']} ({data['display_name']}, {data['chart']})",
-             f"  singleuser.image: {data['singleuser_image']}"]
+    lines = [
+        f"{data['hub']} ({data['display_name']}, {data['chart']})",
+        f"  singleuser.image: {data['singleuser_image']}",
+    ]
     for layer in data["layers"]:
         mark = "=>" if layer["wins"] else "  "
         where = f"{layer['file']}:{layer['line']}" if layer["line"] else layer["file"]

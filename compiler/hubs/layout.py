@@ -102,9 +102,9 @@ class ValuesFile:
     profiles: dict[str, int] = field(default_factory=dict)  # name -> index in profileList
     has_profile_list: bool = False
 
-    def slot(self, kind: SlotKind, profile: str | None = None, choice: str | None = None) -> (
-        Slot | None
-    ):
+    def slot(
+        self, kind: SlotKind, profile: str | None = None, choice: str | None = None
+    ) -> Slot | None:
         for slot in self.slots:
             if (slot.kind, slot.profile, slot.choice) == (kind, profile, choice):
                 return slot
@@ -251,14 +251,14 @@ class _Scanner:
         if singleuser is None:
             return
         self._define(singleuser, base)
-        self._singleuser(base + ("image",))
+        self._singleuser((*base, "image"))
         plist = yamledit.child(singleuser, "profileList")
         if plist is None:
             return
         self.out.has_profile_list = True
         if isinstance(plist, yaml.SequenceNode):
             for index, profile in enumerate(plist.value):
-                self._profile(base + ("profileList", index), index, profile)
+                self._profile((*base, "profileList", index), index, profile)
 
     def _define(self, node: yaml.Node, path: YamlPath) -> None:
         """Record where each node is defined, walking only edges that are not alias uses."""
@@ -278,7 +278,8 @@ class _Scanner:
 
     def _physical(self, path: YamlPath) -> YamlPath:
         """``path`` rewritten through anchor sites: where an edit of that node must go."""
-        node, physical = self.doc.root, ()
+        node = self.doc.root
+        physical: YamlPath = ()
         for step in path:
             node = yamledit.child(node, step)
             if node is None:
@@ -305,8 +306,15 @@ class _Scanner:
                 return text[start:].split(None, 1)[0]
         return "&anchor"
 
-    def _slot(self, kind: SlotKind, name: str | None, choice: str | None, path: YamlPath,
-              node: yaml.Node | None, image: str | None) -> None:
+    def _slot(
+        self,
+        kind: SlotKind,
+        name: str | None,
+        choice: str | None,
+        path: YamlPath,
+        node: yaml.Node | None,
+        image: str | None,
+    ) -> None:
         if node is None:
             self.out.slots.append(Slot(self.out.path, kind, name, choice, path, path, 0, None))
             return
@@ -344,15 +352,29 @@ class _Scanner:
         option = yamledit.find(node, ("profile_options", "image"))
         choices = yamledit.child(option, "choices")
         for key, _, _value in yamledit.items(choices) if choices is not None else ():
-            rel = ("profile_options", "image", "choices", key, "kubespawner_override", "image")
+            rel: YamlPath = (
+                "profile_options",
+                "image",
+                "choices",
+                key,
+                "kubespawner_override",
+                "image",
+            )
             self._image("choice", name, key, path, rel, node)
         if yamledit.child(option, "unlisted_choice") is not None:
             rel = ("profile_options", "image", "unlisted_choice", "kubespawner_override", "image")
             if yamledit.find(node, rel) is not None:
                 self._image("unlisted", name, None, path, rel, node)
 
-    def _image(self, kind: SlotKind, name: str, choice: str | None, base: YamlPath,
-               rel: YamlPath, profile: yaml.Node) -> None:
+    def _image(
+        self,
+        kind: SlotKind,
+        name: str,
+        choice: str | None,
+        base: YamlPath,
+        rel: YamlPath,
+        profile: yaml.Node,
+    ) -> None:
         node = yamledit.find(profile, rel)
         if node is not None and not yamledit.is_scalar(node):
             raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a string")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
+
+import yaml
 
 from . import imageref, layout, yamledit
 from .layout import Fleet, Hub, Slot, ValuesFile, close_match
@@ -171,23 +173,31 @@ def _check_names(config: Config, fleet: Fleet, errors: list[str]) -> None:
     known = sorted(fleet.clusters)
     for cname in config.clusters:
         if cname not in fleet.clusters:
-            errors.append(f"clusters.{cname}: no such cluster in the tree" + close_match(cname, known))
+            errors.append(
+                f"clusters.{cname}: no such cluster in the tree" + close_match(cname, known)
+            )
     for cname, cluster in fleet.clusters.items():
         spec = config.clusters.get(cname)
         if spec is None:
-            errors.append(f"clusters.{cname}: cluster {cname!r} of {cluster.path} is missing "
-                          "from hubs.toml (run `hubs import` or add it)")
+            errors.append(
+                f"clusters.{cname}: cluster {cname!r} of {cluster.path} is missing "
+                "from hubs.toml (run `hubs import` or add it)"
+            )
             continue
         names = [hub.name for hub in cluster.hubs]
         for hname in spec.hubs:
             if hname not in names:
-                errors.append(f"clusters.{cname}.hubs.{hname}: no such hub in {cluster.path}"
-                              + close_match(hname, names))
+                errors.append(
+                    f"clusters.{cname}.hubs.{hname}: no such hub in {cluster.path}"
+                    + close_match(hname, names)
+                )
         for hub in cluster.hubs:
             if hub.name not in spec.hubs:
-                errors.append(f"clusters.{cname}.hubs.{hub.name}: hub {hub.address} of "
-                              f"{cluster.path} is missing from hubs.toml (add `{hub.name} = {{}}` "
-                              "to inherit everything)")
+                errors.append(
+                    f"clusters.{cname}.hubs.{hub.name}: hub {hub.address} of "
+                    f"{cluster.path} is missing from hubs.toml (add `{hub.name} = {{}}` "
+                    "to inherit everything)"
+                )
 
 
 # ---------------------------------------------------------------- policies to targets
@@ -204,7 +214,9 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
         chart = fleet.chart()
         slot = chart.slot("singleuser")
         if slot is None:
-            errors.append(f"{layout.CHART_VALUES}: no jupyterhub.singleuser map to hold the default")
+            errors.append(
+                f"{layout.CHART_VALUES}: no jupyterhub.singleuser map to hold the default"
+            )
         else:
             out.append(_target("defaults:image", slot, config.defaults.image, lock, errors))
     for item in bound:
@@ -225,7 +237,7 @@ def _scope_targets(item: _Bound, lock: Lock | None, errors: list[str]) -> Iterat
         policy = _policy_for(scope, slot)
         yield _target(address, slot, policy, lock, errors)
     if scope.image is not None and values.slot("singleuser") is None:
-        prefix = values.prefix + ("jupyterhub", "singleuser", "image")
+        prefix = (*values.prefix, "jupyterhub", "singleuser", "image")
         slot = Slot(values.path, "singleuser", None, None, prefix, prefix, 0, None)
         yield _target(f"{item.scope_address}:image", slot, scope.image, lock, errors)
 
@@ -244,23 +256,30 @@ def _check_profiles(item: _Bound, errors: list[str]) -> None:
     for name, profile in item.scope.profiles.items():
         where = f"{item.label}.profiles.{name!r}"
         if not values.has_profile_list:
-            errors.append(f"{where}: {values.path} has no profileList (Helm takes a hub's "
-                          "whole profileList from the last file that sets it: set profile "
-                          "images in that file's scope)")
+            errors.append(
+                f"{where}: {values.path} has no profileList (Helm takes a hub's "
+                "whole profileList from the last file that sets it: set profile "
+                "images in that file's scope)"
+            )
             continue
         if name not in values.profiles:
-            errors.append(f"{where}: no profile with this slug or display name in "
-                          f"{values.path}" + close_match(name, list(values.profiles)))
+            errors.append(
+                f"{where}: no profile with this slug or display name in "
+                f"{values.path}" + close_match(name, list(values.profiles))
+            )
             continue
         keys = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
         for key in profile.choices:
             if key not in keys:
-                errors.append(f"{where}.choices.{key}: no such image choice in {values.path}"
-                              + close_match(key, keys))
+                errors.append(
+                    f"{where}.choices.{key}: no such image choice in {values.path}"
+                    + close_match(key, keys)
+                )
 
 
-def _target(address: str, slot: Slot, policy: Policy | None, lock: Lock | None,
-            errors: list[str]) -> Target:
+def _target(
+    address: str, slot: Slot, policy: Policy | None, lock: Lock | None, errors: list[str]
+) -> Target:
     if policy is None:
         return Target(address, slot, "inherit", None, None)
     if isinstance(policy, str):
@@ -274,12 +293,15 @@ def _target(address: str, slot: Slot, policy: Policy | None, lock: Lock | None,
 def _locked(address: str, policy: Follow, lock: Lock, errors: list[str]) -> str | None:
     entry = lock.slots.get(address)
     if entry is None:
-        errors.append(f"{address}: follows {policy.follow} but hubs.lock has no entry for it; "
-                      "run `hubs update`")
+        errors.append(
+            f"{address}: follows {policy.follow} but hubs.lock has no entry for it; "
+            "run `hubs update`"
+        )
         return None
     if entry.policy != policy.fingerprint() or entry.image != policy.follow:
-        errors.append(f"{address}: the policy changed since hubs.lock was written; "
-                      "run `hubs update`")
+        errors.append(
+            f"{address}: the policy changed since hubs.lock was written; run `hubs update`"
+        )
         return None
     return entry.reference(policy.digest)
 
@@ -292,8 +314,11 @@ def addresses(config: Config, fleet: Fleet) -> list[str]:
     out = ["defaults:image"]
     for item in bound:
         out.append(f"{item.scope_address}:image")
-        out.extend(f"{item.scope_address}:{slot_name(s)}" for s in item.file.slots
-                   if s.kind in ("profile", "choice"))
+        out.extend(
+            f"{item.scope_address}:{slot_name(s)}"
+            for s in item.file.slots
+            if s.kind in ("profile", "choice")
+        )
     return list(dict.fromkeys(out))
 
 
@@ -336,16 +361,23 @@ def _group_physical(wanted: list[Target]) -> dict[tuple[str, layout.YamlPath], l
     return groups
 
 
-def _edit_file(fleet: Fleet, values: ValuesFile, groups: list[list[Target]],
-               setters: set[str], errors: list[str]) -> tuple[FileEdit, list[Change]] | None:
+def _edit_file(
+    fleet: Fleet,
+    values: ValuesFile,
+    groups: list[list[Target]],
+    setters: set[str],
+    errors: list[str],
+) -> tuple[FileEdit, list[Change]] | None:
     for group in groups:
         first = group[0]
         clash = sorted({t.want or "(inherit)" for t in group})
         if len(clash) > 1:
             names = ", ".join(t.address for t in group)
-            errors.append(f"{values.path}:{first.slot.line}: {names} share one YAML node "
-                          f"through {_anchor(group)}, so they cannot differ "
-                          f"({' vs '.join(clash)}); give them one policy or un-alias them")
+            errors.append(
+                f"{values.path}:{first.slot.line}: {names} share one YAML node "
+                f"through {_anchor(group)}, so they cannot differ "
+                f"({' vs '.join(clash)}); give them one policy or un-alias them"
+            )
     pending = [(group, group[0]) for group in groups if _differs(group[0])]
     if not pending or errors:
         return None
@@ -376,9 +408,7 @@ def _anchor(group: list[Target]) -> str:
 
 
 def _differs(target: Target) -> bool:
-    return target.slot.image != target.want or (
-        target.want is None and target.slot.line > 0
-    )
+    return target.slot.image != target.want or (target.want is None and target.slot.line > 0)
 
 
 def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
@@ -389,7 +419,7 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
         return [yamledit.remove(doc, path, prune=prune)]
     if slot.kind != "singleuser":
         node = yamledit.find(doc.root, path)
-        if isinstance(node, yamledit.yaml.ScalarNode):
+        if isinstance(node, yaml.ScalarNode):
             return [yamledit.set_scalar(doc, node, want)]
         return [yamledit.insert(doc, path[:-1], {"image": want})]
     ref = imageref.parse(want)
@@ -400,7 +430,7 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
     out, missing = [], {}
     for key, value in leaf.items():
         node = yamledit.child(image, key)
-        if isinstance(node, yamledit.yaml.ScalarNode):
+        if isinstance(node, yaml.ScalarNode):
             if node.value != value:
                 out.append(yamledit.set_scalar(doc, node, value))
         else:
@@ -416,38 +446,41 @@ def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]
     for target in done:
         _apply_data(expected, target)
     if yamledit.load_data(new) != expected:
-        errors.append(f"{path}: internal check failed: the edit would change more than the "
-                      "image keys; nothing written (please report this)")
+        errors.append(
+            f"{path}: internal check failed: the edit would change more than the "
+            "image keys; nothing written (please report this)"
+        )
 
 
-def _apply_data(data: object, target: Target) -> None:
+def _apply_data(data: Any, target: Target) -> None:
     path, want = target.slot.physical, target.want
-    parents: list[tuple[object, object]] = []
+    parents: list[tuple[Any, Any]] = []
     node = data
     for step in path[:-1]:
         if want is not None and isinstance(node, dict) and node.get(step) is None:
             node[step] = {}
         parents.append((node, step))
-        node = node[step]  # type: ignore[index]
+        node = node[step]
     last = path[-1]
     if want is None:
-        del node[last]  # type: ignore[attr-defined]
+        del node[last]
         prune = len(path) - 1 if target.slot.kind == "singleuser" else 1
         while prune > 0 and parents and node == {}:
             parent, step = parents.pop()
-            del parent[step]  # type: ignore[attr-defined]
+            del parent[step]
             node, prune = parent, prune - 1
         return
     if target.slot.kind == "singleuser":
         ref = imageref.parse(want)
-        image = node.setdefault(last, {})  # type: ignore[attr-defined]
+        image = node.setdefault(last, {})
         image["name"], image["tag"] = ref.name, ref.version
     else:
-        node[last] = want  # type: ignore[index]
+        node[last] = want
 
 
-def _change(fleet: Fleet, new_doc: yamledit.Document, group: list[Target],
-            setters: set[str]) -> Change:
+def _change(
+    fleet: Fleet, new_doc: yamledit.Document, group: list[Target], setters: set[str]
+) -> Change:
     first = group[0]
     slot = first.slot
     line = slot.line
@@ -458,8 +491,16 @@ def _change(fleet: Fleet, new_doc: yamledit.Document, group: list[Target],
     hubs: list[str] = []
     for target in group:
         hubs.extend(reach(fleet, target.slot, setters if target.want else None))
-    return Change(first.address, slot.kind, slot.file, line, slot.image, first.want,
-                  tuple(dict.fromkeys(hubs)), tuple(t.address for t in group[1:]))
+    return Change(
+        first.address,
+        slot.kind,
+        slot.file,
+        line,
+        slot.image,
+        first.want,
+        tuple(dict.fromkeys(hubs)),
+        tuple(t.address for t in group[1:]),
+    )
 
 
 def reach(fleet: Fleet, slot: Slot, setters: set[str] | None = None) -> list[str]:

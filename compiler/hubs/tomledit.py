@@ -18,11 +18,16 @@ class Address:
 
 
 def parse_address(text: str) -> Address:
-    """``defaults:image``, ``C/H:image``, ``C/F.yaml:profiles/N/image``, ``...:profiles/N/choices/K``."""
+    """Split ``defaults:image``, ``C/H:image``, ``C/F.yaml:profiles/N/image`` or
+    ``SCOPE:profiles/N/choices/K`` into hubs.toml keys."""
     scope, sep, slot = text.partition(":")
     if not sep or not slot:
-        raise PlanError([f"{text}: a slot address looks like CLUSTER/HUB:image or "
-                         "CLUSTER/FILE:profiles/NAME/choices/KEY"])
+        raise PlanError(
+            [
+                f"{text}: a slot address looks like CLUSTER/HUB:image or "
+                "CLUSTER/FILE:profiles/NAME/choices/KEY"
+            ]
+        )
     if scope == "defaults":
         head: tuple[str, ...] = ("defaults",)
     else:
@@ -44,8 +49,9 @@ def _slot_keys(text: str, slot: str) -> tuple[str, ...]:
         name, sep, key = rest.rpartition("/choices/")
         if sep and name and key:
             return ("profiles", name, "choices", key)
-    raise PlanError([f"{text}: unknown slot {slot!r} (image, profiles/NAME/image or "
-                     "profiles/NAME/choices/KEY)"])
+    raise PlanError(
+        [f"{text}: unknown slot {slot!r} (image, profiles/NAME/image or profiles/NAME/choices/KEY)"]
+    )
 
 
 def check_known(address: Address, known: list[str]) -> None:

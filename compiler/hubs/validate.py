@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import layout, yamledit
+from . import imageref, layout, yamledit
 from .plan import FileEdit
 
-_REF = r"^(?:[A-Za-z0-9.-]+(?::[0-9]+)?/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*:[0-9a-fA-F]{32,})?$"
-_TAG = r"^[\w][\w.-]{0,127}(?:@[A-Za-z][A-Za-z0-9]*:[0-9a-fA-F]{32,})?$"
+_REF = imageref.REFERENCE_PATTERN
+_TAG = imageref.VERSION_PATTERN
 
 CHART_IMAGES_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -37,7 +37,7 @@ CHART_IMAGES_SCHEMA: dict[str, Any] = {
 }
 
 
-def image_keys(data: object, prefix: tuple[str, ...]) -> dict[str, Any]:
+def image_keys(data: object, prefix: layout.YamlPath) -> dict[str, Any]:
     """The user-image keys of loaded values data, shaped for ``CHART_IMAGES_SCHEMA``."""
     node: Any = data
     for key in (*prefix, "jupyterhub", "singleuser"):
@@ -64,9 +64,9 @@ def image_keys(data: object, prefix: tuple[str, ...]) -> dict[str, Any]:
     return out
 
 
-def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, tuple[str, ...]]) -> (
-    list[str]
-):
+def check_edits(
+    root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, layout.YamlPath]
+) -> list[str]:
     """One message per violation in the edited files (empty when all is well)."""
     import jsonschema
 

@@ -8,6 +8,7 @@ comments, quoting, blank lines, anchors, key order, CRLF and a BOM.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -277,7 +278,9 @@ def insert(doc: Document, path: Sequence[Key], leaf: dict[str, str]) -> Splice:
         at = _block_end(doc.text, _content_end(parent), column)
         return _splice_lines(doc, at, render_block(missing, leaf, column, step))
     key = steps[-1][0] if steps else None
-    empty = parent.tag == "tag:yaml.org,2002:null" and parent.start_mark.index == parent.end_mark.index
+    empty = (
+        parent.tag == "tag:yaml.org,2002:null" and parent.start_mark.index == parent.end_mark.index
+    )
     if key is None or not empty:
         line = parent.start_mark.line + 1
         raise YamlError(f"{doc.path}:{line}: {_dotted(path[: len(steps)])} is not a block map")
@@ -362,7 +365,7 @@ def _block_end(text: str, index: int, column: int) -> int:
 def apply(text: str, splices: Iterable[Splice]) -> str:
     """Apply non-overlapping splices (positions refer to ``text``)."""
     ordered = sorted(splices, key=lambda s: (s.start, s.end))
-    for before, after in zip(ordered, ordered[1:], strict=False):
+    for before, after in itertools.pairwise(ordered):
         if after.start < before.end:
             raise YamlError("overlapping edits in one file")
     out, pos = [], 0
