@@ -260,7 +260,10 @@ def cmd_set(args: argparse.Namespace, base: Path) -> int:
 
     source, fleet, _lock = _loaded(args, base)
     address = tomledit.parse_address(args.address)
-    tomledit.check_known(address, plan.addresses(source.config, fleet))
+    known = plan.addresses(source.config, fleet)
+    if address.text not in known and (reason := plan.why_not(fleet, address.text)):
+        raise plan.PlanError([reason])
+    tomledit.check_known(address, known)
     value = _policy_value(args, address)
     text = tomledit.set_policy(source.text, address, value)
     config = parse_config(text, source.path.name)

@@ -322,6 +322,28 @@ def addresses(config: Config, fleet: Fleet) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def why_not(fleet: Fleet, address: str) -> str | None:
+    """Why the layering has no slot at ``address``, when there is a reason to tell."""
+    scope = address.partition(":")[0]
+    cluster_name, _, name = scope.partition("/")
+    cluster = fleet.clusters.get(cluster_name)
+    hub = cluster.hub(name) if cluster else None
+    if hub is not None and fleet.own_file(hub) is None:
+        return (
+            f"{address}: hub {hub.address} has no values file of its own (each of its files "
+            "is shared with other hubs), so a hub-level image cannot be written; add a file "
+            "for it to cluster.yaml, or set the image on the shared file"
+        )
+    if hub is not None and ":profiles/" in address:
+        source = fleet.profile_source(hub)
+        where = f"from {source}" if source else "from no file"
+        return (
+            f"{address}: {hub.address} takes its profileList {where} (Helm replaces lists, "
+            "the last file wins): set profile images on that file's scope"
+        )
+    return None
+
+
 # ---------------------------------------------------------------- targets to edits
 
 

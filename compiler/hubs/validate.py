@@ -68,6 +68,8 @@ def check_edits(
     root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, layout.YamlPath]
 ) -> list[str]:
     """One message per violation in the edited files (empty when all is well)."""
+    if not edits:
+        return []
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(CHART_IMAGES_SCHEMA)

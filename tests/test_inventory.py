@@ -1,0 +1,251 @@
+"""hubs list, explain, set and import on the small fleet."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fleetfixture import TOML, Fleet
+
+
+def test_list_json_has_every_slot_with_its_place(fleet: Fleet):
+    result = fleet.run("list", "--format", "json")
+    rows = json.loads(result.out)
+    assert [r["address"] for r in rows] == [
+        "defaults:image",
+        "a/common.values.yaml:image",
+        "a/common.values.yaml:profiles/small/image",
+        "a/common.values.yaml:profiles/Choose/choices/py",
+        "a/common.values.yaml:profiles/Choose/choices/r",
+        "a/common.values.yaml:profiles/Choose/unlisted",
+        "a/common.values.yaml:profiles/big/choices/py",
+        "a/common.values.yaml:profiles/big/choices/r",
+        "a/common.values.yaml:profiles/big/unlisted",
+    ]
+    assert rows[3] == {
+        "address": "a/common.values.yaml:profiles/Choose/choices/py",
+        "file": "config/clusters/a/common.values.yaml",
+        "line": 24,
+        "path": [
+            "jupyterhub",
+            "singleuser",
+            "profileList",
+            1,
+            "profile_options",
+            "image",
+            "choices",
+            "py",
+            "kubespawner_override",
+            "image",
+        ],
+        "image": "ghcr.io/org/python:7b7bb16",
+        "policy": "pinned",
+        "hubs": ["a/staging", "a/prod"],
+    }
+    assert rows[0]["hubs"] == ["d/hub"]
+    assert rows[5]["policy"] == "user-controlled" and rows[5]["image"] == "{value}"
+    assert rows[6]["line"] == 24  # the alias reports the anchored node's line
+
+
+def test_list_text(fleet: Fleet):
+    lines = fleet.run("list").out.splitlines()
+    assert lines[2] == (
+        "a/common.values.yaml:profiles/small/image        pinned           "
+        "quay.io/org/small:1.0.0  (config/clusters/a/common.values.yaml:11, 2 hubs)"
+    )
+
+
+def test_explain_hub_shows_layers_and_winner(fleet: Fleet):
+    result = fleet.run("explain", "a/prod")
+    assert result.out == (
+        "a/prod (A prod, basehub)\n"
+        "  singleuser.image: quay.io/org/image:abc1234\n"
+        "     helm-charts/basehub/values.yaml:6: quay.io/jupyter/scipy-notebook:2024-03-18 [pinned]\n"
+        "  => config/clusters/a/common.values.yaml:6: quay.io/org/image:abc1234 [pinned]\n"
+        "     config/clusters/a/prod.values.yaml: - [inherit]\n"
+        "  profileList from config/clusters/a/common.values.yaml:\n"
+        "     a/common.values.yaml:profiles/small/image: quay.io/org/small:1.0.0 [pinned]\n"
+        "     a/common.values.yaml:profiles/Choose/choices/py: ghcr.io/org/python:7b7bb16 [pinned]\n"
+        "     a/common.values.yaml:profiles/Choose/choices/r: ghcr.io/org/r:2024.01.01 [pinned]\n"
+        "     a/common.values.yaml:profiles/Choose/unlisted: {value} [user-controlled]\n"
+        "     a/common.values.yaml:profiles/big/choices/py: ghcr.io/org/python:7b7bb16 [pinned]\n"
+        "     a/common.values.yaml:profiles/big/choices/r: ghcr.io/org/r:2024.01.01 [pinned]\n"
+        "     a/common.values.yaml:profiles/big/unlisted: {value} [user-controlled]\n"
+        "  note: every profile sets its own image, so singleuser.image is not used\n"
+    )
+
+
+def test_explain_daskhub_runs_chart_default(fleet: Fleet):
+    data = json.loads(fleet.run("explain", "d/hub", "--format", "json").out)
+    assert data["singleuser_image"] == "quay.io/jupyter/scipy-notebook:2024-03-18"
+    assert [layer["wins"] for layer in data["layers"]] == [True, False]
+    assert data["profile_list_from"] is None
+
+
+def test_explain_slot_and_alias(fleet: Fleet):
+    result = fleet.run("explain", "a/common.values.yaml:profiles/big/choices/py")
+    assert result.out == (
+        "a/common.values.yaml:profiles/big/choices/py: ghcr.io/org/python:7b7bb16\n"
+        "  config/clusters/a/common.values.yaml:24\n"
+        "  policy: pinned\n"
+        "  shared through &opts: an edit changes every alias\n"
+        "  reaches 2 hubs: a/staging, a/prod\n"
+    )
+
+
+def test_explain_unknown_suggests(fleet: Fleet):
+    result = fleet.run("explain", "a/prd")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: a/prd: no such hub or slot (did you mean 'a/prod'?)\n",
+    )
+
+
+def test_set_pin_changes_one_line_of_hubs_toml(fleet: Fleet):
+    result = fleet.run(
+        "set", "a/common.values.yaml:profiles/small/image", "--pin", "quay.io/org/small:1.1.0"
+    )
+    assert result.code == 0
+    assert fleet.read("hubs.toml") == TOML.replace("small:1.0.0", "small:1.1.0")
+    assert (
+        result.err
+        == "a/common.values.yaml:profiles/small/image: pinned to quay.io/org/small:1.1.0\n"
+    )
+
+
+def test_set_on_a_hub_adds_a_line_and_compiles(fleet: Fleet):
+    result = fleet.run("set", "a/prod:image", "--pin", "quay.io/org/image:2.0", "--compile")
+    assert result.code == 0
+    assert fleet.read("hubs.toml") == TOML.replace(
+        "[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2.0"\n'
+    )
+    assert "hubs compile: changed 1 slot in 1 file" in result.out
+    assert fleet.run("check").code == 0
+
+
+def test_set_inherit_removes_the_line_and_empty_profile_tables(fleet: Fleet):
+    fleet.run("set", "a/common.values.yaml:profiles/small/image", "--inherit")
+    assert fleet.read("hubs.toml") == TOML.replace(
+        '[clusters.a.files."common.values.yaml".profiles.small]\n'
+        'image = "quay.io/org/small:1.0.0"\n\n',
+        "",
+    )
+
+
+def test_set_follow_writes_an_inline_table(fleet: Fleet):
+    result = fleet.run(
+        "set",
+        "a/common.values.yaml:image",
+        "--follow",
+        "quay.io/org/image",
+        "--match",
+        r"^[0-9a-f]{7}$",
+        "--order",
+        "pushed",
+    )
+    assert result.code == 0
+    assert fleet.read("hubs.toml") == TOML.replace(
+        'image = "quay.io/org/image:abc1234"',
+        'image = {follow = "quay.io/org/image", match = "^[0-9a-f]{7}$", order = "pushed"}',
+    )
+    check = fleet.run("check")
+    assert check.code == 2
+    assert "hubs.lock has no entry for it; run `hubs update`" in check.err
+
+
+def test_set_errors_write_nothing(fleet: Fleet, unchanged: Callable[[], None]):
+    cases = [
+        (
+            ["a/common.values.yaml:profiles/smal/image", "--pin", "a/b:1"],
+            "hubs: error: a/common.values.yaml:profiles/smal/image: no such slot (did you mean "
+            "'a/common.values.yaml:profiles/small/image'?)\n",
+        ),
+        (
+            ["a/prod:image", "--pin", "Bad/Ref:1"],
+            "hubs: error: invalid image reference 'Bad/Ref:1': repository 'Bad/Ref' must be "
+            "lowercase components separated by '/'\n",
+        ),
+        (
+            ["a/prod:image", "--pin", "quay.io/org/image"],
+            "hubs: error: --pin quay.io/org/image: give a tag or a digest (name:tag)\n",
+        ),
+        (
+            ["a/prod", "--pin", "a/b:1"],
+            "hubs: error: a/prod: a slot address looks like CLUSTER/HUB:image or "
+            "CLUSTER/FILE:profiles/NAME/choices/KEY\n",
+        ),
+        (
+            ["a/prod:image", "--follow", "a/b"],
+            "hubs: error: --follow needs --order (semver, calver, numeric, alphabetical, pushed)\n",
+        ),
+    ]
+    for args, err in cases:
+        result = fleet.run("set", *args)
+        assert (result.code, result.err) == (2, err), args
+    unchanged()
+
+
+def test_set_that_layering_cannot_express(fleet: Fleet):
+    fleet.write(
+        "config/clusters/a/cluster.yaml",
+        fleet.read("config/clusters/a/cluster.yaml").replace(
+            "  - prod.values.yaml\n", "  - staging.values.yaml\n"
+        ),
+    )
+    before = fleet.read("hubs.toml")
+    result = fleet.run("set", "a/prod:image", "--pin", "a/b:1")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: a/prod:image: hub a/prod has no values file of its own (each of its files "
+        "is shared with other hubs), so a hub-level image cannot be written; add a file for it "
+        "to cluster.yaml, or set the image on the shared file\n",
+    )
+    assert fleet.read("hubs.toml") == before
+
+
+def test_import_roundtrip_on_small_fleet(fleet: Fleet):
+    (fleet.root / "hubs.toml").unlink()
+    assert fleet.run("import").code == 0
+    assert fleet.read("hubs.toml") == (
+        "# Source of truth for the user images of this fleet; `hubs compile` writes them\n"
+        "# into the values files. A hub with nothing below it inherits every image.\n"
+        'tree = "."\n'
+        "\n"
+        "[defaults]\n"
+        'image = "quay.io/jupyter/scipy-notebook:2024-03-18"\n'
+        "\n"
+        "# ---- a (config/clusters/a/cluster.yaml)\n"
+        "\n"
+        '[clusters.a.files."common.values.yaml"]  # shared by staging, prod\n'
+        'image = "quay.io/org/image:abc1234"\n'
+        "\n"
+        '[clusters.a.files."common.values.yaml".profiles.small]\n'
+        'image = "quay.io/org/small:1.0.0"\n'
+        "\n"
+        '[clusters.a.files."common.values.yaml".profiles.Choose.choices]\n'
+        'py = "ghcr.io/org/python:7b7bb16"\n'
+        'r = "ghcr.io/org/r:2024.01.01"\n'
+        "\n"
+        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+        'py = "ghcr.io/org/python:7b7bb16"\n'
+        'r = "ghcr.io/org/r:2024.01.01"\n'
+        "\n"
+        "[clusters.a.hubs.staging]  # A staging\n"
+        "\n"
+        "[clusters.a.hubs.prod]  # A prod\n"
+        "\n"
+        "# ---- d (config/clusters/d/cluster.yaml)\n"
+        "\n"
+        "[clusters.d.hubs.hub]  # D hub\n"
+    )
+    assert fleet.run("check").code == 0
+
+
+def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Fleet):
+    result = fleet.run("set", "a/prod:profiles/small/image", "--pin", "a/b:1")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: a/prod:profiles/small/image: a/prod takes its profileList from "
+        "config/clusters/a/common.values.yaml (Helm replaces lists, the last file wins): set "
+        "profile images on that file's scope\n",
+    )
