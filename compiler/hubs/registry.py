@@ -509,9 +509,12 @@ class RegistryClient:
         """Answer a 401 challenge: a fresh Bearer token or Basic credentials."""
         challenges = {c.scheme: c for c in reversed(parse_challenges(header))}
         if "bearer" in challenges:
+            bearer = challenges["bearer"]
+            # remembered for other repositories, whose scope is not this one's
+            params = {k: v for k, v in bearer.params.items() if k != "scope"}
             with self._lock:
-                self._challenges[ref.registry] = challenges["bearer"]
-            return "Bearer " + self._token(ref, challenges["bearer"], refresh=True)
+                self._challenges[ref.registry] = Challenge("bearer", params)
+            return "Bearer " + self._token(ref, bearer, refresh=True)
         if "basic" in challenges:
             creds = self._creds.lookup(ref.registry)
             if creds is None:
@@ -636,14 +639,13 @@ class RegistryClient:
     ) -> httpx.Response:
         with self._lock:
             self.requests += 1
+        where = f"{method} {url.copy_with(query=None)}"
         try:
             return self._http.request(method, url, headers=headers)
         except httpx.TimeoutException:
-            raise self._error(
-                ref, f"{method} {url.host}{url.path}: timed out after {self._timeout:g} s"
-            ) from None
+            raise self._error(ref, f"{where}: timed out after {self._timeout:g} s") from None
         except httpx.HTTPError as exc:
-            raise self._error(ref, f"{method} {url.host}{url.path}: {exc}") from None
+            raise self._error(ref, f"{where}: {exc}") from None
 
     def _remember(self, secrets: tuple[str, ...]) -> None:
         with self._lock:
