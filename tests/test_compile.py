@@ -316,3 +316,46 @@ def test_config_flag_and_tree_relative_to_it(fleet: Fleet, tmp_path_factory):  #
     assert main(["-C", str(other), "--config", "policy.toml", "check"]) == 0
     out = fleet.capsys.readouterr().out
     assert out == "hubs check: clean (7 slots, 3 hubs)\n"
+
+
+def test_tag_only_override_keeps_inheriting_the_name(fleet: Fleet):
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        PROD_A + "  singleuser:\n    image:\n      tag: old1234\n",
+    )
+    assert fleet.run("list", "--format", "json").code == 0
+    (fleet.root / "hubs.toml").unlink()
+    assert fleet.run("import").code == 0
+    assert '[clusters.a.hubs.prod]  # A prod\nimage = "quay.io/org/image:old1234"\n' in fleet.read(
+        "hubs.toml"
+    )
+    assert fleet.run("check").code == 0
+    fleet.toml(replace=("quay.io/org/image:old1234", "quay.io/org/image:new5678"))
+    fleet.run("compile")
+    assert fleet.read("config/clusters/a/prod.values.yaml") == (
+        PROD_A + "  singleuser:\n    image:\n      tag: new5678\n"
+    )
+    fleet.toml(replace=("quay.io/org/image:new5678", "quay.io/other/image:new5678"))
+    fleet.run("compile")
+    assert fleet.read("config/clusters/a/prod.values.yaml") == (
+        PROD_A + "  singleuser:\n    image:\n      tag: new5678\n      name: quay.io/other/image\n"
+    )
+
+
+def test_profiles_without_slug_sharing_a_display_name_get_numbered(fleet: Fleet):
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        PROD_A
+        + (
+            "  singleuser:\n    profileList:\n"
+            "    - display_name: GPU\n      kubespawner_override:\n        image: a/gpu:1\n"
+            "    - display_name: GPU\n      kubespawner_override:\n        image: a/gpu:2\n"
+        ),
+    )
+    (fleet.root / "hubs.toml").unlink()
+    fleet.run("import")
+    assert (
+        '[clusters.a.hubs.prod.profiles.GPU]\nimage = "a/gpu:1"\n\n'
+        '[clusters.a.hubs.prod.profiles."GPU (2)"]\nimage = "a/gpu:2"\n'
+    ) in fleet.read("hubs.toml")
+    assert fleet.run("check").code == 0

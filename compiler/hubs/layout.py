@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
@@ -85,6 +85,7 @@ class Slot:
     line: int  # of the image value (the tag for ``singleuser``); 0 when absent
     image: str | None  # current reference text; None when the slot is not set here
     anchor: str | None = None  # ``&name`` the node sits under, when aliased elsewhere
+    inherited_name: str | None = None  # singleuser map with a tag only: the name from below
 
     @property
     def aliased(self) -> bool:
@@ -136,10 +137,38 @@ class Fleet:
     def file(self, path: str, prefix: YamlPath = ()) -> ValuesFile:
         if path not in self._files:
             self._files[path] = scan(self.root, path, prefix)
+            self._complete_name(self._files[path])
         found = self._files[path]
         if found.prefix != prefix:
             raise LayoutError(f"{path}: used by both basehub and daskhub hubs")
         return found
+
+    def _complete_name(self, values: ValuesFile) -> None:
+        """A ``singleuser.image`` with a tag only takes its name from the layers below."""
+        slot = values.slot("singleuser")
+        if slot is None or slot.image is None or not slot.image.startswith(":"):
+            return
+        names = {self._name_below(hub, values.path) for hub in self.users_of(values.path)}
+        if len(names) != 1 or None in names:
+            raise LayoutError(
+                f"{values.path}:{slot.line}: singleuser.image sets a tag without a name, and "
+                "the hubs using this file do not inherit one same name; add `name:`"
+            )
+        name = names.pop()
+        index = values.slots.index(slot)
+        values.slots[index] = replace(slot, image=f"{name}{slot.image}", inherited_name=name)
+
+    def _name_below(self, hub: Hub, path: str) -> str | None:
+        below = [*hub.files[: hub.files.index(path)]]
+        for lower in reversed(below):
+            slot = self.hub_file(hub, lower).slot("singleuser")
+            if slot is not None and slot.image is not None:
+                return _name_of(slot.image)
+        if self.has_chart():
+            slot = self.chart().slot("singleuser")
+            if slot is not None and slot.image is not None:
+                return _name_of(slot.image)
+        return None
 
     def hub_file(self, hub: Hub, path: str) -> ValuesFile:
         return self.file(path, hub.prefix)
@@ -337,16 +366,17 @@ class _Scanner:
             image = str(name.value)
             if tag is not None and yamledit.is_scalar(tag):
                 image += ":" + str(tag.value)
+        elif tag is not None and yamledit.is_scalar(tag):
+            image = ":" + str(tag.value)  # name comes from a lower layer: see Fleet.file
         shown = tag if tag is not None else (name if name is not None else node)
         self._slot("singleuser", None, None, path, shown, image)
 
     def _profile(self, path: YamlPath, index: int, node: yaml.Node) -> None:
-        name = _profile_name(node, index)
-        if name in self.out.profiles:
-            raise LayoutError(
-                f"{self.out.path}:{self._line(node)}: two profiles are named {name!r}; "
-                "give them distinct slugs"
-            )
+        base = name = _profile_name(node, index)
+        count = 1
+        while name in self.out.profiles:  # two profiles without slugs, same display name
+            count += 1
+            name = f"{base} ({count})"
         self.out.profiles[name] = index
         self._image("profile", name, None, path, ("kubespawner_override", "image"), node)
         option = yamledit.find(node, ("profile_options", "image"))
@@ -380,6 +410,15 @@ class _Scanner:
             raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a string")
         image = str(node.value) if node is not None else None
         self._slot(kind, name, choice, base + rel, node, image)
+
+
+def _name_of(image: str) -> str | None:
+    from . import imageref
+
+    try:
+        return imageref.parse(image).name
+    except imageref.ReferenceError:
+        return None
 
 
 def _profile_name(node: yaml.Node, index: int) -> str:

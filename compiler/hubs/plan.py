@@ -449,6 +449,8 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
     image = yamledit.find(doc.root, path)
     if image is None:
         return [yamledit.insert(doc, path, leaf)]
+    if slot.inherited_name == ref.name:
+        del leaf["name"]  # the file sets a tag only; the name still comes from below
     out, missing = [], {}
     for key, value in leaf.items():
         node = yamledit.child(image, key)
@@ -495,7 +497,9 @@ def _apply_data(data: Any, target: Target) -> None:
     if target.slot.kind == "singleuser":
         ref = imageref.parse(want)
         image = node.setdefault(last, {})
-        image["name"], image["tag"] = ref.name, ref.version
+        if not (target.slot.inherited_name == ref.name and "name" not in image):
+            image["name"] = ref.name
+        image["tag"] = ref.version
     else:
         node[last] = want
 
