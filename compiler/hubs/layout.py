@@ -276,10 +276,16 @@ class _Scanner:
 
     def run(self) -> None:
         base = self.out.prefix + _SINGLEUSER
+        node = self.doc.root
+        for depth in range(len(base) + 1):  # the keys on the way must be unique
+            yamledit.check_duplicates(node, self.out.path, deep=False)
+            node = yamledit.child(node, base[depth]) if depth < len(base) else node
         singleuser = yamledit.find(self.doc.root, base)
         if singleuser is None:
             return
-        self._define(singleuser, base)
+        yamledit.check_duplicates(singleuser, self.out.path)
+        if "&" in self.doc.text:  # without anchors no node is reached twice
+            self._define(singleuser, base)
         self._singleuser((*base, "image"))
         plist = yamledit.child(singleuser, "profileList")
         if plist is None:

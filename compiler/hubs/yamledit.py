@@ -78,11 +78,14 @@ def parse(text: str, path: str = "<string>") -> Document:
     if len(nodes) > 1:
         raise YamlError(f"{path}: holds {len(nodes)} YAML documents; only one is supported")
     root = nodes[0] if nodes else None
-    _check_duplicates(root, path)
     return Document(path, body, root, bom, newline)
 
 
-def _check_duplicates(node: yaml.Node | None, path: str) -> None:
+def check_duplicates(node: yaml.Node | None, path: str, deep: bool = True) -> None:
+    """Refuse a mapping with a key twice (libyaml keeps both; readers disagree on which wins).
+
+    With ``deep`` False only ``node``'s own keys are checked.
+    """
     seen: set[int] = set()
     stack = [node] if node is not None else []
     while stack:
@@ -98,8 +101,9 @@ def _check_duplicates(node: yaml.Node | None, path: str) -> None:
                         line = key.start_mark.line + 1
                         raise YamlError(f"{path}:{line}: duplicate key {key.value!r}")
                     keys.add(key.value)
-                stack.append(value)
-        elif isinstance(current, yaml.SequenceNode):
+                if deep:
+                    stack.append(value)
+        elif isinstance(current, yaml.SequenceNode) and deep:
             stack.extend(current.value)
 
 
