@@ -11,6 +11,14 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .compile import Compiled
+    from .layout import Fleet
+    from .load import Source
+    from .model import Lock
+    from .report import Report
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_IO, EXIT_INTERRUPT = 0, 1, 2, 3, 130
 
@@ -146,7 +154,7 @@ def _config_path(args: argparse.Namespace, base: Path) -> Path:
     return (base / given) if given else find_config(base)
 
 
-def _source(args: argparse.Namespace, base: Path):  # type: ignore[no-untyped-def]
+def _source(args: argparse.Namespace, base: Path) -> Source:
     from .load import load_config
 
     return load_config(_config_path(args, base))
@@ -157,18 +165,17 @@ def _prefix(tree: Path, base: Path) -> str:
     return "" if rel == "." else rel.replace(os.sep, "/") + "/"
 
 
-def _emit(report: object, fmt: str) -> None:
-    from .report import Report, render
+def _emit(report: Report, fmt: str) -> None:
+    from .report import render
 
-    assert isinstance(report, Report)
     sys.stdout.write(render(report, fmt, sys.stdout))
 
 
-def _report(compiled: object, command: str, applied: bool, base: Path) -> object:
-    from .compile import Compiled
+def _report(
+    compiled: Compiled, command: str, applied: bool, base: Path, notes: tuple[str, ...] = ()
+) -> Report:
     from .report import Report
 
-    assert isinstance(compiled, Compiled)
     plan, fleet = compiled.plan, compiled.fleet
     managed = [
         t
@@ -176,7 +183,8 @@ def _report(compiled: object, command: str, applied: bool, base: Path) -> object
         if t.policy != "user-controlled" and (t.slot.image is not None or t.want is not None)
     ]
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())
-    return Report(command, plan.changes, applied, len(managed), hubs, _prefix(fleet.root, base))
+    prefix = _prefix(fleet.root, base)
+    return Report(command, plan.changes, applied, len(managed), hubs, prefix, notes)
 
 
 def cmd_compile(args: argparse.Namespace, base: Path) -> int:
@@ -229,7 +237,7 @@ def cmd_import(args: argparse.Namespace, base: Path) -> int:
     return EXIT_OK
 
 
-def _loaded(args: argparse.Namespace, base: Path):  # type: ignore[no-untyped-def]
+def _loaded(args: argparse.Namespace, base: Path) -> tuple[Source, Fleet, Lock]:
     from .layout import load_fleet
     from .load import load_lock
 
@@ -311,8 +319,50 @@ def _describe(value: object) -> str:
     return f"follows {value}"
 
 
-def _not_yet(args: argparse.Namespace, base: Path) -> int:
-    raise UsageError(f"`hubs {args.command}` is not available in this build")
+def cmd_update(args: argparse.Namespace, base: Path) -> int:
+    from .compile import build, write
+    from .fileio import write_atomic
+    from .load import dump_lock
+    from .registry import RegistryClient
+    from .resolve import resolve_all
+    from .update import update
+
+    source, fleet, lock = _loaded(args, base)
+    progress = _progress if sys.stderr.isatty() else None
+    insecure = frozenset(source.config.registries.insecure)
+    with RegistryClient(insecure=insecure) as client:
+        result = update(
+            source.config,
+            fleet,
+            lock,
+            args.addresses,
+            lambda reqs: resolve_all(reqs, client, progress=progress),
+        )
+    compiled = build(source, fleet, result.lock)
+    lock_text = dump_lock(result.lock)
+    lock_changed = not source.lock_path.exists() or (
+        source.lock_path.read_text(encoding="utf-8") != lock_text
+    )
+    if not args.dry_run:
+        write(compiled)
+        if lock_changed:
+            write_atomic(source.lock_path, lock_text)
+    notes = result.notes + (
+        (
+            f"{source.lock_path.name} updated"
+            if not args.dry_run
+            else f"{source.lock_path.name} would change",
+        )
+        if lock_changed
+        else ()
+    )
+    _emit(_report(compiled, "update", not args.dry_run, base, notes), args.format)
+    return EXIT_OK
+
+
+def _progress(done: int, total: int) -> None:
+    end = "\n" if done == total else ""
+    print(f"\rhubs update: resolved {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
@@ -324,7 +374,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "list": cmd_list,
     "explain": cmd_explain,
     "set": cmd_set,
-    "update": _not_yet,
+    "update": cmd_update,
 }
 
 

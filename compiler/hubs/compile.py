@@ -8,6 +8,7 @@ from . import layout, plan
 from .fileio import WriteError, read_raw, write_atomic
 from .layout import Fleet
 from .load import Source, load_lock
+from .model import Lock
 from .plan import Plan, PlanError
 
 
@@ -18,12 +19,12 @@ class Compiled:
     plan: Plan
 
 
-def build(source: Source) -> Compiled:
+def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) -> Compiled:
     """Everything compile would do, computed in memory; raises on bad input."""
     from .validate import check_edits
 
-    fleet = layout.load_fleet(source.tree)
-    lock = load_lock(source.lock_path)
+    fleet = fleet or layout.load_fleet(source.tree)
+    lock = lock if lock is not None else load_lock(source.lock_path)
     result = plan.make_plan(source.config, fleet, lock)
     prefixes = {path: plan._prefix(fleet, path) for path in (e.path for e in result.edits)}
     errors = check_edits(fleet.root, result.edits, prefixes)

@@ -131,6 +131,11 @@ class Registries(_Strict):
     insecure: list[str] = Field(
         default_factory=list, description="Registry hosts reached over plain HTTP"
     )
+    mirrors: dict[str, str] = Field(
+        default_factory=dict,
+        description="Registry host -> mirror host[:port] serving the same repositories "
+        "(e.g. a pull-through cache for docker.io); used by `hubs update` only",
+    )
 
 
 class Config(_Strict):

@@ -1,0 +1,114 @@
+"""``hubs update``: resolve follow-latest slots into a new hubs.lock (computed, not written).
+
+The caller plans the compile against the new lock and writes nothing unless every slot
+resolved.  An entry whose tag and digest did not change is kept
+as it was, so a second run with no new tags changes no byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from . import imageref, plan
+from .layout import Fleet, close_match
+from .model import Config, Follow, Lock, LockEntry
+from .plan import PlanError
+from .resolve import FollowRequest, Resolution
+
+Resolver = Callable[[Sequence[FollowRequest]], dict[str, Resolution]]
+
+
+@dataclass(frozen=True, slots=True)
+class Updated:
+    lock: Lock
+    resolutions: dict[str, Resolution]
+    notes: tuple[str, ...]
+
+
+def follow_slots(config: Config, fleet: Fleet, only: Sequence[str]) -> dict[str, Follow]:
+    """Address -> policy of every follow-latest slot (or of the ``only`` ones)."""
+    found = {
+        t.address: t.source
+        for t in plan.targets(config, fleet, None)
+        if isinstance(t.source, Follow)
+    }
+    unknown = [a for a in only if a not in found]
+    if unknown:
+        raise PlanError(
+            [f"{a}: not a follow-latest slot" + close_match(a, sorted(found)) for a in unknown]
+        )
+    return {a: p for a, p in found.items() if not only or a in only}
+
+
+def requests(slots: dict[str, Follow], lock: Lock, mirrors: dict[str, str]) -> list[FollowRequest]:
+    out = []
+    for address, policy in slots.items():
+        entry = lock.slots.get(address)
+        current = entry.tag if entry and entry.policy == policy.fingerprint() else None
+        out.append(
+            FollowRequest(
+                key=address,
+                image=_mirrored(policy.follow, mirrors),
+                match=policy.match,
+                order=policy.order,
+                range=policy.range,
+                current=current,
+                allow_downgrade=policy.allow_downgrade,
+                digest=policy.digest,
+            )
+        )
+    return out
+
+
+def _mirrored(image: str, mirrors: dict[str, str]) -> str:
+    ref = imageref.parse(image)
+    mirror = mirrors.get(ref.registry)
+    return f"{mirror}/{ref.repository}" if mirror else image
+
+
+def new_lock(
+    old: Lock, slots: dict[str, Follow], found: dict[str, Resolution], prune: bool, now: str
+) -> Lock:
+    entries = {} if prune else dict(old.slots)
+    if prune:  # keep entries of follow slots that were not asked about
+        entries = {a: e for a, e in old.slots.items() if a in slots}
+    for address, res in found.items():
+        policy = slots[address]
+        before = old.slots.get(address)
+        entry = LockEntry(
+            image=policy.follow,
+            tag=res.tag,
+            digest=res.digest,
+            resolved=now,
+            policy=policy.fingerprint(),
+        )
+        same = before is not None and before.model_dump(exclude={"resolved"}) == entry.model_dump(
+            exclude={"resolved"}
+        )
+        entries[address] = before if same and before is not None else entry
+    return Lock(version=old.version, slots=dict(sorted(entries.items())))
+
+
+def update(
+    config: Config,
+    fleet: Fleet,
+    lock: Lock,
+    only: Sequence[str],
+    resolver: Resolver,
+    now: datetime | None = None,
+) -> Updated:
+    slots = follow_slots(config, fleet, only)
+    found = resolver(requests(slots, lock, config.registries.mirrors)) if slots else {}
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lock2 = new_lock(lock, slots, found, prune=not only, now=stamp)
+    notes = tuple(_note(a, lock.slots.get(a), r) for a, r in found.items())
+    return Updated(lock2, found, notes)
+
+
+def _note(address: str, before: LockEntry | None, res: Resolution) -> str:
+    old = before.tag if before else "(none)"
+    move = f"{old} -> {res.tag}" if old != res.tag else f"{res.tag} (unchanged)"
+    skipped = f", {len(res.skipped)} skipped" if res.skipped else ""
+    return f"{address}: {move}; {res.candidates} candidates{skipped}; {res.reason}"
