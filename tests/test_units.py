@@ -1,0 +1,131 @@
+"""Unit tests of the small modules: image references, YAML splicing, schemas, the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hubs import imageref, yamledit
+from hubs.imageref import ReferenceError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "registry", "repository", "tag", "digest"),
+    [
+        ("pangeo/pangeo-notebook:2024.10.01", "docker.io", "pangeo/pangeo-notebook", "2024.10.01", None),
+        ("ubuntu", "docker.io", "library/ubuntu", None, None),
+        ("docker.io/library/ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", None),
+        ("index.docker.io/rocker/rstudio:4.4", "docker.io", "rocker/rstudio", "4.4", None),
+        ("localhost:5000/a/b:1", "localhost:5000", "a/b", "1", None),
+        ("127.0.0.1:5000/x", "127.0.0.1:5000", "x", None, None),
+        ("us-central1-docker.pkg.dev/p/r/img:6d61d3c15d47", "us-central1-docker.pkg.dev", "p/r/img", "6d61d3c15d47", None),
+        ("ghcr.io/o/i:1.0@sha256:" + "a" * 64, "ghcr.io", "o/i", "1.0", "sha256:" + "a" * 64),
+        ("quay.io/o/i@sha256:" + "b" * 64, "quay.io", "o/i", None, "sha256:" + "b" * 64),
+        ("public.ecr.aws/n/app:v2", "public.ecr.aws", "n/app", "v2", None),
+        ("mas.maap-project.org/root/maap-workspaces/base:v6.0.0", "mas.maap-project.org", "root/maap-workspaces/base", "v6.0.0", None),
+    ],
+)
+def test_reference_parsing(text: str, registry: str, repository: str, tag: str | None,
+                           digest: str | None):
+    ref = imageref.parse(text)
+    assert (ref.registry, ref.repository, ref.tag, ref.digest) == (registry, repository, tag, digest)
+    assert str(ref) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("", "empty or surrounded by spaces"),
+        ("Pangeo/x:1", "repository 'Pangeo/x' must be lowercase"),
+        ("a/b:bad tag", "bad tag 'bad tag'"),
+        ("a/b:-x", "bad tag '-x'"),
+        ("a/b@sha256:zz", "bad digest 'sha256:zz'"),
+        ("bad_host.io:x/y", "bad registry host 'bad_host.io:x'"),
+    ],
+)
+def test_reference_errors(text: str, why: str):
+    with pytest.raises(ReferenceError, match="invalid image reference") as info:
+        imageref.parse(text)
+    assert why in str(info.value)
+
+
+def test_splice_keeps_every_other_byte():
+    text = "a:\n  b: 'x'   # note\n  c: [1, {d: e}]\n"
+    doc = yamledit.parse(text)
+    node = yamledit.find(doc.root, ["a", "b"])
+    assert isinstance(node, yamledit.yaml.ScalarNode)
+    assert yamledit.apply(text, [yamledit.set_scalar(doc, node, "it's")]) == (
+        "a:\n  b: 'it''s'   # note\n  c: [1, {d: e}]\n")
+    flow = yamledit.find(doc.root, ["a", "c", 1, "d"])
+    assert isinstance(flow, yamledit.yaml.ScalarNode)
+    assert yamledit.apply(text, [yamledit.set_scalar(doc, flow, "x,y")]) == (
+        "a:\n  b: 'x'   # note\n  c: [1, {d: 'x,y'}]\n")
+
+
+def test_refusals():
+    with pytest.raises(yamledit.YamlError, match="holds 2 YAML documents"):
+        yamledit.parse("a: 1\n---\nb: 2\n", "f.yaml")
+    doc = yamledit.parse("a: &x v\nb: |\n  block\n")
+    for key, why in (("a", "anchored or tagged scalar"), ("b", "block scalar")):
+        node = yamledit.find(doc.root, [key])
+        assert isinstance(node, yamledit.yaml.ScalarNode)
+        with pytest.raises(yamledit.YamlError, match=why):
+            yamledit.set_scalar(doc, node, "new")
+    with pytest.raises(yamledit.YamlError, match="overlapping edits"):
+        yamledit.apply("abc", [yamledit.Splice(0, 2, "x"), yamledit.Splice(1, 3, "y")])
+
+
+def test_insert_into_empty_file_and_under_empty_key():
+    doc = yamledit.parse("")
+    assert yamledit.apply("", [yamledit.insert(doc, ["a", "b"], {"tag": "1.0"})]) == (
+        "a:\n  b:\n    tag: '1.0'\n")
+    text = "a:\n  kso:\n  other: 1\n"
+    doc = yamledit.parse(text)
+    assert yamledit.apply(text, [yamledit.insert(doc, ["a", "kso"], {"image": "x:y"})]) == (
+        "a:\n  kso:\n    image: x:y\n  other: 1\n")
+
+
+def test_insert_uses_the_files_indent_and_no_final_newline():
+    text = "root:\n    child:\n        x: 1"
+    doc = yamledit.parse(text)
+    assert yamledit.apply(text, [yamledit.insert(doc, ["root", "new"], {"k": "v"})]) == (
+        "root:\n    child:\n        x: 1\n    new:\n        k: v\n")
+
+
+def test_remove_keeps_comments_of_the_next_key():
+    text = "a:\n  # about b\n  b:\n    c: 1\n    # inner\n  # about d\n  d: 2\n"
+    doc = yamledit.parse(text)
+    assert yamledit.apply(text, [yamledit.remove(doc, ["a", "b"])]) == (
+        "a:\n  # about d\n  d: 2\n")
+
+
+def test_schemas_in_repo_are_current():
+    from hubs.schemas import rendered
+
+    for rel, text in rendered().items():
+        assert (ROOT / rel).read_text() == text, f"{rel} is stale: run `hubs schema`"
+
+
+def test_schema_validates_the_bundled_hubs_toml():
+    import json
+    import tomllib
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "schema/hubs.schema.json").read_text())
+    data = tomllib.loads((ROOT / "hubs.toml").read_text())
+    jsonschema.validate(data, schema)
+    data["clusters"]["alpha"]["hubs"]["prod"]["imgae"] = "x"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+    assert (ROOT / "hubs.toml").read_text().startswith("#:schema ./schema/hubs.schema.json\n")
+
+
+def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]):
+    from hubs.cli import main
+
+    assert main(["-C", str(ROOT), "check"]) == 0
+    assert capsys.readouterr().out == "hubs check: clean (11 slots, 5 hubs)\n"
