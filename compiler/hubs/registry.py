@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import ipaddress
 import json
 import os
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Mapping
@@ -136,6 +138,18 @@ def registry_url(registry: str, insecure: frozenset[str] = frozenset()) -> str:
 def env_prefix(registry: str) -> str:
     """``HUBS_REGISTRY_<HOST>`` with the host upper-cased and non-alphanumerics as ``_``."""
     return "HUBS_REGISTRY_" + re.sub(r"[^A-Z0-9]", "_", registry.upper())
+
+
+@functools.cache
+def _ssl_context(ca_file: str | None) -> ssl.SSLContext:
+    """The system CAs, plus ``ca_file`` if given (built once per file: loading CAs is slow)."""
+    context = httpx.create_ssl_context()
+    if ca_file:
+        try:
+            context.load_verify_locations(cafile=ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            raise RegistryError(f"cannot load CA file {ca_file}: {exc}") from None
+    return context
 
 
 def _origin(url: httpx.URL | str) -> tuple[str, str, int | None]:
@@ -324,11 +338,11 @@ class RegistryClient:
         self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
         self._token_locks: dict[tuple[str, str], threading.Lock] = {}
         self._secrets: set[str] = set()
-        verify = httpx.create_ssl_context()
-        if ca_file:
-            verify.load_verify_locations(cafile=ca_file)
         self._http = httpx.Client(
-            timeout=httpx.Timeout(timeout), follow_redirects=False, verify=verify, trust_env=False
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            verify=_ssl_context(ca_file),
+            trust_env=False,
         )
 
     def __enter__(self) -> RegistryClient:

@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -189,8 +189,8 @@ class TokenServer:
         scopes = tuple(query.get("scope", []))
         self.requests.append(TokenRequest(query.get("service", [None])[0], scopes, user, req.path))
         if user == "":  # wrong credentials
-            body = json.dumps({"errors": [{"code": "UNAUTHORIZED", "message": "bad login"}]})
-            return 401, {"Content-Type": "application/json"}, body.encode()
+            error = {"errors": [{"code": "UNAUTHORIZED", "message": "bad login"}]}
+            return 401, {"Content-Type": "application/json"}, json.dumps(error).encode()
         token = self._jwt(query.get("service", [""])[0] or "", scopes, user)
         body: dict[str, Any] = {}
         if self.style in ("token", "both"):
@@ -320,7 +320,7 @@ class Pusher:
         self,
         repo: str,
         tag: str,
-        platforms: dict[str, tuple[str | None, str | None]],
+        platforms: Mapping[str, tuple[str | None, str | None]],
         *,
         docker: bool = False,
     ) -> Pushed:
@@ -351,6 +351,19 @@ class Pusher:
         }
         return Pushed(self.manifest(repo, tag, body), children)
 
+    def retag(self, repo: str, source: str, tag: str) -> str:
+        """Point ``tag`` at the manifest ``source`` points to; returns its digest."""
+        accept = ", ".join((OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST))
+        got = self.http.get(f"{self.base}/v2/{repo}/manifests/{source}", headers={"Accept": accept})
+        assert got.status_code == 200, got.text
+        put = self.http.put(
+            f"{self.base}/v2/{repo}/manifests/{tag}",
+            content=got.content,
+            headers={"Content-Type": got.headers["content-type"]},
+        )
+        assert put.status_code == 201, put.text
+        return sha256(got.content)
+
     def delete(self, repo: str, digest: str) -> None:
         gone = self.http.delete(f"{self.base}/v2/{repo}/manifests/{digest}")
         assert gone.status_code == 202, gone.text
@@ -362,6 +375,7 @@ Handler = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
 def serve(handle: Handler) -> ThreadingHTTPServer:
     class RequestHandler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # no 40 ms delayed-ACK stall per reply
 
         def _any(self) -> None:
             status, headers, body = handle(self)

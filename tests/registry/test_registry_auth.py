@@ -368,3 +368,12 @@ def test_bearer_token_echoed_by_a_server_is_masked(
     assert time.monotonic() - start < 2
     assert token not in str(info.value)
     assert "HTTP 500 BOOM: saw Bearer ***" in str(info.value)
+
+
+def test_unreadable_ca_file_is_a_registry_error(make_client: MakeClient, tmp_path: Path) -> None:
+    bad = tmp_path / "ca.pem"
+    bad.write_text("not a certificate")
+    with pytest.raises(RegistryError, match=f"^cannot load CA file {bad}: "):
+        make_client(ca_file=str(bad))
+    with pytest.raises(RegistryError, match=r"^cannot load CA file /nonexistent/ca\.pem: "):
+        make_client(ca_file="/nonexistent/ca.pem")

@@ -187,12 +187,9 @@ def test_no_match_error_is_a_value_error_and_bad_policies_are_value_errors() -> 
         select(["1.0.0"], match=".*", order="semver", range=">=banana")
     with pytest.raises(ValueError, match="expected <op><version>"):
         select(["1.0.0"], match=".*", order="semver", range=">= 1 2")
-    for bad in (
-        lambda: select(["a"], match="(", order="alphabetical"),
-        lambda: select(["1"], match=".*", order="numeric", range=">x"),
-    ):
+    for match, range_ in (("(", None), (".*", ">x")):
         with pytest.raises(ValueError) as info:
-            bad()
+            select(["1"], match=match, order="numeric", range=range_)
         assert not isinstance(info.value, NoMatchError)
 
 
