@@ -135,6 +135,20 @@ def registry_url(registry: str, insecure: frozenset[str] = frozenset()) -> str:
     return f"{'http' if is_plain else 'https'}://{host}"
 
 
+def page_query(registry: str) -> str:
+    """The query of a first tags/list request: a big page where the registry allows one.
+
+    Docker Hub honours large ``n``; ECR rejects ``n`` over 1000; Quay rejects more than
+    about 100, so other registries get their default page size and ``Link`` is followed.
+    """
+    host = _hostname(registry).lower()
+    if host in _DOCKER_HUB_NAMES:
+        return "?n=10000"
+    if host == "public.ecr.aws" or (host.endswith(".amazonaws.com") and ".ecr." in host):
+        return "?n=1000"
+    return ""
+
+
 def env_prefix(registry: str) -> str:
     """``HUBS_REGISTRY_<HOST>`` with the host upper-cased and non-alphanumerics as ``_``."""
     return "HUBS_REGISTRY_" + re.sub(r"[^A-Z0-9]", "_", registry.upper())
@@ -363,7 +377,7 @@ class RegistryClient:
 
     def list_tags(self, ref: ImageRef) -> list[str]:
         """Every tag of the repository, following ``Link: rel="next"`` pages."""
-        url = f"{self._base(ref)}/v2/{ref.repository}/tags/list"
+        url = f"{self._base(ref)}/v2/{ref.repository}/tags/list{page_query(ref.registry)}"
         tags: list[str] = []
         for _ in range(self._max_pages):
             response = self._checked(ref, "GET", url, "tag listing")

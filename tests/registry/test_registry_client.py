@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -23,8 +24,10 @@ from hubs.imageref import parse
 from hubs.registry import (
     ImageConfig,
     RegistryError,
+    _CredentialStore,
     env_prefix,
     is_loopback,
+    page_query,
     parse_challenges,
     parse_config,
     registry_url,
@@ -295,3 +298,25 @@ def test_parse_config_tolerates_missing_and_odd_fields() -> None:
     assert parse_config({"created": "2024-01-01T00:00:00", "config": {"User": ""}}) == ImageConfig(
         datetime(2024, 1, 1, tzinfo=UTC), ""
     )
+
+
+def test_page_query_asks_for_big_pages_only_where_allowed() -> None:
+    assert page_query("docker.io") == "?n=10000"
+    assert page_query("123456789012.dkr.ecr.eu-west-1.amazonaws.com") == "?n=1000"
+    assert page_query("public.ecr.aws") == "?n=1000"
+    assert page_query("quay.io") == ""
+    assert page_query("ghcr.io") == ""
+    assert page_query("127.0.0.1:5000") == ""
+
+
+def test_docker_hub_credentials_under_any_of_its_config_keys(tmp_path: Path) -> None:
+    for key in ("https://index.docker.io/v1/", "docker.io", "registry-1.docker.io"):
+        config = tmp_path / f"{len(key)}.json"
+        config.write_text(json.dumps({"auths": {key: {"username": "u", "password": "pw-secret"}}}))
+        creds = _CredentialStore(config, {}).lookup("docker.io")
+        assert creds is not None and (creds.username, creds.password) == ("u", "pw-secret")
+    env = {"HUBS_REGISTRY_DOCKER_IO_USERNAME": "e", "HUBS_REGISTRY_DOCKER_IO_PASSWORD": "q"}
+    from_env = _CredentialStore(tmp_path / "absent.json", env).lookup("docker.io")
+    assert from_env is not None and (from_env.username, from_env.password) == ("e", "q")
+    assert _CredentialStore(tmp_path / "absent.json", {}).lookup("docker.io") is None
+    assert "pw-secret" not in repr(creds)  # the password is kept out of reprs
