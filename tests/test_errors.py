@@ -283,3 +283,40 @@ def test_interrupt_is_exit_130(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("hubs.compile.build", interrupt)
     result = fleet.run("compile")
     assert (result.code, result.err) == (130, "hubs: interrupted\n")
+
+
+def test_output_checked_against_the_trees_values_schema(fleet: Fleet):
+    fleet.write("helm-charts/basehub/values.schema.yaml", (
+        "type: object\n"
+        "required: [userServiceAccount]\n"  # not met by the file alone: never reported
+        "properties:\n"
+        "  jupyterhub:\n"
+        "    properties:\n"
+        "      singleuser:\n"
+        "        properties:\n"
+        "          image:\n"
+        "            properties:\n"
+        "              tag: {type: string, pattern: '^[0-9]'}\n"
+    ))
+    fleet.toml(replace=("scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01"))
+    assert fleet.run("compile").code == 0
+    fleet.toml(replace=("scipy-notebook:2025-01-01", "scipy-notebook:latest"))
+    before = fleet.snapshot()
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: helm-charts/basehub/values.yaml: compiled values fail "
+        "helm-charts/basehub/values.schema.yaml at jupyterhub/singleuser/image/tag: 'latest' "
+        "does not match '^[0-9]'\n",
+    )
+    assert fleet.snapshot() == before
+
+
+def test_set_compile_writes_nothing_when_compile_fails(fleet: Fleet):
+    fleet.write("config/clusters/a/prod.values.yaml", "jupyterhub:\n  singleuser: {image: x}\n")
+    before = fleet.snapshot()
+    result = fleet.run("set", "a/common.values.yaml:image", "--pin", "a/b:2", "--compile")
+    assert result.code == 2
+    assert result.err == ("hubs: error: config/clusters/a/prod.values.yaml:2: image must be a "
+                          "name/tag map\n")
+    assert fleet.snapshot() == before

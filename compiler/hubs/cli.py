@@ -263,10 +263,11 @@ def cmd_explain(args: argparse.Namespace, base: Path) -> int:
 
 def cmd_set(args: argparse.Namespace, base: Path) -> int:
     from . import plan, tomledit
+    from .compile import build, write
     from .fileio import write_atomic
-    from .load import parse_config
+    from .load import Source, parse_config
 
-    source, fleet, _lock = _loaded(args, base)
+    source, fleet, lock = _loaded(args, base)
     address = tomledit.parse_address(args.address)
     known = plan.addresses(source.config, fleet)
     if address.text not in known and (reason := plan.why_not(fleet, address.text)):
@@ -274,14 +275,15 @@ def cmd_set(args: argparse.Namespace, base: Path) -> int:
     tomledit.check_known(address, known)
     value = _policy_value(args, address)
     text = tomledit.set_policy(source.text, address, value)
-    config = parse_config(text, source.path.name)
-    plan.targets(config, fleet, None)  # the layering must be able to express it
+    updated = Source(source.path, text, parse_config(text, source.path.name))
+    plan.targets(updated.config, fleet, None)  # the layering must be able to express it
+    compiled = build(updated, fleet, lock) if args.compile else None  # fails before writing
     if text != source.text:
         write_atomic(source.path, text)
     print(f"{args.address}: {_describe(value)}", file=sys.stderr)
-    if args.compile:
-        args.format = "text"
-        return cmd_compile(args, base)
+    if compiled is not None:
+        write(compiled)
+        _emit(_report(compiled, "compile", True, base), "text")
     return EXIT_OK
 
 

@@ -67,34 +67,51 @@ def image_keys(data: object, prefix: layout.YamlPath) -> dict[str, Any]:
 def check_edits(
     root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, layout.YamlPath]
 ) -> list[str]:
-    """One message per violation in the edited files (empty when all is well)."""
+    """One message per violation in the edited files (empty when all is well).
+
+    The image keys must fit ``CHART_IMAGES_SCHEMA``.  The tree's ``values.schema.yaml``
+    describes whole merged values, which no single file satisfies alone, so only the
+    violations an edit *introduces* are reported.
+    """
     if not edits:
         return []
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(CHART_IMAGES_SCHEMA)
+    chart = _chart_validator(root)
     errors: list[str] = []
     for edit in edits:
+        prefix = prefixes.get(edit.path, ())
         data = yamledit.load_data(edit.new)
-        keys = image_keys(data, prefixes.get(edit.path, ()))
-        for err in validator.iter_errors(keys):
+        for err in validator.iter_errors(image_keys(data, prefix)):
             where = "/".join(str(p) for p in err.absolute_path)
             errors.append(f"{edit.path}: compiled {where}: {err.message}")
-        if edit.path == layout.CHART_VALUES:
-            errors.extend(_chart_schema(root, data))
+        if chart is not None:
+            before = _violations(chart, _unnest(yamledit.load_data(edit.old), prefix))
+            for where, message in sorted(_violations(chart, _unnest(data, prefix)) - before):
+                errors.append(
+                    f"{edit.path}: compiled values fail {layout.CHART_SCHEMA} at {where}: {message}"
+                )
     return errors
 
 
-def _chart_schema(root: Any, data: object) -> list[str]:
+def _chart_validator(root: Any) -> Any:
     import jsonschema
 
     path = root / layout.CHART_SCHEMA
     if not path.is_file():
-        return []
-    schema = yamledit.load_data(path.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft7Validator(schema)
-    return [
-        f"{layout.CHART_VALUES}: compiled values fail {layout.CHART_SCHEMA} at "
-        f"{'/'.join(str(p) for p in err.absolute_path) or '(top)'}: {err.message}"
+        return None
+    return jsonschema.Draft7Validator(yamledit.load_data(path.read_text(encoding="utf-8")))
+
+
+def _unnest(data: Any, prefix: layout.YamlPath) -> Any:
+    for key in prefix:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _violations(validator: Any, data: Any) -> set[tuple[str, str]]:
+    return {
+        ("/".join(str(p) for p in err.absolute_path) or "(top)", err.message)
         for err in validator.iter_errors(data)
-    ]
+    }
