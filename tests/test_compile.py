@@ -359,3 +359,25 @@ def test_profiles_without_slug_sharing_a_display_name_get_numbered(fleet: Fleet)
         '[clusters.a.hubs.prod.profiles."GPU (2)"]\nimage = "a/gpu:2"\n'
     ) in fleet.read("hubs.toml")
     assert fleet.run("check").code == 0
+
+
+def test_name_only_override_keeps_inheriting_the_tag(fleet: Fleet):
+    fleet.write("config/clusters/a/prod.values.yaml",
+                PROD_A + "  singleuser:\n    image:\n      name: quay.io/org/other\n")
+    (fleet.root / "hubs.toml").unlink()
+    fleet.run("import")
+    assert '[clusters.a.hubs.prod]  # A prod\nimage = "quay.io/org/other:abc1234"\n' in fleet.read(
+        "hubs.toml")
+    assert fleet.run("check").code == 0
+    fleet.toml(replace=("quay.io/org/other:abc1234", "quay.io/org/other:def5678"))
+    fleet.run("compile")
+    assert fleet.read("config/clusters/a/prod.values.yaml") == (
+        PROD_A + "  singleuser:\n    image:\n      name: quay.io/org/other\n      tag: def5678\n")
+
+
+def test_untagged_choice_images_are_kept_as_written(fleet: Fleet):
+    fleet.write(COMMON, COMMON_A.replace("ghcr.io/org/r:2024.01.01", "ghcr.io/org/r"))
+    (fleet.root / "hubs.toml").unlink()
+    fleet.run("import")
+    assert 'r = "ghcr.io/org/r"\n' in fleet.read("hubs.toml")
+    assert fleet.run("check").code == 0

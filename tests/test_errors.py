@@ -32,20 +32,20 @@ def test_unknown_key_points_at_it(fleet: Fleet, unchanged: Callable[[], None]):
     assert fleet.snapshot() == unchanged_now
 
 
-def test_invalid_reference_and_missing_tag(fleet: Fleet, unchanged: Callable[[], None]):
-    fleet.toml(
-        replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/Org/image:abc1234"')
-    )
-    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small"'))
+def test_invalid_reference(fleet: Fleet, unchanged: Callable[[], None]):
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/Org/image:abc1234"'))
     expect_error(
-        fleet,
-        unchanged,
+        fleet, unchanged,
         'hubs.toml:7:1: clusters.a.files."common.values.yaml".image: invalid image reference '
         "'quay.io/Org/image:abc1234': repository 'Org/image' must be lowercase components "
         "separated by '/'",
-        'hubs.toml:10:1: clusters.a.files."common.values.yaml".profiles.small.image: image '
-        "'quay.io/org/small' has no tag: write it as name:tag (or name@sha256:...)",
     )
+
+
+def test_singleuser_image_needs_a_tag(fleet: Fleet, unchanged: Callable[[], None]):
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image"'))
+    expect_error(fleet, unchanged,
+                 "a/common.values.yaml:image: singleuser.image needs a tag (name:tag[@digest])")
 
 
 def test_follow_policy_errors(fleet: Fleet):

@@ -86,6 +86,8 @@ class Slot:
     image: str | None  # current reference text; None when the slot is not set here
     anchor: str | None = None  # ``&name`` the node sits under, when aliased elsewhere
     inherited_name: str | None = None  # singleuser map with a tag only: the name from below
+    inherited_tag: str | None = None  # singleuser map with a name only: the tag from below
+    partial: Literal["name", "tag"] | None = None  # which of name/tag the map lacks
 
     @property
     def aliased(self) -> bool:
@@ -137,37 +139,43 @@ class Fleet:
     def file(self, path: str, prefix: YamlPath = ()) -> ValuesFile:
         if path not in self._files:
             self._files[path] = scan(self.root, path, prefix)
-            self._complete_name(self._files[path])
+            self._complete(self._files[path])
         found = self._files[path]
         if found.prefix != prefix:
             raise LayoutError(f"{path}: used by both basehub and daskhub hubs")
         return found
 
-    def _complete_name(self, values: ValuesFile) -> None:
-        """A ``singleuser.image`` with a tag only takes its name from the layers below."""
+    def _complete(self, values: ValuesFile) -> None:
+        """A ``singleuser.image`` map with a tag only (or a name only) takes the other part
+        from the layers below, as Helm's map merge does."""
         slot = values.slot("singleuser")
-        if slot is None or slot.image is None or not slot.image.startswith(":"):
+        if slot is None or slot.partial is None or slot.image is None:
             return
-        names = {self._name_below(hub, values.path) for hub in self.users_of(values.path)}
-        if len(names) != 1 or None in names:
+        found = {self._below(hub, values.path) for hub in self.users_of(values.path)}
+        parts = {_split(image) for image in found if image is not None}
+        if len(parts) != 1 or None in found:
+            present = "tag" if slot.partial == "name" else "name"
             raise LayoutError(
-                f"{values.path}:{slot.line}: singleuser.image sets a tag without a name, and "
-                "the hubs using this file do not inherit one same name; add `name:`"
+                f"{values.path}:{slot.line}: singleuser.image sets only a {present}, and the "
+                f"hubs using this file do not all inherit one {slot.partial}; add `{slot.partial}:`"
             )
-        name = names.pop()
-        index = values.slots.index(slot)
-        values.slots[index] = replace(slot, image=f"{name}{slot.image}", inherited_name=name)
+        name, tag = parts.pop()
+        if slot.partial == "name":
+            full = replace(slot, image=f"{name}:{slot.image}", inherited_name=name)
+        else:
+            full = replace(slot, image=f"{slot.image}:{tag}", inherited_tag=tag)
+        values.slots[values.slots.index(slot)] = full
 
-    def _name_below(self, hub: Hub, path: str) -> str | None:
-        below = [*hub.files[: hub.files.index(path)]]
-        for lower in reversed(below):
+    def _below(self, hub: Hub, path: str) -> str | None:
+        """The full ``singleuser.image`` the layers under ``path`` give ``hub``."""
+        for lower in reversed(hub.files[: hub.files.index(path)]):
             slot = self.hub_file(hub, lower).slot("singleuser")
             if slot is not None and slot.image is not None:
-                return _name_of(slot.image)
+                return slot.image
         if self.has_chart():
             slot = self.chart().slot("singleuser")
             if slot is not None and slot.image is not None:
-                return _name_of(slot.image)
+                return slot.image
         return None
 
     def hub_file(self, hub: Hub, path: str) -> ValuesFile:
@@ -367,15 +375,19 @@ class _Scanner:
         if not isinstance(node, yaml.MappingNode):
             raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a name/tag map")
         name, tag = yamledit.child(node, "name"), yamledit.child(node, "tag")
-        image = None
-        if name is not None and yamledit.is_scalar(name):
-            image = str(name.value)
-            if tag is not None and yamledit.is_scalar(tag):
-                image += ":" + str(tag.value)
-        elif tag is not None and yamledit.is_scalar(tag):
-            image = ":" + str(tag.value)  # name comes from a lower layer: see Fleet.file
+        has_name = name is not None and yamledit.is_scalar(name)
+        has_tag = tag is not None and yamledit.is_scalar(tag)
+        image: str | None = None
+        partial: Literal["name", "tag"] | None = None
+        if has_name and has_tag:
+            image = f"{name.value}:{tag.value}"  # type: ignore[union-attr]
+        elif has_name or has_tag:  # the rest comes from a lower layer: see Fleet.file
+            image = str((name if has_name else tag).value)  # type: ignore[union-attr]
+            partial = "tag" if has_name else "name"
         shown = tag if tag is not None else (name if name is not None else node)
         self._slot("singleuser", None, None, path, shown, image)
+        if partial is not None:
+            self.out.slots[-1] = replace(self.out.slots[-1], partial=partial)
 
     def _profile(self, path: YamlPath, index: int, node: yaml.Node) -> None:
         base = name = _profile_name(node, index)
@@ -418,13 +430,14 @@ class _Scanner:
         self._slot(kind, name, choice, base + rel, node, image)
 
 
-def _name_of(image: str) -> str | None:
+def _split(image: str) -> tuple[str, str]:
     from . import imageref
 
     try:
-        return imageref.parse(image).name
-    except imageref.ReferenceError:
-        return None
+        ref = imageref.parse(image)
+    except imageref.ReferenceError as exc:
+        raise LayoutError(str(exc)) from None
+    return ref.name, ref.version or ""
 
 
 def _profile_name(node: yaml.Node, index: int) -> str:

@@ -33,9 +33,7 @@ SCHEMA_VERSION = 1
 
 
 def _pinned(text: str) -> str:
-    ref = imageref.parse(text)
-    if ref.tag is None and ref.digest is None:
-        raise ValueError(f"image {text!r} has no tag: write it as name:tag (or name@sha256:...)")
+    imageref.parse(text)  # an untagged image is allowed (it means :latest), as in the YAML
     return text
 
 
@@ -57,7 +55,10 @@ def _regex(text: str) -> str:
 Pinned = Annotated[
     str,
     AfterValidator(_pinned),
-    Field(description="A pinned image: name:tag, name:tag@sha256:..., or name@sha256:..."),
+    Field(
+        description="A pinned image: name:tag, name:tag@sha256:..., name@sha256:... (or an "
+        "untagged name, which means :latest)"
+    ),
 ]
 
 

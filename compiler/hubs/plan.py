@@ -451,6 +451,8 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
         return [yamledit.insert(doc, path, leaf)]
     if slot.inherited_name == ref.name:
         del leaf["name"]  # the file sets a tag only; the name still comes from below
+    if slot.inherited_tag is not None and slot.inherited_tag == ref.version:
+        del leaf["tag"]  # the file sets a name only; the tag still comes from below
     out, missing = [], {}
     for key, value in leaf.items():
         node = yamledit.child(image, key)
@@ -499,7 +501,8 @@ def _apply_data(data: Any, target: Target) -> None:
         image = node.setdefault(last, {})
         if not (target.slot.inherited_name == ref.name and "name" not in image):
             image["name"] = ref.name
-        image["tag"] = ref.version
+        if not (target.slot.inherited_tag == ref.version and "tag" not in image):
+            image["tag"] = ref.version
     else:
         node[last] = want
 
