@@ -5,7 +5,8 @@ Pure functions, no I/O.  A policy is a regex ``match`` (full match; an optional 
 orders that have a notion of version, an optional ``range`` such as ``>=2.1,<3``.
 
 * ``semver``: semantic versions (``semver`` package), optional leading ``v``; prereleases
-  sort below their release.  An upper bound ``<X`` without a prerelease also excludes X's
+  sort below their release and are skipped unless the ``range`` names one (``>=2.0.0-0``),
+  as npm does.  An upper bound ``<X`` without a prerelease also excludes X's
   prereleases (``<3`` keeps ``3.0.0-rc1`` out), as npm and cargo do.
 * ``calver``: ``YYYY.MM.DD``, ``YYYY-MM-DD`` or ``YYYY.MM`` / ``YYYY-MM``, optionally followed
   by a suffix starting with ``-``, ``_``, ``.``, ``+`` or ``~``; a suffixed tag sorts above
@@ -111,6 +112,7 @@ _KEYS: dict[str, Callable[[str], Any]] = {
 class _Bound:
     op: str
     key: Any
+    names_prerelease: bool = False  # the range text itself names a prerelease
 
     def admits(self, key: Any) -> bool:
         return _OPS[self.op](key, self.key)
@@ -126,9 +128,10 @@ def _parse_bound(clause: str, order: str) -> _Bound:
             version = semver.Version.parse(text.removeprefix("v"), optional_minor_and_patch=True)
         except ValueError:
             raise ValueError(f"invalid range clause {clause!r}: {text!r} is not semver") from None
+        named = bool(version.prerelease)
         if op == "<" and not version.prerelease:
             version = version.replace(prerelease="0")  # <3 keeps 3.0.0-rc1 out
-        return _Bound(op, version)
+        return _Bound(op, version, named)
     try:
         return _Bound(op, _KEYS[order](text))
     except _Unparsable as exc:
@@ -172,6 +175,7 @@ class _Policy:
     order: str
     bounds: tuple[_Bound, ...]
     pushed: Mapping[str, datetime]
+    prereleases: bool = False  # semver: consider prerelease tags
 
     def key(self, tag: str, text: str) -> Any:
         """The sort key of ``tag`` (whose version part is ``text``); _Unparsable if none."""
@@ -193,7 +197,8 @@ def _make_policy(
     if order == "pushed" and pushed is None:
         raise ValueError("order 'pushed' needs the pushed times of the tags")
     bounds = parse_range(range_, order) if range_ else ()
-    return _Policy(_compile(match), order, bounds, pushed or {})
+    prereleases = any(bound.names_prerelease for bound in bounds)
+    return _Policy(_compile(match), order, bounds, pushed or {}, prereleases)
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,9 @@ def _classify(tags: Sequence[str], policy: _Policy, range_: str | None) -> _Sort
             key = policy.key(tag, text)
         except _Unparsable as exc:
             skipped.append((tag, str(exc)))
+            continue
+        if policy.order == "semver" and key.prerelease and not policy.prereleases:
+            skipped.append((tag, "prerelease (name one in range to follow them)"))
             continue
         if not policy.in_range(key):
             skipped.append((tag, f"outside range {range_}"))

@@ -12,16 +12,23 @@ SEMVER_TAGS = ["1.0.0", "v1.2.0", "1.10.0", "1.9.9", "2.0.0-rc.10", "2.0.0-rc.2"
 CALVER_TAGS = ["2024.01.05", "2024.12.30", "2025.01.02", "2024.13.01", "latest", "2025.01"]
 
 
-def test_semver_orders_numerically_and_prerelease_below_release() -> None:
+PRE = "prerelease (name one in range to follow them)"
+
+
+def test_semver_orders_numerically_and_skips_prereleases_by_default() -> None:
     sel = select(SEMVER_TAGS, match=r"v?\d+\.\d+\.\d+(-.+)?", order="semver")
     assert sel == Selection(
-        tag="2.0.0-rc.10",  # numeric identifiers compare by value
-        candidates=6,
-        skipped=(),
-        reason=r"newest of 6 semver tags matching v?\d+\.\d+\.\d+(-.+)?",
+        tag="1.10.0",  # numeric identifiers compare by value: 1.10.0 > 1.9.9
+        candidates=4,
+        skipped=(("2.0.0-rc.10", PRE), ("2.0.0-rc.2", PRE)),
+        reason=r"newest of 4 semver tags matching v?\d+\.\d+\.\d+(-.+)?",
     )
-    with_release = select([*SEMVER_TAGS, "2.0.0"], match=r"v?[\d.]+(-.+)?", order="semver")
-    assert with_release.tag == "2.0.0"
+    pre = select(SEMVER_TAGS, match=r"v?\d+\.\d+\.\d+(-.+)?", order="semver", range=">=1.0.0-0")
+    assert (pre.tag, pre.candidates) == ("2.0.0-rc.10", 6)  # rc.10 > rc.2, by value
+    with_release = select(
+        [*SEMVER_TAGS, "2.0.0"], match=r"v?[\d.]+(-.+)?", order="semver", range=">=0.0.0-0"
+    )
+    assert with_release.tag == "2.0.0"  # a release sorts above its prereleases
     assert with_release.skipped == (("1.2", "not semver"),)
     assert with_release.candidates == 7
 
@@ -42,7 +49,7 @@ def test_semver_range_is_a_conjunction_and_upper_bound_excludes_prereleases() ->
     assert sel.skipped == (
         ("2.0.5", "outside range >=2.1,<3"),
         ("3.0.0", "outside range >=2.1,<3"),
-        ("3.0.0-rc1", "outside range >=2.1,<3"),
+        ("3.0.0-rc1", PRE),
         ("3.1.0", "outside range >=2.1,<3"),
     )
     assert sel.reason.endswith("in range >=2.1,<3")
