@@ -225,13 +225,15 @@ def test_import_roundtrip_on_small_fleet(fleet: Fleet):
         '[clusters.a.files."common.values.yaml".profiles.Choose.choices]\n'
         'py = "ghcr.io/org/python:7b7bb16"\n'
         'r = "ghcr.io/org/r:2024.01.01"\n'
+        "# Choose: users may also type any image (unlisted_choice, user-controlled); hubs never edits it\n"
         "\n"
-        '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
+        '[clusters.a.files."common.values.yaml".profiles.big.choices]  # same YAML node as '
+        "'Choose' (&opts): keep them equal\n"
         'py = "ghcr.io/org/python:7b7bb16"\n'
         'r = "ghcr.io/org/r:2024.01.01"\n'
+        "# big: users may also type any image (unlisted_choice, user-controlled); hubs never edits it\n"
         "\n"
         "[clusters.a.hubs.staging]  # A staging\n"
-        "\n"
         "[clusters.a.hubs.prod]  # A prod\n"
         "\n"
         "# ---- d (config/clusters/d/cluster.yaml)\n"

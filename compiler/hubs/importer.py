@@ -14,6 +14,7 @@ from . import layout, plan
 from .layout import Fleet, ValuesFile
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+_LISTED = 6  # a shared file's comment names its hubs up to this many
 
 
 def key(text: str) -> str:
@@ -58,17 +59,21 @@ def _cluster(fleet: Fleet, cluster: layout.Cluster) -> Iterator[str]:
         values = fleet.hub_file(fleet.users_of(path)[0], path)
         body = _scope(f"{base}.files.{key(path.rsplit('/', 1)[-1])}", values)
         if body:
-            users = ", ".join(h.name for h in fleet.users_of(path))
+            users = [h.name for h in fleet.users_of(path)]
+            shown = ", ".join(users) if len(users) <= _LISTED else f"{len(users)} hubs"
             yield ""
-            yield from _with_comment(body, f"shared by {users}")
+            yield from _with_comment(body, f"shared by {shown}")
     if not cluster.hubs:
         yield f"[{base}]"
+    previous_empty = False
     for hub in cluster.hubs:
         head = f"{base}.hubs.{key(hub.name)}"
         own_path = fleet.own_file(hub)
         body = _scope(head, fleet.hub_file(hub, own_path)) if own_path else []
-        yield ""
+        if body or not previous_empty:  # hubs that inherit everything stand one a line
+            yield ""
         yield from _with_comment(body or [f"[{head}]"], hub.display_name)
+        previous_empty = not body
 
 
 def _with_comment(body: list[str], comment: str) -> list[str]:
@@ -89,9 +94,24 @@ def _scope(head: str, values: ValuesFile) -> list[str]:
         if image is not None:
             lines += ["", f"[{prof}]", f"image = {string(image.image or '')}"]
         if choices:
-            lines += ["", f"[{prof}.choices]"]
+            lines += ["", f"[{prof}.choices]" + _alias_note(values, choices)]
             lines += [f"{key(s.choice or '')} = {string(s.image or '')}" for s in choices]
+        if any(s.kind == "unlisted" for s in slots):
+            lines.append(
+                f"# {name}: users may also type any image (unlisted_choice, "
+                "user-controlled); hubs never edits it"
+            )
     return [f"[{head}]", *lines] if lines else []
+
+
+def _alias_note(values: ValuesFile, slots: list[layout.Slot]) -> str:
+    """A comment naming the profile whose anchored options these choices alias."""
+    for slot in slots:
+        if slot.aliased:
+            index = slot.physical[len(values.prefix) + 3]
+            source = next((n for n, i in values.profiles.items() if i == index), "?")
+            return f"  # same YAML node as {source!r} ({slot.anchor}): keep them equal"
+    return ""
 
 
 def _pinned(slot: layout.Slot) -> str:
