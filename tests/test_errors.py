@@ -33,9 +33,12 @@ def test_unknown_key_points_at_it(fleet: Fleet, unchanged: Callable[[], None]):
 
 
 def test_invalid_reference(fleet: Fleet, unchanged: Callable[[], None]):
-    fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/Org/image:abc1234"'))
+    fleet.toml(
+        replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/Org/image:abc1234"')
+    )
     expect_error(
-        fleet, unchanged,
+        fleet,
+        unchanged,
         'hubs.toml:7:1: clusters.a.files."common.values.yaml".image: invalid image reference '
         "'quay.io/Org/image:abc1234': repository 'Org/image' must be lowercase components "
         "separated by '/'",
@@ -44,8 +47,11 @@ def test_invalid_reference(fleet: Fleet, unchanged: Callable[[], None]):
 
 def test_singleuser_image_needs_a_tag(fleet: Fleet, unchanged: Callable[[], None]):
     fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image"'))
-    expect_error(fleet, unchanged,
-                 "a/common.values.yaml:image: singleuser.image needs a tag (name:tag[@digest])")
+    expect_error(
+        fleet,
+        unchanged,
+        "a/common.values.yaml:image: singleuser.image needs a tag (name:tag[@digest])",
+    )
 
 
 def test_follow_policy_errors(fleet: Fleet):
@@ -286,18 +292,21 @@ def test_interrupt_is_exit_130(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
 
 
 def test_output_checked_against_the_trees_values_schema(fleet: Fleet):
-    fleet.write("helm-charts/basehub/values.schema.yaml", (
-        "type: object\n"
-        "required: [userServiceAccount]\n"  # not met by the file alone: never reported
-        "properties:\n"
-        "  jupyterhub:\n"
-        "    properties:\n"
-        "      singleuser:\n"
-        "        properties:\n"
-        "          image:\n"
-        "            properties:\n"
-        "              tag: {type: string, pattern: '^[0-9]'}\n"
-    ))
+    fleet.write(
+        "helm-charts/basehub/values.schema.yaml",
+        (
+            "type: object\n"
+            "required: [userServiceAccount]\n"  # not met by the file alone: never reported
+            "properties:\n"
+            "  jupyterhub:\n"
+            "    properties:\n"
+            "      singleuser:\n"
+            "        properties:\n"
+            "          image:\n"
+            "            properties:\n"
+            "              tag: {type: string, pattern: '^[0-9]'}\n"
+        ),
+    )
     fleet.toml(replace=("scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01"))
     assert fleet.run("compile").code == 0
     fleet.toml(replace=("scipy-notebook:2025-01-01", "scipy-notebook:latest"))
@@ -317,6 +326,30 @@ def test_set_compile_writes_nothing_when_compile_fails(fleet: Fleet):
     before = fleet.snapshot()
     result = fleet.run("set", "a/common.values.yaml:image", "--pin", "a/b:2", "--compile")
     assert result.code == 2
-    assert result.err == ("hubs: error: config/clusters/a/prod.values.yaml:2: image must be a "
-                          "name/tag map\n")
+    assert result.err == (
+        "hubs: error: config/clusters/a/prod.values.yaml:2: image must be a name/tag map\n"
+    )
+    assert fleet.snapshot() == before
+
+
+def test_an_edit_that_would_change_other_data_is_refused(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    from hubs import yamledit
+
+    real_apply = yamledit.apply
+
+    def sloppy(text, splices):  # type: ignore[no-untyped-def]
+        return real_apply(text, splices).replace("defaultUrl: /tree", "defaultUrl: /lab")
+
+    monkeypatch.setattr(yamledit, "apply", sloppy)
+    fleet.toml(replace=("scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01"))
+    before = fleet.snapshot()
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: helm-charts/basehub/values.yaml: internal check failed: the edit would "
+        "also change Value of root['jupyterhub']['singleuser']['defaultUrl'] changed from "
+        '"/tree" to "/lab"; nothing written (please report this)\n',
+    )
     assert fleet.snapshot() == before

@@ -471,11 +471,20 @@ def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]
     expected = copy.deepcopy(yamledit.load_data(old))
     for target in done:
         _apply_data(expected, target)
-    if yamledit.load_data(new) != expected:
+    got = yamledit.load_data(new)
+    if got != expected:
         errors.append(
-            f"{path}: internal check failed: the edit would change more than the "
-            "image keys; nothing written (please report this)"
+            f"{path}: internal check failed: the edit would also change "
+            f"{_difference(expected, got)}; nothing written (please report this)"
         )
+
+
+def _difference(expected: object, got: object) -> str:
+    """The first semantic difference, as DeepDiff words it."""
+    from deepdiff import DeepDiff
+
+    lines = DeepDiff(expected, got, verbose_level=1).pretty().splitlines()
+    return lines[0].rstrip(".") if lines else "the data"
 
 
 def _apply_data(data: Any, target: Target) -> None:
