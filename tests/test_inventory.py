@@ -251,3 +251,13 @@ def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Flee
         "config/clusters/a/common.values.yaml (Helm replaces lists, the last file wins): set "
         "profile images on that file's scope\n",
     )
+
+
+def test_set_the_chart_default_and_templates_folder_is_ignored(fleet: Fleet):
+    fleet.write("config/clusters/templates/cluster.yaml", "name: {{ cluster_name }}\nhubs: [\n")
+    result = fleet.run("set", "defaults:image", "--pin", "quay.io/jupyter/scipy-notebook:2025-01-01",
+                       "--compile")
+    assert result.code == 0, result.err
+    assert fleet.read("hubs.toml") == TOML.replace("scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01")
+    assert 'tag: "2025-01-01"' in fleet.read("helm-charts/basehub/values.yaml")
+    assert "reaches 1 hub: d/hub" in result.out

@@ -204,6 +204,8 @@ def load_fleet(root: Path) -> Fleet:
         raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
     clusters = {}
     for cluster_yaml in sorted(base.glob("*/cluster.yaml")):
+        if cluster_yaml.parent.name == "templates":  # Jinja templates for new clusters
+            continue
         cluster = read_cluster(root, cluster_yaml.relative_to(root).as_posix())
         clusters[cluster.name] = cluster
     return Fleet(root, clusters)
