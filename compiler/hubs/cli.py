@@ -60,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="hubs",
         parents=[common],
         description="Image-policy compiler for JupyterHub fleets: hubs.toml -> values files.",
+        epilog="exit codes: 0 ok, 1 drift (check), 2 bad input, 3 registry or I/O, 130 interrupted",
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("compile", parents=[common, fmt], help="write the image keys into the tree")
     sub.add_parser(
@@ -104,6 +106,19 @@ def _parser() -> argparse.ArgumentParser:
     upd.add_argument("addresses", nargs="*", metavar="ADDRESS")
     upd.add_argument("--dry-run", action="store_true", help="report, write nothing")
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("hubs")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            found = "unknown"
+        parser.exit(message=f"hubs {found}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
