@@ -362,17 +362,21 @@ def test_profiles_without_slug_sharing_a_display_name_get_numbered(fleet: Fleet)
 
 
 def test_name_only_override_keeps_inheriting_the_tag(fleet: Fleet):
-    fleet.write("config/clusters/a/prod.values.yaml",
-                PROD_A + "  singleuser:\n    image:\n      name: quay.io/org/other\n")
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        PROD_A + "  singleuser:\n    image:\n      name: quay.io/org/other\n",
+    )
     (fleet.root / "hubs.toml").unlink()
     fleet.run("import")
     assert '[clusters.a.hubs.prod]  # A prod\nimage = "quay.io/org/other:abc1234"\n' in fleet.read(
-        "hubs.toml")
+        "hubs.toml"
+    )
     assert fleet.run("check").code == 0
     fleet.toml(replace=("quay.io/org/other:abc1234", "quay.io/org/other:def5678"))
     fleet.run("compile")
     assert fleet.read("config/clusters/a/prod.values.yaml") == (
-        PROD_A + "  singleuser:\n    image:\n      name: quay.io/org/other\n      tag: def5678\n")
+        PROD_A + "  singleuser:\n    image:\n      name: quay.io/org/other\n      tag: def5678\n"
+    )
 
 
 def test_untagged_choice_images_are_kept_as_written(fleet: Fleet):
@@ -381,3 +385,18 @@ def test_untagged_choice_images_are_kept_as_written(fleet: Fleet):
     fleet.run("import")
     assert 'r = "ghcr.io/org/r"\n' in fleet.read("hubs.toml")
     assert fleet.run("check").code == 0
+
+
+def test_nested_aliases_compile_in_linear_time(fleet: Fleet):
+    laughs = ["jupyterhub:", "  custom:", '    l0: &l0 ["lol", "lol", "lol", "lol", "lol"]']
+    laughs += [f"    l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]
+    fleet.write("config/clusters/a/prod.values.yaml", "\n".join(laughs) + "\n")
+    fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/b:1"\n'))
+    import time
+
+    start = time.perf_counter()
+    assert fleet.run("compile").code == 0
+    assert time.perf_counter() - start < 5  # 5 * 10**8 leaves if walked naively
+    assert fleet.read("config/clusters/a/prod.values.yaml").endswith(
+        "  singleuser:\n    image:\n      name: a/b\n      tag: '1'\n"
+    )

@@ -472,11 +472,27 @@ def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]
     for target in done:
         _apply_data(expected, target)
     got = yamledit.load_data(new)
-    if got != expected:
+    if not _equal(got, expected, set()):
         errors.append(
             f"{path}: internal check failed: the edit would also change "
             f"{_difference(expected, got)}; nothing written (please report this)"
         )
+
+
+def _equal(a: Any, b: Any, seen: set[tuple[int, int]]) -> bool:
+    """``a == b`` for loaded YAML, visiting each pair of shared (aliased) objects once, so
+    that a document of nested aliases ("billion laughs") compares in linear time."""
+    if isinstance(a, dict | list) and isinstance(b, dict | list):
+        pair = (id(a), id(b))
+        if pair in seen:
+            return True
+        seen.add(pair)
+        if isinstance(a, dict) and isinstance(b, dict):
+            return a.keys() == b.keys() and all(_equal(a[k], b[k], seen) for k in a)
+        if isinstance(a, list) and isinstance(b, list):
+            return len(a) == len(b) and all(_equal(x, y, seen) for x, y in zip(a, b, strict=True))
+        return False
+    return type(a) is type(b) and bool(a == b)
 
 
 def _difference(expected: object, got: object) -> str:
