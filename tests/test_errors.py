@@ -353,3 +353,29 @@ def test_an_edit_that_would_change_other_data_is_refused(
         '"/tree" to "/lab"; nothing written (please report this)\n',
     )
     assert fleet.snapshot() == before
+
+
+def test_tree_without_clusters(tmp_path, capsys):  # type: ignore[no-untyped-def]
+    from hubs.cli import main
+
+    (tmp_path / "config/clusters/x").mkdir(parents=True)
+    assert main(["-C", str(tmp_path), "import"]) == 2
+    assert capsys.readouterr().err == (
+        f"hubs: error: {tmp_path}: no config/clusters/<cluster>/cluster.yaml found\n"
+    )
+    assert not (tmp_path / "hubs.toml").exists()
+    (tmp_path / "config").rename(tmp_path / "conf")
+    assert main(["-C", str(tmp_path), "import"]) == 2
+    assert capsys.readouterr().err == (
+        f"hubs: error: {tmp_path}: no config/clusters/ folder (is this the tree root?)\n"
+    )
+
+
+def test_missing_values_file_is_named(fleet: Fleet):
+    (fleet.root / "config/clusters/a/prod.values.yaml").unlink()
+    result = fleet.run("check")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: config/clusters/a/prod.values.yaml (listed in cluster.yaml): file not "
+        "found\n",
+    )

@@ -208,6 +208,8 @@ def load_fleet(root: Path) -> Fleet:
             continue
         cluster = read_cluster(root, cluster_yaml.relative_to(root).as_posix())
         clusters[cluster.name] = cluster
+    if not clusters:
+        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/<cluster>/cluster.yaml found")
     return Fleet(root, clusters)
 
 
@@ -248,14 +250,14 @@ def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
     return Hub(cluster, name, text("display_name", name), chart, files, line)
 
 
-def _read(path: Path) -> str:
+def _read(path: Path, shown: str | None = None) -> str:
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             return handle.read()
     except FileNotFoundError:
-        raise LayoutError(f"{path}: file not found") from None
+        raise LayoutError(f"{shown or path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError(f"{path}: cannot read: {exc}") from None
+        raise LayoutError(f"{shown or path}: cannot read: {exc}") from None
 
 
 # ---------------------------------------------------------------- values files
@@ -267,7 +269,7 @@ def scan(root: Path, rel: str, prefix: YamlPath = ()) -> ValuesFile:
     """Parse one values file (only if it can hold a slot) and list its slots."""
     if is_secret(rel):
         raise LayoutError(f"{rel}: secret files are never read or written")
-    text = _read(root / rel)
+    text = _read(root / rel, f"{rel} (listed in cluster.yaml)")
     if "image" not in text and "profileList" not in text:
         return ValuesFile(rel, prefix, None)
     try:
