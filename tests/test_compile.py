@@ -284,6 +284,7 @@ def test_report_formats(fleet: Fleet):
             }
         ],
         "notes": [],
+        "warnings": [],
     }
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from fleetfixture import TOML, Fleet
+import pytest
+
+from fleetfixture import COMMON_A, PROD_A, STAGING_A, TOML, Fleet
 
 
 def test_list_json_has_every_slot_with_its_place(fleet: Fleet):
@@ -255,9 +257,117 @@ def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Flee
 
 def test_set_the_chart_default_and_templates_folder_is_ignored(fleet: Fleet):
     fleet.write("config/clusters/templates/cluster.yaml", "name: {{ cluster_name }}\nhubs: [\n")
-    result = fleet.run("set", "defaults:image", "--pin", "quay.io/jupyter/scipy-notebook:2025-01-01",
-                       "--compile")
+    result = fleet.run(
+        "set", "defaults:image", "--pin", "quay.io/jupyter/scipy-notebook:2025-01-01", "--compile"
+    )
     assert result.code == 0, result.err
-    assert fleet.read("hubs.toml") == TOML.replace("scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01")
+    assert fleet.read("hubs.toml") == TOML.replace(
+        "scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01"
+    )
     assert 'tag: "2025-01-01"' in fleet.read("helm-charts/basehub/values.yaml")
     assert "reaches 1 hub: d/hub" in result.out
+
+
+def test_set_on_an_aliased_choice_sets_every_alias(fleet: Fleet):
+    result = fleet.run(
+        "set",
+        "a/common.values.yaml:profiles/big/choices/py",
+        "--pin",
+        "ghcr.io/org/python:4059588",
+        "--compile",
+    )
+    assert result.code == 0, result.err
+    assert result.err == (
+        "a/common.values.yaml:profiles/big/choices/py: pinned to ghcr.io/org/python:4059588\n"
+        "a/common.values.yaml:profiles/Choose/choices/py: pinned to ghcr.io/org/python:4059588 "
+        "too (the same YAML node, through an anchor)\n"
+    )
+    assert fleet.read("hubs.toml") == TOML.replace(
+        'py = "ghcr.io/org/python:7b7bb16"', 'py = "ghcr.io/org/python:4059588"'
+    )
+    assert "changed 1 slot in 1 file" in result.out
+
+
+def test_import_marks_images_no_hub_runs(fleet: Fleet):
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        PROD_A
+        + ("  singleuser:\n    profileList: []\n    image:\n      name: a/b\n      tag: '1'\n"),
+    )
+    fleet.write(
+        "config/clusters/a/staging.values.yaml",
+        STAGING_A
+        + ("  singleuser:\n    profileList: []\n    image:\n      name: a/c\n      tag: '2'\n"),
+    )
+    (fleet.root / "hubs.toml").unlink()
+    assert fleet.run("import").code == 0
+    text = fleet.read("hubs.toml")
+    assert (
+        '[clusters.a.files."common.values.yaml"]  # shared by staging, prod\n'
+        'image = "quay.io/org/image:abc1234"  # no hub runs it: later files override it\n'
+        "# no hub takes its profileList from this file (a later file replaces it)\n"
+    ) in text
+    assert fleet.run("check").code == 0
+    assert fleet.run("explain", "a/prod").out.splitlines()[-2:] == [
+        "  profileList from config/clusters/a/prod.values.yaml:",
+        "     (no profile sets an image: the hub runs singleuser.image)",
+    ]
+
+
+def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet):
+    fleet.write(
+        "config/clusters/a/common.values.yaml",
+        COMMON_A.replace("image: quay.io/org/small:1.0.0", 'image: "quay.io/org/small:1.0.0 "'),
+    )
+    fleet.write("config/clusters/d/hub.values.yaml", "jupyterhub:\n  singleuser:\n    image: {}\n")
+    (fleet.root / "hubs.toml").unlink()
+    result = fleet.run("import")
+    assert result.code == 0
+    assert result.err == (
+        "hubs: warning: config/clusters/a/common.values.yaml:11: image 'quay.io/org/small:1.0.0 ' "
+        "has surrounding spaces (kept as written; pin it again to clean it)\n"
+        "hubs: warning: config/clusters/d/hub.values.yaml:1: top-level jupyterhub: is ignored in a "
+        "daskhub values file (daskhub nests every value under basehub:)\n"
+        "wrote hubs.toml\n"
+    )
+    assert 'image = "quay.io/org/small:1.0.0 "\n' in fleet.read("hubs.toml")
+    check = fleet.run("check", "--format", "github")
+    assert check.code == 0
+    assert check.out == (
+        "::warning file=config/clusters/a/common.values.yaml,line=11::image "
+        "'quay.io/org/small:1.0.0 ' has surrounding spaces (kept as written; pin it again to "
+        "clean it)\n"
+        "::warning file=config/clusters/d/hub.values.yaml,line=1::top-level jupyterhub: is "
+        "ignored in a daskhub values file (daskhub nests every value under basehub:)\n"
+        "hubs check: clean (7 slots, 3 hubs)\n"
+    )
+    fleet.run(
+        "set",
+        "a/common.values.yaml:profiles/small/image",
+        "--pin",
+        "quay.io/org/small:1.0.0",
+        "--compile",
+    )
+    assert 'image: "quay.io/org/small:1.0.0"\n' in fleet.read(
+        "config/clusters/a/common.values.yaml"
+    )
+
+
+def test_import_refuses_to_write_what_would_not_compile_clean(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    import hubs.importer
+
+    real = hubs.importer.render
+    monkeypatch.setattr(
+        hubs.importer, "render", lambda *a, **k: real(*a, **k).replace("small:1.0.0", "small:9.9.9")
+    )
+    (fleet.root / "hubs.toml").unlink()
+    result = fleet.run("import")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: import cannot state this tree exactly: a/common.values.yaml:profiles/small/"
+        "image would change (quay.io/org/small:1.0.0 -> quay.io/org/small:9.9.9); nothing "
+        "written (please report it)\n",
+    )
+    assert not (fleet.root / "hubs.toml").exists()

@@ -15,23 +15,47 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.mark.parametrize(
     ("text", "registry", "repository", "tag", "digest"),
     [
-        ("pangeo/pangeo-notebook:2024.10.01", "docker.io", "pangeo/pangeo-notebook", "2024.10.01", None),
+        (
+            "pangeo/pangeo-notebook:2024.10.01",
+            "docker.io",
+            "pangeo/pangeo-notebook",
+            "2024.10.01",
+            None,
+        ),
         ("ubuntu", "docker.io", "library/ubuntu", None, None),
         ("docker.io/library/ubuntu:22.04", "docker.io", "library/ubuntu", "22.04", None),
         ("index.docker.io/rocker/rstudio:4.4", "docker.io", "rocker/rstudio", "4.4", None),
         ("localhost:5000/a/b:1", "localhost:5000", "a/b", "1", None),
         ("127.0.0.1:5000/x", "127.0.0.1:5000", "x", None, None),
-        ("us-central1-docker.pkg.dev/p/r/img:6d61d3c15d47", "us-central1-docker.pkg.dev", "p/r/img", "6d61d3c15d47", None),
+        (
+            "us-central1-docker.pkg.dev/p/r/img:6d61d3c15d47",
+            "us-central1-docker.pkg.dev",
+            "p/r/img",
+            "6d61d3c15d47",
+            None,
+        ),
         ("ghcr.io/o/i:1.0@sha256:" + "a" * 64, "ghcr.io", "o/i", "1.0", "sha256:" + "a" * 64),
         ("quay.io/o/i@sha256:" + "b" * 64, "quay.io", "o/i", None, "sha256:" + "b" * 64),
         ("public.ecr.aws/n/app:v2", "public.ecr.aws", "n/app", "v2", None),
-        ("mas.maap-project.org/root/maap-workspaces/base:v6.0.0", "mas.maap-project.org", "root/maap-workspaces/base", "v6.0.0", None),
+        (
+            "mas.maap-project.org/root/maap-workspaces/base:v6.0.0",
+            "mas.maap-project.org",
+            "root/maap-workspaces/base",
+            "v6.0.0",
+            None,
+        ),
     ],
 )
-def test_reference_parsing(text: str, registry: str, repository: str, tag: str | None,
-                           digest: str | None):
+def test_reference_parsing(
+    text: str, registry: str, repository: str, tag: str | None, digest: str | None
+):
     ref = imageref.parse(text)
-    assert (ref.registry, ref.repository, ref.tag, ref.digest) == (registry, repository, tag, digest)
+    assert (ref.registry, ref.repository, ref.tag, ref.digest) == (
+        registry,
+        repository,
+        tag,
+        digest,
+    )
     assert str(ref) == text
 
 
@@ -58,11 +82,13 @@ def test_splice_keeps_every_other_byte():
     node = yamledit.find(doc.root, ["a", "b"])
     assert isinstance(node, yamledit.yaml.ScalarNode)
     assert yamledit.apply(text, [yamledit.set_scalar(doc, node, "it's")]) == (
-        "a:\n  b: 'it''s'   # note\n  c: [1, {d: e}]\n")
+        "a:\n  b: 'it''s'   # note\n  c: [1, {d: e}]\n"
+    )
     flow = yamledit.find(doc.root, ["a", "c", 1, "d"])
     assert isinstance(flow, yamledit.yaml.ScalarNode)
     assert yamledit.apply(text, [yamledit.set_scalar(doc, flow, "x,y")]) == (
-        "a:\n  b: 'x'   # note\n  c: [1, {d: 'x,y'}]\n")
+        "a:\n  b: 'x'   # note\n  c: [1, {d: 'x,y'}]\n"
+    )
 
 
 def test_refusals():
@@ -81,25 +107,27 @@ def test_refusals():
 def test_insert_into_empty_file_and_under_empty_key():
     doc = yamledit.parse("")
     assert yamledit.apply("", [yamledit.insert(doc, ["a", "b"], {"tag": "1.0"})]) == (
-        "a:\n  b:\n    tag: '1.0'\n")
+        "a:\n  b:\n    tag: '1.0'\n"
+    )
     text = "a:\n  kso:\n  other: 1\n"
     doc = yamledit.parse(text)
     assert yamledit.apply(text, [yamledit.insert(doc, ["a", "kso"], {"image": "x:y"})]) == (
-        "a:\n  kso:\n    image: x:y\n  other: 1\n")
+        "a:\n  kso:\n    image: x:y\n  other: 1\n"
+    )
 
 
 def test_insert_uses_the_files_indent_and_no_final_newline():
     text = "root:\n    child:\n        x: 1"
     doc = yamledit.parse(text)
     assert yamledit.apply(text, [yamledit.insert(doc, ["root", "new"], {"k": "v"})]) == (
-        "root:\n    child:\n        x: 1\n    new:\n        k: v\n")
+        "root:\n    child:\n        x: 1\n    new:\n        k: v\n"
+    )
 
 
 def test_remove_keeps_comments_of_the_next_key():
     text = "a:\n  # about b\n  b:\n    c: 1\n    # inner\n  # about d\n  d: 2\n"
     doc = yamledit.parse(text)
-    assert yamledit.apply(text, [yamledit.remove(doc, ["a", "b"])]) == (
-        "a:\n  # about d\n  d: 2\n")
+    assert yamledit.apply(text, [yamledit.remove(doc, ["a", "b"])]) == ("a:\n  # about d\n  d: 2\n")
 
 
 def test_schemas_in_repo_are_current():

@@ -183,7 +183,13 @@ def _prefix(tree: Path, base: Path) -> str:
 def _emit(report: Report, fmt: str) -> None:
     from .report import render
 
+    _warn(report.warnings, report.prefix)
     sys.stdout.write(render(report, fmt, sys.stdout))
+
+
+def _warn(warnings: Sequence[str], prefix: str = "") -> None:
+    for warning in warnings:
+        print(f"hubs: warning: {prefix}{warning}", file=sys.stderr)
 
 
 def _report(
@@ -199,7 +205,8 @@ def _report(
     ]
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())
     prefix = _prefix(fleet.root, base)
-    return Report(command, plan.changes, applied, len(managed), hubs, prefix, notes)
+    warnings = tuple(fleet.warnings())
+    return Report(command, plan.changes, applied, len(managed), hubs, prefix, notes, warnings)
 
 
 def cmd_compile(args: argparse.Namespace, base: Path) -> int:
@@ -238,7 +245,7 @@ def cmd_schema(args: argparse.Namespace, base: Path) -> int:
 
 def cmd_import(args: argparse.Namespace, base: Path) -> int:
     from .fileio import write_atomic
-    from .importer import render
+    from .importer import check_import, render
     from .layout import load_fleet
     from .load import CONFIG_NAME
 
@@ -246,7 +253,10 @@ def cmd_import(args: argparse.Namespace, base: Path) -> int:
     if target.exists() and not args.force:
         raise UsageError(f"{target}: exists already; use --force to overwrite it")
     tree = os.path.relpath(base, target.parent).replace(os.sep, "/")
-    text = render(load_fleet(base), tree)
+    fleet = load_fleet(base)
+    text = render(fleet, tree)
+    check_import(text, fleet)
+    _warn(fleet.warnings())
     write_atomic(target, text)
     print(f"wrote {os.path.relpath(target, base)}", file=sys.stderr)
     return EXIT_OK
@@ -265,6 +275,7 @@ def cmd_list(args: argparse.Namespace, base: Path) -> int:
 
     source, fleet, lock = _loaded(args, base)
     sys.stdout.write(render_rows(rows(source.config, fleet, lock), args.format))
+    _warn(fleet.warnings())
     return EXIT_OK
 
 
@@ -273,6 +284,7 @@ def cmd_explain(args: argparse.Namespace, base: Path) -> int:
 
     source, fleet, lock = _loaded(args, base)
     sys.stdout.write(render_explain(explain(source.config, fleet, lock, args.address), args.format))
+    _warn(fleet.warnings())
     return EXIT_OK
 
 
@@ -289,13 +301,21 @@ def cmd_set(args: argparse.Namespace, base: Path) -> int:
         raise plan.PlanError([reason])
     tomledit.check_known(address, known)
     value = _policy_value(args, address)
-    text = tomledit.set_policy(source.text, address, value)
+    aliases = plan.aliases_of(source.config, fleet, address.text)
+    text = source.text
+    for each in (address, *(tomledit.parse_address(a) for a in aliases)):
+        text = tomledit.set_policy(text, each, value)
     updated = Source(source.path, text, parse_config(text, source.path.name))
     plan.targets(updated.config, fleet, None)  # the layering must be able to express it
     compiled = build(updated, fleet, lock) if args.compile else None  # fails before writing
     if text != source.text:
         write_atomic(source.path, text)
     print(f"{args.address}: {_describe(value)}", file=sys.stderr)
+    for alias in aliases:
+        print(
+            f"{alias}: {_describe(value)} too (the same YAML node, through an anchor)",
+            file=sys.stderr,
+        )
     if compiled is not None:
         write(compiled)
         _emit(_report(compiled, "compile", True, base), "text")

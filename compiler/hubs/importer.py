@@ -57,7 +57,7 @@ def _cluster(fleet: Fleet, cluster: layout.Cluster) -> Iterator[str]:
         shared.extend(p for p in hub.files if p not in own and p not in shared)
     for path in shared:
         values = fleet.hub_file(fleet.users_of(path)[0], path)
-        body = _scope(f"{base}.files.{key(path.rsplit('/', 1)[-1])}", values)
+        body = _scope(f"{base}.files.{key(path.rsplit('/', 1)[-1])}", values, fleet)
         if body:
             users = [h.name for h in fleet.users_of(path)]
             shown = ", ".join(users) if len(users) <= _LISTED else f"{len(users)} hubs"
@@ -69,7 +69,7 @@ def _cluster(fleet: Fleet, cluster: layout.Cluster) -> Iterator[str]:
     for hub in cluster.hubs:
         head = f"{base}.hubs.{key(hub.name)}"
         own_path = fleet.own_file(hub)
-        body = _scope(head, fleet.hub_file(hub, own_path)) if own_path else []
+        body = _scope(head, fleet.hub_file(hub, own_path), fleet) if own_path else []
         if body or not previous_empty:  # hubs that inherit everything stand one a line
             yield ""
         yield from _with_comment(body or [f"[{head}]"], hub.display_name)
@@ -81,11 +81,15 @@ def _with_comment(body: list[str], comment: str) -> list[str]:
     return [f"{body[0]}  # {comment}", *body[1:]]
 
 
-def _scope(head: str, values: ValuesFile) -> list[str]:
+def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
     lines: list[str] = []
     single = values.slot("singleuser")
     if single is not None and single.image:
-        lines.append(f"image = {string(_pinned(single))}")
+        unused = "" if plan.reach(fleet, single) else "  # no hub runs it: later files override it"
+        lines.append(f"image = {string(_pinned(single))}{unused}")
+    users = fleet.users_of(values.path)
+    if values.profiles and not any(fleet.profile_source(h) == values.path for h in users):
+        lines.append("# no hub takes its profileList from this file (a later file replaces it)")
     for name in values.profiles:
         slots = [s for s in values.slots if s.profile == name and s.image is not None]
         image = next((s for s in slots if s.kind == "profile"), None)
@@ -102,6 +106,24 @@ def _scope(head: str, values: ValuesFile) -> list[str]:
                 "user-controlled); hubs never edits it"
             )
     return [f"[{head}]", *lines] if lines else []
+
+
+def check_import(text: str, fleet: Fleet) -> None:
+    """The promise of import: compiling ``text`` changes no byte.  Refuse to write otherwise."""
+    from .load import ConfigError, parse_config
+    from .model import Lock
+
+    try:
+        changes = plan.make_plan(parse_config(text), fleet, Lock()).changes
+    except (ConfigError, plan.PlanError) as exc:
+        problem = str(exc).splitlines()[0]
+    else:
+        if not changes:
+            return
+        problem = f"{changes[0].address} would change ({changes[0].old} -> {changes[0].new})"
+    raise plan.PlanError(
+        [f"import cannot state this tree exactly: {problem}; nothing written (please report it)"]
+    )
 
 
 def _alias_note(values: ValuesFile, slots: list[layout.Slot]) -> str:

@@ -200,6 +200,8 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
         lines.append(f"  profileList from {data['profile_list_from']}:")
         for prof in data.get("profiles", []):
             lines.append(f"     {prof['address']}: {prof['image']} [{prof['policy']}]")
+        if not data.get("profiles"):
+            lines.append("     (no profile sets an image: the hub runs singleuser.image)")
         if data.get("note"):
             lines.append(f"  note: {data['note']}")
     return "\n".join(lines) + "\n"

@@ -104,6 +104,7 @@ class ValuesFile:
     slots: list[Slot] = field(default_factory=list)
     profiles: dict[str, int] = field(default_factory=dict)  # name -> index in profileList
     has_profile_list: bool = False
+    warnings: list[str] = field(default_factory=list)  # "file:line: message", nothing fatal
 
     def slot(
         self, kind: SlotKind, profile: str | None = None, choice: str | None = None
@@ -121,6 +122,10 @@ class Fleet:
     root: Path
     clusters: dict[str, Cluster]
     _files: dict[str, ValuesFile] = field(default_factory=dict)
+
+    def warnings(self) -> list[str]:
+        """Warnings of every file scanned so far, in scan order."""
+        return [w for values in self._files.values() for w in values.warnings]
 
     def hubs(self) -> Iterator[Hub]:
         for cluster in self.clusters.values():
@@ -288,6 +293,8 @@ class _Scanner:
 
     def run(self) -> None:
         base = self.out.prefix + _SINGLEUSER
+        if self.out.prefix:
+            self._warn_outside_prefix()
         node = self.doc.root
         for depth in range(len(base) + 1):  # the keys on the way must be unique
             yamledit.check_duplicates(node, self.out.path, deep=False)
@@ -306,6 +313,15 @@ class _Scanner:
         if isinstance(plist, yaml.SequenceNode):
             for index, profile in enumerate(plist.value):
                 self._profile((*base, "profileList", index), index, profile)
+
+    def _warn_outside_prefix(self) -> None:
+        root = self.doc.root
+        for text, key, _ in yamledit.items(root) if root is not None else ():
+            if text == "jupyterhub":
+                self.out.warnings.append(
+                    f"{self.out.path}:{self._line(key)}: top-level jupyterhub: is ignored in a "
+                    "daskhub values file (daskhub nests every value under basehub:)"
+                )
 
     def _define(self, node: yaml.Node, path: YamlPath) -> None:
         """Record where each node is defined, walking only edges that are not alias uses."""
@@ -367,6 +383,11 @@ class _Scanner:
             return
         physical = self._physical(path)
         anchor = self._anchor(path, physical)
+        if image is not None and image != image.strip() and physical == path:
+            self.out.warnings.append(
+                f"{self.out.path}:{self._line(node)}: image {image!r} has surrounding spaces "
+                "(kept as written; pin it again to clean it)"
+            )
         self.out.slots.append(
             Slot(self.out.path, kind, name, choice, path, physical, self._line(node), image, anchor)
         )

@@ -33,7 +33,9 @@ SCHEMA_VERSION = 1
 
 
 def _pinned(text: str) -> str:
-    imageref.parse(text)  # an untagged image is allowed (it means :latest), as in the YAML
+    # An untagged image is allowed (it means :latest), and so are spaces around the
+    # reference as real files have them: the text is kept exactly as written.
+    imageref.parse(text.strip() or text)
     return text
 
 

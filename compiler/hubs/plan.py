@@ -283,7 +283,7 @@ def _target(
     if policy is None:
         return Target(address, slot, "inherit", None, None)
     if isinstance(policy, str):
-        if slot.kind == "singleuser" and imageref.parse(policy).tag is None:
+        if slot.kind == "singleuser" and imageref.parse(policy.strip()).tag is None:
             errors.append(f"{address}: singleuser.image needs a tag (name:tag[@digest])")
         return Target(address, slot, "pinned", policy, policy)
     want = _locked(address, policy, lock, errors) if lock is not None else None
@@ -320,6 +320,16 @@ def addresses(config: Config, fleet: Fleet) -> list[str]:
             if s.kind in ("profile", "choice")
         )
     return list(dict.fromkeys(out))
+
+
+def aliases_of(config: Config, fleet: Fleet, address: str) -> list[str]:
+    """The other addresses that name the same YAML node as ``address`` (through aliases)."""
+    found = {t.address: t.slot for t in targets(config, fleet, None)}
+    slot = found.get(address)
+    if slot is None:
+        return []
+    node = (slot.file, slot.physical)
+    return [a for a, s in found.items() if a != address and (s.file, s.physical) == node]
 
 
 def why_not(fleet: Fleet, address: str) -> str | None:
@@ -444,7 +454,7 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
         if isinstance(node, yaml.ScalarNode):
             return [yamledit.set_scalar(doc, node, want)]
         return [yamledit.insert(doc, path[:-1], {"image": want})]
-    ref = imageref.parse(want)
+    ref = imageref.parse(want.strip())
     leaf = {"name": ref.name, "tag": ref.version or ""}
     image = yamledit.find(doc.root, path)
     if image is None:
@@ -522,7 +532,7 @@ def _apply_data(data: Any, target: Target) -> None:
             node, prune = parent, prune - 1
         return
     if target.slot.kind == "singleuser":
-        ref = imageref.parse(want)
+        ref = imageref.parse(want.strip())
         image = node.setdefault(last, {})
         if not (target.slot.inherited_name == ref.name and "name" not in image):
             image["name"] = ref.name

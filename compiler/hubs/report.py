@@ -23,6 +23,7 @@ class Report:
     hubs: int
     prefix: str = ""  # prepended to tree-relative paths for display
     notes: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())  # "file:line: message"
 
     @property
     def files(self) -> list[str]:
@@ -100,6 +101,7 @@ def render_json(report: Report) -> str:
             for c in report.changes
         ],
         "notes": list(report.notes),
+        "warnings": [report.path(w) for w in report.warnings],
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -136,6 +138,11 @@ def render_github(report: Report) -> str:
         title = _escape(f"hubs {report.command}", True)
         msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
         lines.append(f"::{level} {props},title={title}::{_escape(msg)}")
+    for warning in report.warnings:
+        where, _, message = warning.partition(": ")
+        file, _, line = where.partition(":")
+        props = f"file={_escape(report.path(file), True)},line={line or 1}"
+        lines.append(f"::warning {props}::{_escape(message)}")
     lines.append(f"hubs {report.command}: {headline(report)}")
     return "\n".join(lines) + "\n"
 
