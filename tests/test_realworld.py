@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hubs import layout
 from hubs.cli import main
@@ -111,3 +112,108 @@ def _prefix(rows: list[dict[str, object]], rel: str) -> tuple[str, ...]:
         if row["file"] == rel and row["path"][0] == "basehub":  # type: ignore[index]
             return ("basehub",)
     return ()
+
+
+def ruamel_roundtrip(data: bytes) -> bytes:
+    """What the repository's pre-commit formatter (ruamel round trip, width maxsize) writes."""
+    import io
+    import sys
+
+    from ruamel.yaml import YAML
+
+    rt = YAML(typ="rt")
+    rt.width = sys.maxsize
+    out = io.BytesIO()
+    rt.dump(rt.load(data), out)
+    return out.getvalue()
+
+
+def test_sample_config_files_are_formatter_fixed_points():
+    files = sorted((SAMPLE / "config").rglob("*.values.yaml"))
+    plain = [f for f in files if not f.name.startswith("enc-")]
+    assert len(plain) > 20
+    for path in plain:
+        assert ruamel_roundtrip(path.read_bytes()) == path.read_bytes(), path
+
+
+def _changed_lines(before: bytes, after: bytes) -> list[tuple[int, str, str]]:
+    old, new = before.decode().splitlines(), after.decode().splitlines()
+    assert len(old) == len(new)
+    return [(i + 1, a, b) for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+
+
+def test_every_real_slot_retags_as_one_line_and_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    tree = copy_tree(SAMPLE, tmp_path / "infra")
+    original = snapshot(tree)
+    assert hubs("-C", str(tree), "import") == 0
+    capsys.readouterr()
+    hubs("-C", str(tree), "list", "--format", "json")
+    rows = [r for r in json.loads(capsys.readouterr().out) if r["policy"] == "pinned"]
+    assert len(rows) == 25
+    for row in rows:
+        ref = row["image"].rsplit(":", 1)[0]  # every sample image has a plain tag
+        for tag in ("2099.01.01", "1e10"):
+            assert (
+                hubs("-C", str(tree), "set", row["address"], "--pin", f"{ref}:{tag}", "--compile")
+                == 0
+            )
+            changed = {p: b for p, b in snapshot(tree).items() if original[p] != b}
+            assert list(changed) == [row["file"]], row["address"]
+            lines = _changed_lines(original[row["file"]], changed[row["file"]])
+            assert [n for n, _, _ in lines] == [row["line"]], row["address"]
+            # the new line reads back as the string under YAML 1.1 (PyYAML) as well
+            (value,) = yaml.safe_load(lines[0][2].strip()).values()
+            assert isinstance(value, str) and value.endswith(tag), lines
+            assert lines[0][1].split(":")[0] == lines[0][2].split(":")[0]
+            if row["file"].startswith("config/"):  # still as the repo's formatter writes it
+                assert ruamel_roundtrip(changed[row["file"]]) == changed[row["file"]]
+        assert hubs("-C", str(tree), "set", row["address"], "--pin", row["image"], "--compile") == 0
+        assert snapshot(tree) == original, row["address"]
+
+
+def test_every_real_hub_file_takes_an_override_and_gives_it_back(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+):
+    tree = copy_tree(SAMPLE, tmp_path / "infra")
+    original = snapshot(tree)
+    assert hubs("-C", str(tree), "import") == 0
+    fleet = layout.load_fleet(tree)
+    own = {hub.address: fleet.own_file(hub) for hub in fleet.hubs()}
+    tested = 0
+    for address, path in own.items():
+        if path is None or fleet.file(path, fleet.users_of(path)[0].prefix).slot("singleuser"):
+            continue
+        assert (
+            hubs(
+                "-C",
+                str(tree),
+                "set",
+                f"{address}:image",
+                "--pin",
+                "quay.io/example/override:2024.10",
+                "--compile",
+            )
+            == 0
+        )
+        before, after = original[path].decode(), (tree / path).read_text()
+        assert len(after) > len(before)
+        # one contiguous block of added lines, nothing else touched
+        old, new = before.splitlines(), after.splitlines()
+        start = (
+            next(i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b)
+            if old != new[: len(old)]
+            else len(old)
+        )
+        added = new[start : start + len(new) - len(old)]
+        assert new[:start] + new[start + len(added) :] == old, path
+        assert [line.strip() for line in added][-3:] == [
+            "image:",
+            "name: quay.io/example/override",
+            "tag: '2024.10'",
+        ], path
+        assert hubs("-C", str(tree), "set", f"{address}:image", "--inherit", "--compile") == 0
+        assert snapshot(tree) == original, path
+        tested += 1
+    assert tested == 10

@@ -82,7 +82,10 @@ def test_splice_keeps_every_other_byte():
     node = yamledit.find(doc.root, ["a", "b"])
     assert isinstance(node, yamledit.yaml.ScalarNode)
     assert yamledit.apply(text, [yamledit.set_scalar(doc, node, "it's")]) == (
-        "a:\n  b: 'it''s'   # note\n  c: [1, {d: e}]\n"
+        "a:\n  b: it's   # note\n  c: [1, {d: e}]\n"
+    )
+    assert yamledit.apply(text, [yamledit.set_scalar(doc, node, "it's: #1")]) == (
+        "a:\n  b: 'it''s: #1'   # note\n  c: [1, {d: e}]\n"
     )
     flow = yamledit.find(doc.root, ["a", "c", 1, "d"])
     assert isinstance(flow, yamledit.yaml.ScalarNode)

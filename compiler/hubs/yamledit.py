@@ -165,14 +165,17 @@ def set_scalar(doc: Document, node: yaml.ScalarNode, value: str) -> Splice:
 
 
 def render_scalar(value: str, style: str | None = None, *, flow: bool = False) -> str:
-    """YAML text for the string ``value``: the given style if safe, else single quotes.
+    """YAML text for the string ``value``, as ruamel's formatter would write it.
 
-    Plain text is used only when YAML 1.1 (Helm's go-yaml, PyYAML) and YAML 1.2 (ruamel)
-    readers both read it back as this very string.
+    Double quotes are a deliberate style (hand-written files, the chart's values.yaml) and
+    are kept.  Otherwise the value is plain when YAML 1.1 (Helm's go-yaml, PyYAML) and
+    YAML 1.2 (ruamel) readers both read it back as this very string, else single-quoted:
+    a tag that needed quotes loses them again when it no longer does, so the output stays
+    a fixed point of the ruamel round trip that formats such repositories.
     """
     if style == '"':
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if not style and plain_is_safe(value, flow=flow):
+    if plain_is_safe(value, flow=flow):
         return value
     return "'" + value.replace("'", "''") + "'"
 
