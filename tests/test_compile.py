@@ -401,3 +401,17 @@ def test_nested_aliases_compile_in_linear_time(fleet: Fleet):
     assert fleet.read("config/clusters/a/prod.values.yaml").endswith(
         "  singleuser:\n    image:\n      name: a/b\n      tag: '1'\n"
     )
+
+
+def test_inherit_keeps_pull_policy(fleet: Fleet):
+    fleet.write(
+        COMMON,
+        COMMON_A.replace("      tag: abc1234\n", "      tag: abc1234\n      pullPolicy: Always\n"),
+    )
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', ""))
+    assert fleet.run("compile").code == 0
+    assert fleet.read(COMMON) == COMMON_A.replace(
+        "    image:\n      name: quay.io/org/image\n      tag: abc1234\n",
+        "    image:\n      pullPolicy: Always\n",
+    )
+    assert fleet.run("check").code == 0

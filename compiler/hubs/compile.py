@@ -26,7 +26,7 @@ def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) 
     fleet = fleet or layout.load_fleet(source.tree)
     lock = lock if lock is not None else load_lock(source.lock_path)
     result = plan.make_plan(source.config, fleet, lock)
-    prefixes = {path: plan._prefix(fleet, path) for path in (e.path for e in result.edits)}
+    prefixes = {path: plan.prefix_of(fleet, path) for path in (e.path for e in result.edits)}
     errors = check_edits(fleet.root, result.edits, prefixes)
     if errors:
         raise PlanError(errors)

@@ -368,7 +368,7 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
     errors: list[str] = []
     setters = {t.slot.file for t in wanted if t.slot.kind == "singleuser" and t.want}
     for path, file_groups in by_file.items():
-        values = fleet.file(path, _prefix(fleet, path))
+        values = fleet.file(path, prefix_of(fleet, path))
         result = _edit_file(fleet, values, file_groups, setters, errors)
         if result is not None:
             edit, file_changes = result
@@ -379,7 +379,7 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
     return Plan(tuple(wanted), tuple(changes), tuple(edits))
 
 
-def _prefix(fleet: Fleet, path: str) -> layout.YamlPath:
+def prefix_of(fleet: Fleet, path: str) -> layout.YamlPath:
     users = fleet.users_of(path)
     return users[0].prefix if users else ()
 
@@ -440,13 +440,17 @@ def _anchor(group: list[Target]) -> str:
 
 
 def _differs(target: Target) -> bool:
-    return target.slot.image != target.want or (target.want is None and target.slot.line > 0)
+    return target.slot.image != target.want
 
 
 def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
     slot, want = target.slot, target.want
     path = slot.physical
     if want is None:
+        image = yamledit.find(doc.root, path) if slot.kind == "singleuser" else None
+        if _other_keys(image):  # e.g. pullPolicy stays; only name and tag go back to inherit
+            present = [k for k in ("name", "tag") if yamledit.child(image, k) is not None]
+            return [yamledit.remove(doc, (*path, key)) for key in present]
         prune = len(path) - 1 if slot.kind == "singleuser" else 1
         return [yamledit.remove(doc, path, prune=prune)]
     if slot.kind != "singleuser":
@@ -474,6 +478,13 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
     if missing:
         out.append(yamledit.insert(doc, path, missing))
     return out
+
+
+def _other_keys(image: yaml.Node | None) -> list[str]:
+    """Keys of a ``singleuser.image`` map besides name and tag (pullPolicy, pullSecrets)."""
+    if image is None:
+        return []
+    return [text for text, _, _ in yamledit.items(image) if text not in ("name", "tag")]
 
 
 def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]) -> None:
@@ -524,6 +535,19 @@ def _apply_data(data: Any, target: Target) -> None:
         node = node[step]
     last = path[-1]
     if want is None:
+        image = node.get(last)
+        if (
+            target.slot.kind == "singleuser"
+            and isinstance(image, dict)
+            and set(image)
+            - {
+                "name",
+                "tag",
+            }
+        ):
+            image.pop("name", None)
+            image.pop("tag", None)
+            return
         del node[last]
         prune = len(path) - 1 if target.slot.kind == "singleuser" else 1
         while prune > 0 and parents and node == {}:
