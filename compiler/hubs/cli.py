@@ -289,24 +289,24 @@ def cmd_explain(args: argparse.Namespace, base: Path) -> int:
 
 
 def cmd_set(args: argparse.Namespace, base: Path) -> int:
-    from . import plan, tomledit
+    from . import targets, tomledit
     from .compile import build, write
     from .fileio import write_atomic
     from .load import Source, parse_config
 
     source, fleet, lock = _loaded(args, base)
     address = tomledit.parse_address(args.address)
-    known = plan.addresses(source.config, fleet)
-    if address.text not in known and (reason := plan.why_not(fleet, address.text)):
-        raise plan.PlanError([reason])
+    known = targets.addresses(source.config, fleet)
+    if address.text not in known and (reason := targets.why_not(fleet, address.text)):
+        raise targets.PlanError([reason])
     tomledit.check_known(address, known)
     value = _policy_value(args, address)
-    aliases = plan.aliases_of(source.config, fleet, address.text)
+    aliases = targets.aliases_of(source.config, fleet, address.text)
     text = source.text
     for each in (address, *(tomledit.parse_address(a) for a in aliases)):
         text = tomledit.set_policy(text, each, value)
     updated = Source(source.path, text, parse_config(text, source.path.name))
-    plan.targets(updated.config, fleet, None)  # the layering must be able to express it
+    targets.targets(updated.config, fleet, None)  # the layering must be able to express it
     compiled = build(updated, fleet, lock) if args.compile else None  # fails before writing
     if text != source.text:
         write_atomic(source.path, text)

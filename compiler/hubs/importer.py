@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from . import layout, plan
+from . import layout, plan, targets
 from .layout import Fleet, ValuesFile
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -85,7 +85,8 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
     lines: list[str] = []
     single = values.slot("singleuser")
     if single is not None and single.image:
-        unused = "" if plan.reach(fleet, single) else "  # no hub runs it: later files override it"
+        used = targets.reach(fleet, single)
+        unused = "" if used else "  # no hub runs it: later files override it"
         lines.append(f"image = {string(_pinned(single))}{unused}")
     users = fleet.users_of(values.path)
     if values.profiles and not any(fleet.profile_source(h) == values.path for h in users):

@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import layout, plan
+from . import layout, targets
 from .layout import Fleet, Hub, close_match
 from .model import Config, Follow, Lock
-from .plan import PlanError, Target
+from .targets import PlanError, Target
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +37,7 @@ class Row:
 def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
     """One row per slot that holds an image now or has a policy other than inherit."""
     out = []
-    for target in plan.targets(config, fleet, lock):
+    for target in targets.targets(config, fleet, lock):
         slot = target.slot
         if slot.image is None and target.policy == "inherit":
             continue
@@ -49,7 +49,7 @@ def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
                 slot.path,
                 slot.image,
                 target.policy,
-                tuple(plan.reach(fleet, slot)),
+                tuple(targets.reach(fleet, slot)),
             )
         )
     return out
@@ -71,7 +71,7 @@ def render_rows(found: list[Row], fmt: str) -> str:
 
 
 def explain(config: Config, fleet: Fleet, lock: Lock, address: str) -> dict[str, Any]:
-    all_targets = plan.targets(config, fleet, lock)
+    all_targets = targets.targets(config, fleet, lock)
     by_address = {t.address: t for t in all_targets}
     if address in by_address:
         return _explain_slot(fleet, lock, by_address[address])
@@ -98,7 +98,7 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
         "policy": target.policy,
         "wants": target.want,
         "in_sync": slot.image == target.want or target.policy == "user-controlled",
-        "hubs": plan.reach(fleet, slot),
+        "hubs": targets.reach(fleet, slot),
     }
     if isinstance(target.source, Follow):
         entry = lock.slots.get(target.address)
@@ -111,13 +111,13 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
 
 def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[str, Any]:
     layers = []
-    winner = plan.image_source(fleet, hub)
+    winner = targets.image_source(fleet, hub)
     for path in (layout.CHART_VALUES, *hub.files):
         values = fleet.chart() if path == layout.CHART_VALUES else fleet.hub_file(hub, path)
         slot = values.slot("singleuser")
         image = slot.image if slot is not None else None
         cluster = hub.cluster
-        address = f"{plan.scope_of(fleet, cluster, path)}:image"
+        address = f"{targets.scope_of(fleet, cluster, path)}:image"
         target = by_address.get(address)
         layers.append(
             {
@@ -142,11 +142,11 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
         values = fleet.hub_file(hub, source)
         data["profiles"] = [
             {
-                "address": f"{plan.scope_of(fleet, hub.cluster, source)}:{plan.slot_name(s)}",
+                "address": f"{targets.scope_of(fleet, hub.cluster, source)}:{targets.slot_name(s)}",
                 "image": s.image,
                 "line": s.line,
                 "policy": by_address[
-                    f"{plan.scope_of(fleet, hub.cluster, source)}:{plan.slot_name(s)}"
+                    f"{targets.scope_of(fleet, hub.cluster, source)}:{targets.slot_name(s)}"
                 ].policy,
             }
             for s in values.slots

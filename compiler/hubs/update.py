@@ -11,11 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import imageref, plan
+from . import imageref, targets
 from .layout import Fleet, close_match
 from .model import Config, Follow, Lock, LockEntry
-from .plan import PlanError
 from .resolve import FollowRequest, Resolution
+from .targets import PlanError
 
 Resolver = Callable[[Sequence[FollowRequest]], dict[str, Resolution]]
 
@@ -31,7 +31,7 @@ def follow_slots(config: Config, fleet: Fleet, only: Sequence[str]) -> dict[str,
     """Address -> policy of every follow-latest slot (or of the ``only`` ones)."""
     found = {
         t.address: t.source
-        for t in plan.targets(config, fleet, None)
+        for t in targets.targets(config, fleet, None)
         if isinstance(t.source, Follow)
     }
     unknown = [a for a in only if a not in found]
