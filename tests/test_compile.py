@@ -415,3 +415,19 @@ def test_inherit_keeps_pull_policy(fleet: Fleet):
         "    image:\n      pullPolicy: Always\n",
     )
     assert fleet.run("check").code == 0
+
+
+def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet):
+    fleet.toml(
+        replace=(
+            'r = "ghcr.io/org/r:2024.01.01"\n',
+            "",
+        )
+    )
+    result = fleet.run("check")
+    assert result.code == 1
+    assert result.out.splitlines()[-2:] == [
+        "    same YAML node (alias) as: a/common.values.yaml:profiles/big/choices/r",
+        "    to keep it instead: hubs set 'a/common.values.yaml:profiles/Choose/choices/r' --pin "
+        "ghcr.io/org/r:2024.01.01",
+    ]

@@ -74,6 +74,10 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.append(f"    {dim}{report.path(c.file)}:{c.line} · {_reach(c)}{reset}")
         if c.also:
             lines.append(f"    {dim}same YAML node (alias) as: {', '.join(c.also)}{reset}")
+        if c.new is None and c.old is not None and not report.applied:
+            lines.append(
+                f"    {dim}to keep it instead: hubs set '{c.address}' --pin {c.old}{reset}"
+            )
     lines.extend(f"  note: {note}" for note in report.notes)
     return "\n".join(lines) + "\n"
 
