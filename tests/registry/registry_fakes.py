@@ -510,3 +510,18 @@ class PagingProxy:
     def close(self) -> None:
         shutdown(self.httpd)
         self.http.close()
+
+
+class FakeClock:
+    """Stands in for the ``time`` module inside hubs.registry: sleeps advance a clock."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds

@@ -12,6 +12,7 @@ import pytest
 from registry_fakes import (
     PASSWORD,
     USER,
+    FakeClock,
     MakeClient,
     MakeServer,
     Pki,
@@ -40,21 +41,6 @@ def creds_env(host: str, user: str = USER, password: str = PASSWORD) -> dict[str
 def assert_no_secret(message: str, *secrets: str) -> None:
     for secret in (PASSWORD, B64, *secrets):
         assert secret not in message
-
-
-class FakeClock:
-    """Stands in for the ``time`` module inside hubs.registry: sleeps advance a clock."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 # --- Basic ------------------------------------------------------------------------------------
@@ -211,7 +197,7 @@ def test_bearer_token_is_refreshed_after_expires_in(
     make_client: MakeClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    clock = FakeClock()
+    clock = FakeClock(now=1000.0)
     monkeypatch.setattr(hubs.registry, "time", clock)
     token_server.expires_in = 120
     pusher.image("bearer/expiry", "1")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from registry_fakes import (
+    FakeClock,
     MakeClient,
     MakeServer,
     Pusher,
@@ -24,19 +25,6 @@ pytestmark = pytest.mark.needs_registry
 
 TAGS = "/v2/f/app/tags/list"
 OK = Reply(body={"name": "f/app", "tags": ["1.0"]})
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture
