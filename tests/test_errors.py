@@ -379,3 +379,41 @@ def test_missing_values_file_is_named(fleet: Fleet):
         "hubs: error: config/clusters/a/prod.values.yaml (listed in cluster.yaml): file not "
         "found\n",
     )
+
+
+def test_foreign_tags_are_kept_and_never_run(fleet: Fleet, tmp_path_factory):  # type: ignore[no-untyped-def]
+    marker = tmp_path_factory.mktemp("m") / "ran"
+    text = (
+        f'jupyterhub:\n  x: !!python/object/apply:os.system ["touch {marker}"]\n'
+        "  y: !reference [a, b]\n  z: !custom {k: v}\n"
+    )
+    fleet.write("config/clusters/a/prod.values.yaml", text)
+    fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/b:1"\n'))
+    result = fleet.run("compile")
+    assert result.code == 0, result.err
+    assert fleet.read("config/clusters/a/prod.values.yaml") == text + (
+        "  singleuser:\n    image:\n      name: a/b\n      tag: '1'\n"
+    )
+    assert not marker.exists()
+
+
+def test_a_symlinked_values_file_is_written_through(fleet: Fleet):
+    real = fleet.path("config/clusters/a/shared/prod.values.yaml")
+    real.parent.mkdir()
+    fleet.path("config/clusters/a/prod.values.yaml").rename(real)
+    fleet.path("config/clusters/a/prod.values.yaml").symlink_to("shared/prod.values.yaml")
+    fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/b:1"\n'))
+    assert fleet.run("compile").code == 0
+    assert fleet.path("config/clusters/a/prod.values.yaml").is_symlink()
+    assert real.read_text().endswith("  singleuser:\n    image:\n      name: a/b\n      tag: '1'\n")
+    assert fleet.run("check").code == 0
+
+
+def test_a_symlink_to_a_secret_file_is_refused(tmp_path):  # type: ignore[no-untyped-def]
+    from hubs.fileio import WriteError, write_atomic
+
+    (tmp_path / "enc-x.secret.values.yaml").write_text("a: 1\n")
+    (tmp_path / "x.values.yaml").symlink_to("enc-x.secret.values.yaml")
+    with pytest.raises(WriteError, match="refusing to write a secret file"):
+        write_atomic(tmp_path / "x.values.yaml", "b: 2\n")
+    assert (tmp_path / "enc-x.secret.values.yaml").read_text() == "a: 1\n"

@@ -21,10 +21,15 @@ def read_raw(path: Path) -> str:
 def write_atomic(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temp file in the same folder and a rename.
 
-    Secret files (``enc-*``, ``*.secret.*``) are refused: hubs never writes them.
+    Secret files (``enc-*``, ``*.secret.*``) are refused: hubs never writes them.  A
+    symlink is written through (its target changes, the link stays a link).
     """
     if is_secret(path.name):
         raise WriteError(f"{path}: refusing to write a secret file")
+    if path.is_symlink():
+        path = path.resolve()
+        if is_secret(path.name):
+            raise WriteError(f"{path}: refusing to write a secret file")
     data = text.encode("utf-8")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

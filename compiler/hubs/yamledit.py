@@ -384,6 +384,24 @@ def apply(text: str, splices: Iterable[Splice]) -> str:
     return "".join(out)
 
 
-def load_data(text: str) -> object:
+class _DataLoader(_Loader):
+    """The safe loader, plus any other tag kept as ``(tag, value)``: never run, never fatal."""
+
+
+def _tagged(loader: yaml.SafeLoader, node: yaml.Node) -> tuple[str, object]:
+    if isinstance(node, yaml.MappingNode):
+        return node.tag, loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return node.tag, loader.construct_sequence(node, deep=True)
+    return node.tag, loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_DataLoader.add_constructor(None, _tagged)
+
+
+def load_data(text: str, path: str = "<string>") -> object:
     """The plain data of a YAML text (C loader), for verifying an edit."""
-    return yaml.load(text, Loader=_Loader)
+    try:
+        return yaml.load(text, Loader=_DataLoader)
+    except yaml.YAMLError as exc:
+        raise YamlError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
