@@ -73,9 +73,6 @@ class ImageRef:
             return f"@{self.digest}"
         return self.tag
 
-    def with_version(self, tag: str | None, digest: str | None = None) -> ImageRef:
-        return ImageRef(self.host, self.path, tag, digest)
-
     def __str__(self) -> str:
         text = self.name
         if self.tag:
@@ -117,7 +114,3 @@ def _split_host(text: str) -> tuple[str | None, str]:
             raise ReferenceError(f"invalid image reference {text!r}: bad registry host {first!r}")
         return first, rest
     return None, text
-
-
-def valid_tag(tag: str) -> bool:
-    return bool(_TAG_RE.fullmatch(tag))

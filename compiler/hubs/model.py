@@ -29,7 +29,6 @@ from pydantic import (
 from . import imageref
 
 Order = Literal["semver", "calver", "numeric", "alphabetical", "pushed"]
-SCHEMA_VERSION = 1
 
 
 def _pinned(text: str) -> str:

@@ -9,9 +9,8 @@ comments, quoting, blank lines, anchors, key order, CRLF and a BOM.
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
@@ -47,19 +46,10 @@ class Document:
     root: yaml.Node | None
     bom: str = ""
     newline: str = "\n"
-    _line_starts: list[int] = field(default_factory=list, repr=False)
 
     @property
     def raw(self) -> str:
         return self.bom + self.text
-
-    def line_of(self, index: int) -> int:
-        """1-based line number of a character index."""
-        import bisect
-
-        if not self._line_starts:
-            self._line_starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
-        return bisect.bisect_right(self._line_starts, index)
 
 
 def parse(text: str, path: str = "<string>") -> Document:
