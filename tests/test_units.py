@@ -160,3 +160,18 @@ def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]):
 
     assert main(["-C", str(ROOT), "check"]) == 0
     assert capsys.readouterr().out == "hubs check: clean (11 slots, 5 hubs)\n"
+
+
+def test_insert_below_an_empty_flow_map():
+    text = "jupyterhub:\n  singleuser: {}  # none yet\n  hub: {}\n"
+    doc = yamledit.parse(text)
+    path = ["jupyterhub", "singleuser", "image"]
+    assert yamledit.apply(text, [yamledit.insert(doc, path, {"name": "a/b", "tag": "1"})]) == (
+        "jupyterhub:\n  singleuser:  # none yet\n    image:\n      name: a/b\n      tag: '1'\n"
+        "  hub: {}\n"
+    )
+    text = "basehub: {}"
+    doc = yamledit.parse(text)
+    assert yamledit.apply(text, [yamledit.insert(doc, ["basehub", "x"], {"k": "v"})]) == (
+        "basehub:\n  x:\n    k: v"
+    )

@@ -275,6 +275,9 @@ def insert(doc: Document, path: Sequence[Key], leaf: dict[str, str]) -> Splice:
         at = _block_end(doc.text, _content_end(parent), column)
         return _splice_lines(doc, at, render_block(missing, leaf, column, step))
     key = steps[-1][0] if steps else None
+    if key is not None and isinstance(parent, yaml.MappingNode) and not parent.value:
+        lines = render_block(missing, leaf, key.start_mark.column + step, step)
+        return _replace_empty_flow(doc, key, parent, lines)
     empty = (
         parent.tag == "tag:yaml.org,2002:null" and parent.start_mark.index == parent.end_mark.index
     )
@@ -284,6 +287,19 @@ def insert(doc: Document, path: Sequence[Key], leaf: dict[str, str]) -> Splice:
     at = doc.text.find("\n", key.end_mark.index) + 1 or len(doc.text)
     lines = render_block(missing, leaf, key.start_mark.column + step, step)
     return _splice_lines(doc, at, lines)
+
+
+def _replace_empty_flow(
+    doc: Document, key: yaml.Node, braces: yaml.Node, lines: list[str]
+) -> Splice:
+    """``key: {}`` becomes ``key:`` with the new block below it (a comment stays put)."""
+    text = doc.text
+    end = text.find("\n", braces.end_mark.index)
+    end = len(text) if end < 0 else end
+    if end > 0 and text[end - 1] == "\r":
+        end -= 1
+    after = text[braces.end_mark.index : end]
+    return Splice(key.end_mark.index, end, ":" + after + doc.newline + doc.newline.join(lines))
 
 
 def _dotted(path: Sequence[Key]) -> str:
