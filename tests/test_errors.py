@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fleetfixture import Fleet
+from fleetfixture import PROD_A, Fleet
 
 
 def expect_error(
@@ -417,3 +417,54 @@ def test_a_symlink_to_a_secret_file_is_refused(tmp_path):  # type: ignore[no-unt
     with pytest.raises(WriteError, match="refusing to write a secret file"):
         write_atomic(tmp_path / "x.values.yaml", "b: 2\n")
     assert (tmp_path / "enc-x.secret.values.yaml").read_text() == "a: 1\n"
+
+
+def test_hub_image_overridden_by_a_later_shared_file(fleet: Fleet, unchanged: Callable[[], None]):
+    fleet.write(
+        "config/clusters/a/cluster.yaml",
+        fleet.read("config/clusters/a/cluster.yaml").replace(
+            "  - common.values.yaml\n  - prod.values.yaml\n",
+            "  - prod.values.yaml\n  - common.values.yaml\n",
+        ),
+    )
+    fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/b:1"\n'))
+    before = fleet.snapshot()
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: clusters.a.hubs.prod.image: would not take effect: "
+        "config/clusters/a/common.values.yaml comes later in the values files of a/prod and sets "
+        "singleuser.image too; set it there, or list the hub's own file last in cluster.yaml\n",
+    )
+    assert fleet.snapshot() == before
+
+
+def test_hub_profiles_replaced_by_a_later_file(fleet: Fleet, unchanged: Callable[[], None]):
+    fleet.write(
+        "config/clusters/a/cluster.yaml",
+        fleet.read("config/clusters/a/cluster.yaml").replace(
+            "  - common.values.yaml\n  - prod.values.yaml\n",
+            "  - prod.values.yaml\n  - common.values.yaml\n",
+        ),
+    )
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        PROD_A
+        + (
+            "  singleuser:\n    profileList:\n    - display_name: Mine\n"
+            "      kubespawner_override:\n        image: a/mine:1\n"
+        ),
+    )
+    fleet.toml(
+        replace=(
+            "[clusters.a.hubs.prod]\n",
+            '[clusters.a.hubs.prod.profiles.Mine]\nimage = "a/mine:1"\n',
+        )
+    )
+    result = fleet.run("check")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: clusters.a.hubs.prod.profiles: would not take effect: a/prod takes its "
+        "profileList from config/clusters/a/common.values.yaml, a later file (Helm replaces "
+        "lists)\n",
+    )

@@ -71,6 +71,7 @@ class _Bound:
     scope_address: str
     file: ValuesFile
     scope: Scope
+    hub: Hub | None = None  # set when the file is this hub's own
 
 
 def bind(config: Config, fleet: Fleet) -> tuple[list[_Bound], list[str]]:
@@ -106,8 +107,10 @@ def bind(config: Config, fleet: Fleet) -> tuple[list[_Bound], list[str]]:
                     errors.append(str(exc))
                     continue
                 fname = path.rsplit("/", 1)[-1]
+                owner = None
                 if path in own:
                     name = own[path]
+                    owner = cluster.hub(name)
                     scope = spec.hubs.get(name, Scope())
                     label, address = f"clusters.{cname}.hubs.{name}", f"{cname}/{name}"
                     if fname in spec.files:
@@ -118,7 +121,7 @@ def bind(config: Config, fleet: Fleet) -> tuple[list[_Bound], list[str]]:
                 else:
                     scope = spec.files.get(fname, Scope())
                     label, address = f"clusters.{cname}.files.{fname!r}", f"{cname}/{fname}"
-                bound.append(_Bound(label, address, values, scope))
+                bound.append(_Bound(label, address, values, scope, owner))
         folder = f"{layout.CLUSTERS_DIR}/{cname}/"
         for fname in spec.files:
             if folder + fname not in seen:
@@ -185,9 +188,34 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
             out.append(_target("defaults:image", slot, config.defaults.image, lock, errors))
     for item in bound:
         out.extend(_scope_targets(item, lock, errors))
+    _check_hub_scopes_take_effect(fleet, bound, errors)
     if errors:
         raise PlanError(errors)
     return out
+
+
+def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[_Bound], errors: list[str]) -> None:
+    """A hub-level image that a later file overrides for that very hub would do nothing."""
+    setters = {item.file.path for item in bound if item.scope.image is not None}
+    for item in bound:
+        hub = item.hub
+        if hub is None:
+            continue
+        later = hub.files[hub.files.index(item.file.path) + 1 :]
+        if item.scope.image is not None:
+            for path in later:
+                if path in setters:
+                    errors.append(
+                        f"{item.label}.image: would not take effect: {path} comes later in the "
+                        f"values files of {hub.address} and sets singleuser.image too; set it "
+                        "there, or list the hub's own file last in cluster.yaml"
+                    )
+        source = fleet.profile_source(hub)
+        if item.scope.profiles and item.file.has_profile_list and source != item.file.path:
+            errors.append(
+                f"{item.label}.profiles: would not take effect: {hub.address} takes its "
+                f"profileList from {source}, a later file (Helm replaces lists)"
+            )
 
 
 def _scope_targets(item: _Bound, lock: Lock | None, errors: list[str]) -> Iterator[Target]:
