@@ -185,6 +185,8 @@ def cmd_set(args: argparse.Namespace, base: Path) -> int:
     if compiled is not None:
         write(compiled)
         _emit(_report(compiled, "compile", True, base), "text")
+    else:
+        _warn(fleet.warnings())
     return EXIT_OK
 
 

@@ -188,34 +188,40 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
             out.append(_target("defaults:image", slot, config.defaults.image, lock, errors))
     for item in bound:
         out.extend(_scope_targets(item, lock, errors))
-    _check_hub_scopes_take_effect(fleet, bound, errors)
+    _check_hub_scopes_take_effect(fleet, bound)
     if errors:
         raise PlanError(errors)
     return out
 
 
-def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[_Bound], errors: list[str]) -> None:
-    """A hub-level image that a later file overrides for that very hub would do nothing."""
+def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[_Bound]) -> None:
+    """Warn about a hub-level image or profile that a later file overrides for that very
+    hub: it is written, but does nothing (a warning, so that import still states it)."""
     setters = {item.file.path for item in bound if item.scope.image is not None}
     for item in bound:
-        hub = item.hub
+        hub, values = item.hub, item.file
         if hub is None:
             continue
-        later = hub.files[hub.files.index(item.file.path) + 1 :]
-        if item.scope.image is not None:
-            for path in later:
-                if path in setters:
-                    errors.append(
-                        f"{item.label}.image: would not take effect: {path} comes later in the "
-                        f"values files of {hub.address} and sets singleuser.image too; set it "
-                        "there, or list the hub's own file last in cluster.yaml"
-                    )
-        source = fleet.profile_source(hub)
-        if item.scope.profiles and item.file.has_profile_list and source != item.file.path:
-            errors.append(
-                f"{item.label}.profiles: would not take effect: {hub.address} takes its "
-                f"profileList from {source}, a later file (Helm replaces lists)"
+        later = [p for p in hub.files[hub.files.index(values.path) + 1 :] if p in setters]
+        if item.scope.image is not None and later:
+            _warn_once(
+                values,
+                f"{item.label}.image has no effect: {later[-1]} comes later in "
+                f"the values files of {hub.address} and sets singleuser.image too",
             )
+        source = fleet.profile_source(hub)
+        if item.scope.profiles and values.has_profile_list and source != values.path:
+            _warn_once(
+                values,
+                f"{item.label}.profiles have no effect: {hub.address} takes "
+                f"its profileList from {source}, a later file (Helm replaces lists)",
+            )
+
+
+def _warn_once(values: ValuesFile, message: str) -> None:
+    text = f"{values.path}:1: {message}"
+    if text not in values.warnings:
+        values.warnings.append(text)
 
 
 def _scope_targets(item: _Bound, lock: Lock | None, errors: list[str]) -> Iterator[Target]:
