@@ -371,3 +371,12 @@ def test_import_refuses_to_write_what_would_not_compile_clean(
         "written (please report it)\n",
     )
     assert not (fleet.root / "hubs.toml").exists()
+
+
+def test_follow_options_need_follow(fleet: Fleet, unchanged: Callable[[], None]):
+    result = fleet.run("set", "a/prod:image", "--pin", "a/b:1", "--order", "semver")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: --match, --order, --range and --digest go with --follow\n",
+    )
+    unchanged()

@@ -78,14 +78,18 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("address")
     exp.add_argument("--format", choices=("text", "json"), default="text")
     st = sub.add_parser("set", parents=[common], help="change one slot's policy in hubs.toml")
-    st.add_argument("address")
+    st.add_argument("address", help="a slot, as `hubs list` prints it (e.g. C/HUB:image)")
     how = st.add_mutually_exclusive_group(required=True)
-    how.add_argument("--pin", metavar="IMAGE[:TAG][@DIGEST]")
-    how.add_argument("--follow", metavar="IMAGE")
-    how.add_argument("--inherit", action="store_true")
-    st.add_argument("--match", metavar="REGEX")
-    st.add_argument("--order", choices=("semver", "calver", "numeric", "alphabetical", "pushed"))
-    st.add_argument("--range", metavar="RANGE")
+    how.add_argument("--pin", metavar="IMAGE[:TAG][@DIGEST]", help="pin this image")
+    how.add_argument("--follow", metavar="IMAGE", help="follow the newest matching tag")
+    how.add_argument("--inherit", action="store_true", help="let the layer below decide")
+    st.add_argument("--match", metavar="REGEX", help="with --follow: tags to consider")
+    st.add_argument(
+        "--order",
+        choices=("semver", "calver", "numeric", "alphabetical", "pushed"),
+        help="with --follow: how tags are ordered",
+    )
+    st.add_argument("--range", metavar="RANGE", help="with --follow --order semver: e.g. '>=2,<3'")
     st.add_argument("--digest", action="store_true", help="with --follow: pin the digest too")
     st.add_argument("--compile", action="store_true", help="compile afterwards")
     upd = sub.add_parser(

@@ -193,6 +193,8 @@ def cmd_set(args: argparse.Namespace, base: Path) -> int:
 def _policy_value(args: argparse.Namespace, address: object) -> str | dict[str, object] | None:
     from . import imageref
 
+    if not args.follow and (args.match or args.order or args.range or args.digest):
+        raise UsageError("--match, --order, --range and --digest go with --follow")
     if args.inherit:
         return None
     if args.pin:
