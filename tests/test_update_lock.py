@@ -110,3 +110,10 @@ def test_a_changed_policy_does_not_count_as_the_locked_tag(fleet: Fleet):
     resolve, seen = resolver({SMALL: "1.2.0", BASE: "abc1234"})
     update(source.config, load_fleet(fleet.root), Lock(slots={SMALL: stale}), [], resolve)
     assert {r.key: r.current for r in seen}[SMALL] is None  # no downgrade guard from 9.9.9
+
+
+def test_update_without_follow_slots_writes_no_lock(fleet: Fleet):
+    before = fleet.snapshot()
+    result = fleet.run("update")
+    assert (result.code, result.out) == (0, "hubs update: nothing to change (7 slots, 3 hubs)\n")
+    assert fleet.snapshot() == before

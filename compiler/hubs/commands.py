@@ -247,22 +247,16 @@ def cmd_update(args: argparse.Namespace, base: Path) -> int:
         )
     compiled = build(source, fleet, result.lock)
     lock_text = dump_lock(result.lock)
-    lock_changed = not source.lock_path.exists() or (
-        source.lock_path.read_text(encoding="utf-8") != lock_text
-    )
+    if source.lock_path.exists():
+        lock_changed = source.lock_path.read_text(encoding="utf-8") != lock_text
+    else:
+        lock_changed = bool(result.lock.slots)  # no follow slot: no lock file is needed
     if not args.dry_run:
         write(compiled)
         if lock_changed:
             write_atomic(source.lock_path, lock_text)
-    notes = result.notes + (
-        (
-            f"{source.lock_path.name} updated"
-            if not args.dry_run
-            else f"{source.lock_path.name} would change",
-        )
-        if lock_changed
-        else ()
-    )
+    said = "would change" if args.dry_run else "updated"
+    notes = result.notes + ((f"{source.lock_path.name} {said}",) if lock_changed else ())
     _emit(_report(compiled, "update", not args.dry_run, base, notes), args.format)
     return EXIT_OK
 
