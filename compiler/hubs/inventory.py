@@ -140,14 +140,13 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
     data["profile_list_from"] = source
     if source is not None:
         values = fleet.hub_file(hub, source)
+        scope = targets.scope_of(fleet, hub.cluster, source)
         data["profiles"] = [
             {
-                "address": f"{targets.scope_of(fleet, hub.cluster, source)}:{targets.slot_name(s)}",
+                "address": f"{scope}:{targets.slot_name(s)}",
                 "image": s.image,
                 "line": s.line,
-                "policy": by_address[
-                    f"{targets.scope_of(fleet, hub.cluster, source)}:{targets.slot_name(s)}"
-                ].policy,
+                "policy": by_address[f"{scope}:{targets.slot_name(s)}"].policy,
             }
             for s in values.slots
             if s.kind != "singleuser" and s.image is not None
