@@ -243,13 +243,38 @@ def test_no_config_found(tmp_path, capsys):  # type: ignore[no-untyped-def]
     )
 
 
-def test_traceback_flag_shows_the_exception(fleet: Fleet):
+def test_traceback_flag_shows_the_exception_and_keeps_the_exit_code(
+    fleet: Fleet, capsys: pytest.CaptureFixture[str]
+):
     fleet.toml("\n[broken\n")
     from hubs.cli import main
-    from hubs.load import ConfigError
 
-    with pytest.raises(ConfigError):
-        main(["-C", str(fleet.root), "check", "--traceback"])
+    assert main(["-C", str(fleet.root), "check", "--traceback"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert "hubs.load.ConfigError: hubs.toml:26:8: Expected ']' at the end of a table declaration\n" in err
+    assert err.endswith("hubs: error: hubs.toml:26:8: Expected ']' at the end of a table declaration\n")
+
+
+def test_an_unexpected_exception_exits_3_and_asks_for_a_report(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    from hubs import cli
+    from hubs.cli import main
+
+    def boom(*args: object) -> int:
+        raise KeyError("surprise")
+
+    monkeypatch.setitem(cli._COMMANDS, "check", boom)
+    assert main(["-C", str(fleet.root), "check"]) == 3
+    assert capsys.readouterr().err == (
+        "hubs: error: unexpected KeyError: 'surprise' "
+        "(please report this; run with --traceback for the details)\n"
+    )
+    assert main(["-C", str(fleet.root), "check", "--traceback"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):\n")
+    assert "KeyError: 'surprise'\n" in err
 
 
 def test_write_failure_is_exit_3_and_nothing_half_written(

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import commands
-from .commands import UsageError
-
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_IO, EXIT_INTERRUPT = 0, 1, 2, 3, 130
+from .errors import Exit, HubsError, UsageError, oneline, shorten
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -117,35 +116,32 @@ class _Version(argparse.Action):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    traceback = getattr(args, "traceback", False)
+    show_traceback = getattr(args, "traceback", False)
     try:
         return _run(args)
     except KeyboardInterrupt:
         print("hubs: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPT
-    except Exception as exc:  # mapped to an exit code below; never a bare traceback
-        code = exit_code(exc)
-        if traceback or code is None:
-            raise
-        for line in str(exc).splitlines() or [type(exc).__name__]:
-            print(f"hubs: error: {line}", file=sys.stderr)
-        return code
-
-
-def exit_code(exc: BaseException) -> int | None:
-    from .layout import LayoutError
-    from .load import ConfigError
-    from .plan import PlanError
-    from .yamledit import YamlError
-
-    if isinstance(exc, ConfigError | PlanError | LayoutError | YamlError | UsageError):
-        return EXIT_INPUT
-    if isinstance(exc, OSError):
-        return EXIT_IO
-    name = type(exc).__name__
-    if name in {"RegistryError", "ResolveError"}:
-        return EXIT_IO
-    return None
+        return Exit.INTERRUPTED
+    except HubsError as exc:
+        if show_traceback:
+            traceback.print_exc()
+        for diagnostic in exc.diagnostics:
+            print(f"hubs: error: {diagnostic}", file=sys.stderr)
+        return exc.exit_code
+    except OSError as exc:  # an I/O failure no module wrapped: still one line, exit 3
+        if show_traceback:
+            traceback.print_exc()
+        print(f"hubs: error: {oneline(str(exc))}", file=sys.stderr)
+        return Exit.FAILURE
+    except Exception as exc:  # a bug: exit 3 as pre-commit does, never the drift code
+        if show_traceback:
+            traceback.print_exc()
+        print(
+            f"hubs: error: unexpected {type(exc).__name__}: {oneline(shorten(str(exc)))} "
+            "(please report this; run with --traceback for the details)",
+            file=sys.stderr,
+        )
+        return Exit.FAILURE
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .errors import UsageError
+
 if TYPE_CHECKING:
     from .compile import Compiled
     from .layout import Fleet
@@ -24,8 +26,6 @@ if TYPE_CHECKING:
 EXIT_OK, EXIT_DRIFT = 0, 1
 
 
-class UsageError(ValueError):
-    """Bad command-line input (exit 2)."""
 
 
 def _config_path(args: argparse.Namespace, base: Path) -> Path:

@@ -6,10 +6,11 @@ import os
 import tempfile
 from pathlib import Path
 
+from .errors import FailureError
 from .layout import is_secret
 
 
-class WriteError(OSError):
+class WriteError(FailureError):
     """A file could not be written; ``str()`` is one line."""
 
 

@@ -18,6 +18,7 @@ from typing import Literal
 import yaml
 
 from . import yamledit
+from .errors import InputError
 from .yamledit import Key, YamlError
 
 CLUSTERS_DIR = "config/clusters"
@@ -29,7 +30,7 @@ SlotKind = Literal["singleuser", "profile", "choice", "unlisted"]
 YamlPath = tuple[Key, ...]
 
 
-class LayoutError(ValueError):
+class LayoutError(InputError):
     """The tree is not laid out as expected; ``str()`` is one line naming the place."""
 
 

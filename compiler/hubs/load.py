@@ -11,18 +11,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .errors import InputError
 from .model import Config, Lock
 
 CONFIG_NAME = "hubs.toml"
 LOCK_NAME = "hubs.lock"
 
 
-class ConfigError(ValueError):
-    """Bad input; each message is one line that names the place."""
-
-    def __init__(self, messages: Sequence[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = list(messages)
+class ConfigError(InputError):
+    """Bad hubs.toml or hubs.lock; each diagnostic names the place."""
 
 
 @dataclass(frozen=True, slots=True)

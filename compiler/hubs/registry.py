@@ -33,6 +33,7 @@ from typing import Any
 
 import httpx
 
+from hubs.errors import FailureError
 from hubs.imageref import DOCKER_HUB, ImageRef
 
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
@@ -56,7 +57,7 @@ _SCHEME_RE = re.compile(rf"[\s,]*({_TOKEN})(?=\s|$)")
 _PARAM_RE = re.compile(rf'\s*({_TOKEN})\s*=\s*("(?:[^"\\]|\\.)*"|{_TOKEN})\s*(?:,|$)')
 
 
-class RegistryError(Exception):
+class RegistryError(FailureError):
     """A registry operation failed; the message is one line and holds no secret."""
 
 

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from hubs.errors import Diagnostic, FailureError
 from hubs.imageref import ImageRef, ReferenceError, parse
 from hubs.registry import RegistryClient, RegistryError
 from hubs.tagorder import NoMatchError, Order, Selection, eligible_tags, select
@@ -45,16 +46,14 @@ class Resolution:
     reason: str
 
 
-class ResolveError(Exception):
+class ResolveError(FailureError):
     """One or more policies failed; ``failures`` maps each key to a one-line reason."""
 
     def __init__(self, failures: Mapping[str, str]) -> None:
         self.failures = dict(sorted(failures.items()))
-        lines = [f"{key}: {why}" for key, why in self.failures.items()]
-        count = len(lines)
-        super().__init__(
-            f"{count} image polic{'y' if count == 1 else 'ies'} failed:\n" + "\n".join(lines)
-        )
+        count = len(self.failures)
+        head = f"{count} image polic{'y' if count == 1 else 'ies'} failed:"
+        super().__init__([head, *(Diagnostic(why, key=key) for key, why in self.failures.items())])
 
 
 class _Memo:

@@ -12,18 +12,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import imageref, layout
+from .errors import InputError
 from .layout import Fleet, Hub, Slot, ValuesFile, close_match
 from .model import Config, Follow, Lock, Policy, Scope
 
 PolicyKind = Literal["inherit", "pinned", "follow-latest", "user-controlled"]
 
 
-class PlanError(ValueError):
-    """Policies that cannot be carried out; one line per problem."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
+class PlanError(InputError):
+    """Policies that cannot be carried out; one diagnostic per problem."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import yaml
 
+from .errors import InputError
+
 try:  # the C parser is ~20x faster; fall back so that a libyaml-less install still works
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
@@ -24,7 +26,7 @@ Key = str | int
 Path = tuple[Key, ...]
 
 
-class YamlError(ValueError):
+class YamlError(InputError):
     """A file that cannot be read or edited safely; ``str()`` is one line."""
 
 

@@ -1,0 +1,129 @@
+"""Errors and findings as values: one :class:`Diagnostic` type, one :class:`HubsError` family.
+
+Every error, warning, lint or verify finding is a :class:`Diagnostic`: where it is (file,
+line, column, or a hubs.toml key path), how bad (severity), which rule, what is wrong and
+the fix.  Every error the tool raises on purpose is a :class:`HubsError` carrying its exit
+code, so :mod:`hubs.cli` maps errors to codes without listing classes.  Exit codes are
+defined here and nowhere else.  Imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from enum import IntEnum
+from typing import ClassVar, Literal
+
+Severity = Literal["error", "warning", "note"]
+
+
+class Exit(IntEnum):
+    """The exit codes of ``hubs``."""
+
+    OK = 0
+    FINDINGS = 1  # drift (check), failed checks (lint, verify)
+    INPUT = 2  # bad input: TOML, policy, layout, YAML, command line
+    FAILURE = 3  # registry, I/O, or an unexpected error
+    INTERRUPTED = 130
+
+
+_MAX_SHOWN = 200  # characters of one echoed value
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def oneline(text: str) -> str:
+    """``text`` made safe for one line of a terminal: control characters, line and
+    paragraph separators escaped, so a message never splits or drives the terminal."""
+    text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(found: re.Match[str]) -> str:
+    code = ord(found.group())
+    return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
+
+def shorten(value: str, limit: int = _MAX_SHOWN) -> str:
+    """A value to echo in a message: at most ``limit`` characters, the cut said."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}... ({len(value)} characters)"
+
+
+def shown(value: str) -> str:
+    """``repr``-style quoting of a user value, shortened: for messages."""
+    return repr(shorten(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One error, warning or finding, as data; ``str()`` is its one-line form."""
+
+    message: str
+    file: str | None = None  # a path as shown to the user (hubs.toml, tree-relative, ...)
+    line: int = 0
+    column: int = 0
+    key: str | None = None  # a TOML key path (``clusters.a.files."x.yaml"``) or address
+    severity: Severity = "error"
+    rule: str | None = None
+    fix: str | None = None
+
+    @property
+    def where(self) -> str:
+        """``file:line:col`` as far as known; empty when no file is known."""
+        if self.file is None:
+            return ""
+        parts = [self.file]
+        if self.line:
+            parts.append(str(self.line))
+            if self.column:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def moved(self, prefix: str) -> Diagnostic:
+        """The same diagnostic with ``prefix`` before its file (tree-relative to shown)."""
+        if self.file is None or not prefix:
+            return self
+        return replace(self, file=prefix + self.file)
+
+    def __str__(self) -> str:
+        head = [part for part in (self.where, self.key) if part]
+        text = self.message if not self.fix else f"{self.message}; {self.fix}"
+        return oneline(": ".join([*head, text]))
+
+
+def diagnostics(items: Iterable[Diagnostic | str]) -> tuple[Diagnostic, ...]:
+    return tuple(d if isinstance(d, Diagnostic) else Diagnostic(d) for d in items)
+
+
+class HubsError(Exception):
+    """An error the tool reports on purpose: one or more diagnostics and an exit code."""
+
+    exit_code: ClassVar[Exit] = Exit.FAILURE
+
+    def __init__(self, problems: Diagnostic | str | Sequence[Diagnostic | str]) -> None:
+        items = [problems] if isinstance(problems, Diagnostic | str) else problems
+        self.diagnostics = diagnostics(items)
+        super().__init__("\n".join(str(d) for d in self.diagnostics))
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(d) for d in self.diagnostics]
+
+
+class InputError(HubsError):
+    """Bad input (exit 2): nothing was written."""
+
+    exit_code = Exit.INPUT
+
+
+class UsageError(InputError):
+    """Bad command-line input (exit 2)."""
+
+
+class FailureError(HubsError):
+    """A registry, network or file-system failure (exit 3): nothing was written."""
+
+    exit_code = Exit.FAILURE
