@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import UsageError
+from .errors import Diagnostic, UsageError
 
 if TYPE_CHECKING:
     from .compile import Compiled
@@ -53,9 +53,9 @@ def _emit(report: Report, fmt: str) -> None:
     sys.stdout.write(render(report, fmt, sys.stdout))
 
 
-def _warn(warnings: Sequence[str], prefix: str = "") -> None:
+def _warn(warnings: Sequence[Diagnostic], prefix: str = "") -> None:
     for warning in warnings:
-        print(f"hubs: warning: {prefix}{warning}", file=sys.stderr)
+        print(f"hubs: warning: {warning.moved(prefix)}", file=sys.stderr)
 
 
 def _report(

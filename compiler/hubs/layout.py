@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from . import yamledit
-from .errors import InputError
+from .errors import Diagnostic, InputError, shown
 from .yamledit import Key, YamlError
 
 CLUSTERS_DIR = "config/clusters"
@@ -105,7 +105,7 @@ class ValuesFile:
     slots: list[Slot] = field(default_factory=list)
     profiles: dict[str, int] = field(default_factory=dict)  # name -> index in profileList
     has_profile_list: bool = False
-    warnings: list[str] = field(default_factory=list)  # "file:line: message", nothing fatal
+    warnings: list[Diagnostic] = field(default_factory=list)  # nothing fatal
 
     def slot(
         self, kind: SlotKind, profile: str | None = None, choice: str | None = None
@@ -124,7 +124,7 @@ class Fleet:
     clusters: dict[str, Cluster]
     _files: dict[str, ValuesFile] = field(default_factory=dict)
 
-    def warnings(self) -> list[str]:
+    def warnings(self) -> list[Diagnostic]:
         """Warnings of every file scanned so far, in scan order."""
         return [w for values in self._files.values() for w in values.warnings]
 
@@ -320,8 +320,14 @@ class _Scanner:
         for text, key, _ in yamledit.items(root) if root is not None else ():
             if text == "jupyterhub":
                 self.out.warnings.append(
-                    f"{self.out.path}:{self._line(key)}: top-level jupyterhub: is ignored in a "
-                    "daskhub values file (daskhub nests every value under basehub:)"
+                    Diagnostic(
+                        "top-level jupyterhub: is ignored in a daskhub values file (daskhub "
+                        "nests every value under basehub:)",
+                        self.out.path,
+                        self._line(key),
+                        severity="warning",
+                        rule="daskhub-outside-basehub",
+                    )
                 )
 
     def _define(self, node: yaml.Node, path: YamlPath) -> None:
@@ -386,8 +392,14 @@ class _Scanner:
         anchor = self._anchor(path, physical)
         if image is not None and image != image.strip() and physical == path:
             self.out.warnings.append(
-                f"{self.out.path}:{self._line(node)}: image {image!r} has surrounding spaces "
-                "(kept as written; pin it again to clean it)"
+                Diagnostic(
+                    f"image {shown(image)} has surrounding spaces (kept as written; pin it "
+                    "again to clean it)",
+                    self.out.path,
+                    self._line(node),
+                    severity="warning",
+                    rule="spaces",
+                )
             )
         self.out.slots.append(
             Slot(self.out.path, kind, name, choice, path, physical, self._line(node), image, anchor)

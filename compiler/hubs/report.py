@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from .errors import Diagnostic, oneline
 from .plan import Change
 
 FORMATS = ("text", "markdown", "json", "github")
@@ -23,7 +24,7 @@ class Report:
     hubs: int
     prefix: str = ""  # prepended to tree-relative paths for display
     notes: tuple[str, ...] = field(default=())
-    warnings: tuple[str, ...] = field(default=())  # "file:line: message"
+    warnings: tuple[Diagnostic, ...] = field(default=())
 
     @property
     def files(self) -> list[str]:
@@ -105,7 +106,7 @@ def render_json(report: Report) -> str:
             for c in report.changes
         ],
         "notes": list(report.notes),
-        "warnings": [report.path(w) for w in report.warnings],
+        "warnings": [str(w.moved(report.prefix)) for w in report.warnings],
     }
     return json.dumps(data, indent=2) + "\n"
 
@@ -143,10 +144,8 @@ def render_github(report: Report) -> str:
         msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
         lines.append(f"::{level} {props},title={title}::{_escape(msg)}")
     for warning in report.warnings:
-        where, _, message = warning.partition(": ")
-        file, _, line = where.partition(":")
-        props = f"file={_escape(report.path(file), True)},line={line or 1}"
-        lines.append(f"::warning {props}::{_escape(message)}")
+        props = f"file={_escape(report.path(warning.file or ''), True)},line={warning.line or 1}"
+        lines.append(f"::warning {props}::{_escape(oneline(warning.message))}")
     lines.append(f"hubs {report.command}: {headline(report)}")
     return "\n".join(lines) + "\n"
 

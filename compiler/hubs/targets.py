@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import imageref, layout
-from .errors import InputError
+from .errors import Diagnostic, InputError
 from .layout import Fleet, Hub, Slot, ValuesFile, close_match
 from .model import Config, Follow, Lock, Policy, Scope
 
@@ -216,9 +216,9 @@ def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[_Bound]) -> None:
 
 
 def _warn_once(values: ValuesFile, message: str) -> None:
-    text = f"{values.path}:1: {message}"
-    if text not in values.warnings:
-        values.warnings.append(text)
+    found = Diagnostic(message, values.path, 1, severity="warning", rule="no-effect")
+    if found not in values.warnings:
+        values.warnings.append(found)
 
 
 def _scope_targets(item: _Bound, lock: Lock | None, errors: list[str]) -> Iterator[Target]:
