@@ -431,3 +431,13 @@ def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet):
         "    to keep it instead: hubs set 'a/common.values.yaml:profiles/Choose/choices/r' --pin "
         "ghcr.io/org/r:2024.01.01",
     ]
+
+
+def test_markdown_report_shows_warnings_from_their_fields(fleet: Fleet):
+    fleet.write("config/clusters/d/hub.values.yaml", "jupyterhub:\n  singleuser:\n    image: {}\n")
+    result = fleet.run("check", "--format", "markdown")
+    assert result.code == 0
+    assert result.out.endswith(
+        "- :warning: `config/clusters/d/hub.values.yaml:1`: top-level jupyterhub: is ignored "
+        "in a daskhub values file (daskhub nests every value under basehub:)\n"
+    )
