@@ -468,3 +468,48 @@ def test_hub_profiles_replaced_by_a_later_file_are_warned_about(fleet: Fleet):
         "no effect: a/prod takes its profileList from config/clusters/a/common.values.yaml, a "
         "later file (Helm replaces lists)\n",
     )
+
+
+def test_pin_with_spaces_is_refused_at_load_naming_the_place(fleet: Fleet):
+    fleet.toml(
+        replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:1.0.0 "')
+    )
+    expect_error(
+        fleet,
+        "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: spaces "
+        "around the image reference 'quay.io/org/small:1.0.0 '; write 'quay.io/org/small:1.0.0'",
+        command="check",
+    )
+
+
+@pytest.mark.parametrize(
+    ("tag", "shown"),
+    [
+        ("Bad Tag", "'Bad Tag'"),
+        ("x: y", "'x: y'"),
+        ("x#y", "'x#y'"),
+        ("a" * 300, "'" + "a" * 200 + "... (300 characters)'"),
+    ],
+)
+def test_bad_tag_in_the_lock_is_bad_input_naming_its_line(fleet: Fleet, tag: str, shown: str):
+    from hubs.model import Follow
+
+    fingerprint = Follow(follow="quay.io/org/small", match=".*", order="semver").fingerprint()
+    fleet.toml(
+        replace=(
+            'image = "quay.io/org/small:1.0.0"',
+            'image = { follow = "quay.io/org/small", order = "semver" }',
+        )
+    )
+    fleet.write(
+        "hubs.lock",
+        'version = 1\n\n[slots."a/common.values.yaml:profiles/small/image"]\n'
+        f'image = "quay.io/org/small"\ntag = "{tag}"\nresolved = "2026-01-01T00:00:00Z"\n'
+        f'policy = "{fingerprint}"\n',
+    )
+    expect_error(
+        fleet,
+        f'hubs.lock:5:1: slots."a/common.values.yaml:profiles/small/image".tag: invalid tag '
+        f"{shown}: up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'",
+        command="check",
+    )

@@ -330,7 +330,10 @@ def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet):
         "daskhub values file (daskhub nests every value under basehub:)\n"
         "wrote hubs.toml\n"
     )
-    assert 'image = "quay.io/org/small:1.0.0 "\n' in fleet.read("hubs.toml")
+    assert (
+        'image = { broken = "quay.io/org/small:1.0.0 " }  # not an image reference: '
+        "surrounded by spaces\n"
+    ) in fleet.read("hubs.toml")
     check = fleet.run("check", "--format", "github")
     assert check.code == 0
     assert check.out == (

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import shown
+
 DOCKER_HUB = "docker.io"
 _DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
@@ -28,7 +30,11 @@ _DIGEST_RE = re.compile(_DIGEST)
 
 
 class ReferenceError(ValueError):
-    """The text is not a valid image reference."""
+    """The text is not a valid image reference; ``reason`` says why in a few words."""
+
+    def __init__(self, message: str, reason: str = "not an image reference") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +88,56 @@ class ImageRef:
         return text
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """An image string kept exactly as written, though it is not a valid reference
+    (a terminal paste, a tag with a trailing space): shown, reported, never rewritten."""
+
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+Image = ImageRef | Written
+
+
+def read(text: str) -> Image:
+    """``text`` from a values file: a reference when it parses, else kept as :class:`Written`."""
+    try:
+        return parse(text)
+    except ReferenceError as exc:
+        return Written(text, exc.reason)
+
+
+def check_tag(tag: str) -> str:
+    """``tag`` when it is a valid OCI tag, else :class:`ReferenceError`."""
+    if not _TAG_RE.fullmatch(tag):
+        raise ReferenceError(
+            f"invalid tag {shown(tag)}: up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'",
+            "bad tag",
+        )
+    return tag
+
+
+def check_digest(digest: str) -> str:
+    if not _DIGEST_RE.fullmatch(digest):
+        raise ReferenceError(f"invalid digest {shown(digest)}", "bad digest")
+    return digest
+
+
 def parse(text: str) -> ImageRef:
     """Parse ``text`` as an image reference or raise :class:`ReferenceError` saying why."""
-    if not text or text != text.strip():
-        raise ReferenceError(f"invalid image reference {text!r}: empty or surrounded by spaces")
+    if not text:
+        raise ReferenceError("invalid image reference '': empty or surrounded by spaces", "empty")
+    if text != text.strip():
+        raise _invalid(text, "empty or surrounded by spaces", "surrounded by spaces")
     rest, digest = text, None
     if "@" in rest:
         rest, digest = rest.split("@", 1)
         if not _DIGEST_RE.fullmatch(digest):
-            raise ReferenceError(f"invalid image reference {text!r}: bad digest {digest!r}")
+            raise _invalid(text, f"bad digest {shown(digest)}")
     host, remainder = _split_host(rest)
     tag = None
     last_slash = remainder.rfind("/")
@@ -98,19 +145,32 @@ def parse(text: str) -> ImageRef:
     if colon > last_slash:
         remainder, tag = remainder[:colon], remainder[colon + 1 :]
         if not _TAG_RE.fullmatch(tag):
-            raise ReferenceError(f"invalid image reference {text!r}: bad tag {tag!r}")
+            raise _invalid(text, f"bad tag {shown(tag)}")
     if not _PATH_RE.fullmatch(remainder):
-        raise ReferenceError(
-            f"invalid image reference {text!r}: repository {remainder!r} must be lowercase "
-            "components separated by '/'"
+        raise _unparsable(
+            text, f"repository {shown(remainder)} must be lowercase components separated by '/'"
         )
     return ImageRef(host, remainder, tag, digest)
+
+
+def _invalid(text: str, why: str, reason: str | None = None) -> ReferenceError:
+    return ReferenceError(f"invalid image reference {shown(text)}: {why}", reason or why)
+
+
+def _unparsable(text: str, why: str) -> ReferenceError:
+    """A name that does not parse: text pasted with spaces reads best by how it starts."""
+    if " " in text:
+        start = text[: text.rfind(" ") + 1]
+        return _invalid(
+            text, f"holds spaces (starts with {shown(start)})", f"starts with {shown(start)}"
+        )
+    return _invalid(text, why)
 
 
 def _split_host(text: str) -> tuple[str | None, str]:
     first, sep, rest = text.partition("/")
     if sep and ("." in first or ":" in first or first == "localhost"):
         if not _HOST_RE.fullmatch(first):
-            raise ReferenceError(f"invalid image reference {text!r}: bad registry host {first!r}")
+            raise _unparsable(text, f"bad registry host {shown(first)}")
         return first, rest
     return None, text

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator
 
 from . import layout, plan, targets
+from .errors import oneline
+from .imageref import Written
 from .layout import Fleet, ValuesFile
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -42,7 +44,7 @@ def render(fleet: Fleet, tree: str = ".", schema: str | None = None) -> str:
     ]
     default = fleet.chart().slot("singleuser") if fleet.has_chart() else None
     if default is not None and default.image:
-        lines += ["", "[defaults]", f"image = {string(_pinned(default))}"]
+        lines += ["", "[defaults]", f"image = {_pinned(default)}"]
     for cluster in fleet.clusters.values():
         lines += ["", f"# ---- {cluster.name} ({cluster.path})"]
         lines += list(_cluster(fleet, cluster))
@@ -87,7 +89,7 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
     if single is not None and single.image:
         used = targets.reach(fleet, single)
         unused = "" if used else "  # no hub runs it: later files override it"
-        lines.append(f"image = {string(_pinned(single))}{unused}")
+        lines.append(f"image = {_pinned(single)}{unused}")
     users = fleet.users_of(values.path)
     if values.profiles and not any(fleet.profile_source(h) == values.path for h in users):
         lines.append("# no hub takes its profileList from this file (a later file replaces it)")
@@ -97,10 +99,10 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
         choices = [s for s in slots if s.kind == "choice"]
         prof = f"{head}.profiles.{key(name)}"
         if image is not None:
-            lines += ["", f"[{prof}]", f"image = {string(image.image or '')}"]
+            lines += ["", f"[{prof}]", f"image = {_stated(image)}"]
         if choices:
             lines += ["", f"[{prof}.choices]" + _alias_note(values, choices)]
-            lines += [f"{key(s.choice or '')} = {string(s.image or '')}" for s in choices]
+            lines += [f"{key(s.choice or '')} = {_stated(s)}" for s in choices]
         if any(s.kind == "unlisted" for s in slots):
             lines.append(
                 f"# {name}: users may also type any image (unlisted_choice, "
@@ -137,16 +139,24 @@ def _alias_note(values: ValuesFile, slots: list[layout.Slot]) -> str:
     return ""
 
 
-def _pinned(slot: layout.Slot) -> str:
-    text = slot.image or ""
-    from . import imageref
+def _stated(slot: layout.Slot) -> str:
+    """The TOML value stating what the slot holds: a pin, or a broken image kept as written."""
+    value = slot.value
+    if isinstance(value, Written):
+        why = oneline(value.reason)
+        return f"{{ broken = {string(value.text)} }}  # not an image reference: {why}"
+    return string(slot.image or "")
 
-    ref = imageref.parse(text)
-    if ref.tag is None and ref.digest is None:
+
+def _pinned(slot: layout.Slot) -> str:
+    value = slot.value
+    if isinstance(value, Written):
+        return _stated(slot)
+    if value is None or (value.tag is None and value.digest is None):
         raise plan.PlanError(
             [
                 f"{slot.file}:{slot.line}: singleuser.image has a name but no tag; "
                 "hubs needs both to state it"
             ]
         )
-    return text
+    return string(str(value))

@@ -96,8 +96,8 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
         "line": slot.line,
         "image": slot.image,
         "policy": target.policy,
-        "wants": target.want,
-        "in_sync": slot.image == target.want or target.policy == "user-controlled",
+        "wants": None if target.want is None else str(target.want),
+        "in_sync": not target.differs or target.policy == "user-controlled",
         "hubs": targets.reach(fleet, slot),
     }
     if isinstance(target.source, Follow):

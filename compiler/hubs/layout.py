@@ -17,8 +17,9 @@ from typing import Literal
 
 import yaml
 
-from . import yamledit
+from . import imageref, yamledit
 from .errors import Diagnostic, InputError, shown
+from .imageref import Image
 from .yamledit import Key, YamlError
 
 CLUSTERS_DIR = "config/clusters"
@@ -89,6 +90,11 @@ class Slot:
     inherited_name: str | None = None  # singleuser map with a tag only: the name from below
     inherited_tag: str | None = None  # singleuser map with a name only: the tag from below
     partial: Literal["name", "tag"] | None = None  # which of name/tag the map lacks
+
+    @property
+    def value(self) -> Image | None:
+        """The image the tree holds here, typed (a reference, or text kept as written)."""
+        return None if self.image is None else imageref.read(self.image)
 
     @property
     def aliased(self) -> bool:

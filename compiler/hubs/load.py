@@ -99,6 +99,7 @@ def dump_lock(lock: Lock) -> str:
     return "\n".join(lines) + "\n"
 
 
+_UNION_TAGS = frozenset({"pinned-image", "follow-latest", "broken-image"})
 _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
@@ -132,8 +133,8 @@ def _toml_key(part: str) -> str:
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> list[str]:
-    # Pydantic adds the union member's tag ("pinned-image", "follow-latest") to the path: drop it.
-    return [str(part) for part in loc if part not in {"pinned-image", "follow-latest"}]
+    # Pydantic adds the union member's tag ("pinned-image", ...) to the path: drop it.
+    return [str(part) for part in loc if part not in _UNION_TAGS]
 
 
 # ---------------------------------------------------------------- positions in TOML text

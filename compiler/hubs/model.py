@@ -22,27 +22,47 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainSerializer,
+    PlainValidator,
     Tag,
+    WithJsonSchema,
     model_validator,
 )
 
 from . import imageref
+from .errors import shown
+from .imageref import ImageRef
 
 Order = Literal["semver", "calver", "numeric", "alphabetical", "pushed"]
 
 
-def _pinned(text: str) -> str:
-    # An untagged image is allowed (it means :latest), and so are spaces around the
-    # reference as real files have them: the text is kept exactly as written.
-    imageref.parse(text.strip() or text)
-    return text
+def _pinned(value: object) -> ImageRef:
+    # An untagged image is allowed (it means :latest).  Spaces around it are refused here,
+    # once: a tree value written with them is stated as { broken = "..." } instead.
+    if isinstance(value, ImageRef):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("an image is a string: name:tag, name:tag@sha256:..., name@sha256:...")
+    if value != value.strip() and value.strip():
+        raise ValueError(
+            f"spaces around the image reference {shown(value)}; write {shown(value.strip())}"
+        )
+    return imageref.parse(value)
 
 
-def _repository(text: str) -> str:
-    ref = imageref.parse(text)
+def _repository(value: object) -> ImageRef:
+    ref = _pinned(value)
     if ref.tag or ref.digest:
-        raise ValueError(f"follow takes a repository without tag or digest, not {text!r}")
-    return text
+        raise ValueError(f"follow takes a repository without tag or digest, not {shown(str(ref))}")
+    return ref
+
+
+def _tag(text: str) -> str:
+    return imageref.check_tag(text)
+
+
+def _digest(text: str | None) -> str | None:
+    return None if text is None else imageref.check_digest(text)
 
 
 def _regex(text: str) -> str:
@@ -53,13 +73,26 @@ def _regex(text: str) -> str:
     return text
 
 
+def _image_schema(description: str) -> WithJsonSchema:
+    return WithJsonSchema(
+        {"type": "string", "pattern": imageref.REFERENCE_PATTERN, "description": description}
+    )
+
+
 Pinned = Annotated[
-    str,
-    AfterValidator(_pinned),
-    Field(
-        description="A pinned image: name:tag, name:tag@sha256:..., name@sha256:... (or an "
+    ImageRef,
+    PlainValidator(_pinned),
+    PlainSerializer(str, return_type=str),
+    _image_schema(
+        "A pinned image: name:tag, name:tag@sha256:..., name@sha256:... (or an "
         "untagged name, which means :latest)"
     ),
+]
+Repository = Annotated[
+    ImageRef,
+    PlainValidator(_repository),
+    PlainSerializer(str, return_type=str),
+    _image_schema("Repository to follow, e.g. pangeo/pangeo-notebook (no tag)"),
 ]
 
 
@@ -70,9 +103,7 @@ class _Strict(BaseModel):
 class Follow(_Strict):
     """Follow the newest tag of a repository that matches ``match``, ordered by ``order``."""
 
-    follow: Annotated[str, AfterValidator(_repository)] = Field(
-        description="Repository to follow, e.g. pangeo/pangeo-notebook (no tag)"
-    )
+    follow: Repository
     match: Annotated[str, AfterValidator(_regex)] = Field(
         ".*",
         description="Regex a tag must fully match; a named group 'version' is what is ordered",
@@ -88,13 +119,25 @@ class Follow(_Strict):
         return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
 
 
+class Broken(_Strict):
+    """An image string the tree holds that is not a valid reference, stated exactly as
+    written: compile never rewrites it, and ``hubs check`` reports it until it is pinned."""
+
+    broken: str = Field(description="The text exactly as the values file has it")
+
+
 def _policy_kind(value: object) -> str:
+    if isinstance(value, Broken) or (isinstance(value, dict) and "broken" in value):
+        return "broken-image"
     return "follow-latest" if isinstance(value, dict | Follow) else "pinned-image"
 
 
-# A string is a pinned image, a table a follow-latest policy; errors speak of that one only.
+# A string is a pinned image, a table a follow-latest policy (or a broken image kept as
+# written); errors speak of the form that was written only.
 Policy = Annotated[
-    Annotated[Pinned, Tag("pinned-image")] | Annotated[Follow, Tag("follow-latest")],
+    Annotated[Pinned, Tag("pinned-image")]
+    | Annotated[Follow, Tag("follow-latest")]
+    | Annotated[Broken, Tag("broken-image")],
     Discriminator(_policy_kind),
 ]
 
@@ -158,15 +201,15 @@ class Config(_Strict):
 
 
 class LockEntry(_Strict):
-    image: str
-    tag: str
-    digest: str | None = None
+    image: Repository
+    tag: Annotated[str, AfterValidator(_tag)]
+    digest: Annotated[str | None, AfterValidator(_digest)] = None
     resolved: str = Field(description="When it was resolved (UTC, ISO 8601)")
     policy: str = Field(description="Fingerprint of the policy that resolved it")
 
-    def reference(self, with_digest: bool) -> str:
-        text = f"{self.image}:{self.tag}"
-        return f"{text}@{self.digest}" if with_digest and self.digest else text
+    def reference(self, with_digest: bool) -> ImageRef:
+        digest = self.digest if with_digest else None
+        return ImageRef(self.image.host, self.image.path, self.tag, digest)
 
 
 class Lock(_Strict):

@@ -13,7 +13,8 @@ from typing import Any
 
 import yaml
 
-from . import imageref, layout, yamledit
+from . import layout, yamledit
+from .imageref import Image, ImageRef, Written
 from .layout import Fleet, ValuesFile
 from .model import Config, Lock
 from .targets import PlanError, Target, reach, targets
@@ -101,7 +102,7 @@ def _edit_file(
 ) -> tuple[FileEdit, list[Change]] | None:
     for group in groups:
         first = group[0]
-        clash = sorted({t.want or "(inherit)" for t in group})
+        clash = sorted({str(t.want) if t.want else "(inherit)" for t in group})
         if len(clash) > 1:
             names = ", ".join(t.address for t in group)
             errors.append(
@@ -139,7 +140,7 @@ def _anchor(group: list[Target]) -> str:
 
 
 def _differs(target: Target) -> bool:
-    return target.slot.image != target.want
+    return target.differs
 
 
 def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
@@ -155,9 +156,9 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
     if slot.kind != "singleuser":
         node = yamledit.find(doc.root, path)
         if isinstance(node, yaml.ScalarNode):
-            return [yamledit.set_scalar(doc, node, want)]
-        return [yamledit.insert(doc, path[:-1], {"image": want})]
-    ref = imageref.parse(want.strip())
+            return [yamledit.set_scalar(doc, node, str(want))]
+        return [yamledit.insert(doc, path[:-1], {"image": str(want)})]
+    ref = _reference(want)
     leaf = {"name": ref.name, "tag": ref.version or ""}
     image = yamledit.find(doc.root, path)
     if image is None:
@@ -255,14 +256,20 @@ def _apply_data(data: Any, target: Target) -> None:
             node, prune = parent, prune - 1
         return
     if target.slot.kind == "singleuser":
-        ref = imageref.parse(want.strip())
+        ref = _reference(want)
         image = node.setdefault(last, {})
         if not (target.slot.inherited_name == ref.name and "name" not in image):
             image["name"] = ref.name
         if not (target.slot.inherited_tag == ref.version and "tag" not in image):
             image["tag"] = ref.version
     else:
-        node[last] = want
+        node[last] = str(want)
+
+
+def _reference(want: Image) -> ImageRef:
+    if isinstance(want, Written):  # targets never asks to write a broken image
+        raise yamledit.YamlError(f"{want.text!r} is not an image reference")
+    return want
 
 
 def _change(
@@ -284,7 +291,7 @@ def _change(
         slot.file,
         line,
         slot.image,
-        first.want,
+        None if first.want is None else str(first.want),
         tuple(dict.fromkeys(hubs)),
         tuple(t.address for t in group[1:]),
     )

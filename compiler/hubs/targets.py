@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import imageref, layout
-from .errors import Diagnostic, InputError
+from .errors import Diagnostic, InputError, shown
+from .imageref import Image, ImageRef
 from .layout import Fleet, Hub, Slot, ValuesFile, close_match
-from .model import Config, Follow, Lock, Policy, Scope
+from .model import Broken, Config, Follow, Lock, Policy, Scope
 
-PolicyKind = Literal["inherit", "pinned", "follow-latest", "user-controlled"]
+PolicyKind = Literal["inherit", "pinned", "follow-latest", "broken", "user-controlled"]
 
 
 class PlanError(InputError):
@@ -30,8 +31,13 @@ class Target:
     address: str
     slot: Slot
     policy: PolicyKind
-    want: str | None  # None: the key must be absent (inherit)
+    want: Image | None  # None: the key must be absent (inherit)
     source: Policy | None
+
+    @property
+    def differs(self) -> bool:
+        """The tree holds something else than the policy asks for."""
+        return self.slot.value != self.want
 
 
 # ---------------------------------------------------------------- addresses
@@ -227,7 +233,7 @@ def _scope_targets(item: _Bound, lock: Lock | None, errors: list[str]) -> Iterat
     for slot in values.slots:
         address = f"{item.scope_address}:{slot_name(slot)}"
         if slot.kind == "unlisted":
-            yield Target(address, slot, "user-controlled", slot.image, None)
+            yield Target(address, slot, "user-controlled", slot.value, None)
             continue
         policy = _policy_for(scope, slot)
         yield _target(address, slot, policy, lock, errors)
@@ -277,15 +283,23 @@ def _target(
 ) -> Target:
     if policy is None:
         return Target(address, slot, "inherit", None, None)
-    if isinstance(policy, str):
-        if slot.kind == "singleuser" and imageref.parse(policy.strip()).tag is None:
+    if isinstance(policy, ImageRef):
+        if slot.kind == "singleuser" and policy.tag is None:
             errors.append(f"{address}: singleuser.image needs a tag (name:tag[@digest])")
         return Target(address, slot, "pinned", policy, policy)
-    want = _locked(address, policy, lock, errors) if lock is not None else None
-    return Target(address, slot, "follow-latest", want, policy)
+    if isinstance(policy, Broken):
+        kept = imageref.read(policy.broken)
+        if slot.value != kept:
+            errors.append(
+                f"{address}: {{ broken = ... }} keeps the text the tree holds, and the tree "
+                f"holds {shown(slot.image or '(nothing)')}; pin an image instead"
+            )
+        return Target(address, slot, "broken", kept, policy)
+    locked = _locked(address, policy, lock, errors) if lock is not None else None
+    return Target(address, slot, "follow-latest", locked, policy)
 
 
-def _locked(address: str, policy: Follow, lock: Lock, errors: list[str]) -> str | None:
+def _locked(address: str, policy: Follow, lock: Lock, errors: list[str]) -> ImageRef | None:
     entry = lock.slots.get(address)
     if entry is None:
         errors.append(

@@ -50,7 +50,7 @@ def requests(slots: dict[str, Follow], lock: Lock, mirrors: dict[str, str]) -> l
         out.append(
             FollowRequest(
                 key=address,
-                image=_mirrored(policy.follow, mirrors),
+                image=_mirrored(str(policy.follow), mirrors),
                 match=policy.match,
                 order=policy.order,
                 range=policy.range,
