@@ -45,7 +45,7 @@ def test_singleuser_image_needs_a_tag(fleet: Fleet):
     fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image"'))
     expect_error(
         fleet,
-        "a/common.values.yaml:image: singleuser.image needs a tag (name:tag[@digest])",
+        "hubs.toml:7:1: a/common.values.yaml:image: singleuser.image needs a tag (name:tag[@digest])",
     )
 
 
@@ -74,8 +74,8 @@ def test_unknown_cluster_and_hub_with_suggestions(fleet: Fleet):
     fleet.toml("\n[clusters.dd.hubs.hub]\n")
     expect_error(
         fleet,
-        "clusters.dd: no such cluster in the tree (did you mean 'd'?)",
-        "clusters.a.hubs.prd: no such hub in config/clusters/a/cluster.yaml (did you mean 'prod'?)",
+        "hubs.toml:26:1: clusters.dd: no such cluster in the tree (did you mean 'd'?)",
+        "hubs.toml:22:1: clusters.a.hubs.prd: no such hub in config/clusters/a/cluster.yaml (did you mean 'prod'?)",
         "clusters.a.hubs.prod: hub a/prod of config/clusters/a/cluster.yaml is missing from "
         "hubs.toml (add `prod = {}` to inherit everything)",
     )
@@ -100,11 +100,13 @@ def test_unknown_profile_and_choice(fleet: Fleet):
     )
     expect_error(
         fleet,
-        "clusters.a.files.'common.values.yaml'.profiles.'smal': no profile with this slug or "
+        'hubs.toml:9:1: clusters.a.files."common.values.yaml".profiles.smal: no profile with this slug or '
         "display name in config/clusters/a/common.values.yaml (did you mean 'small'?)",
-        "clusters.a.files.'common.values.yaml'.profiles.'Choose'.choices.pyy: no such image "
+        'hubs.toml:13:1: clusters.a.files."common.values.yaml".profiles.Choose.choices.pyy: no such image '
+
         "choice in config/clusters/a/common.values.yaml (did you mean 'py'?)",
-        "clusters.a.files.'common.values.yaml'.profiles.'big'.choices.pyy: no such image "
+        'hubs.toml:17:1: clusters.a.files."common.values.yaml".profiles.big.choices.pyy: no such image '
+
         "choice in config/clusters/a/common.values.yaml (did you mean 'py'?)",
     )
 
@@ -118,7 +120,7 @@ def test_profile_set_where_the_hub_does_not_take_its_profile_list(fleet: Fleet):
     )
     expect_error(
         fleet,
-        "clusters.a.hubs.prod.profiles.'small': config/clusters/a/prod.values.yaml has no "
+        "hubs.toml:22:1: clusters.a.hubs.prod.profiles.small: config/clusters/a/prod.values.yaml has no "
         "profileList (Helm takes a hub's whole profileList from the last file that sets it: set "
         "profile images in that file's scope)",
     )
@@ -136,7 +138,7 @@ def test_hub_without_a_file_of_its_own(fleet: Fleet):
     result = fleet.run("compile")
     assert result.code == 2
     assert result.err == (
-        "hubs: error: clusters.a.hubs.prod: this hub has no values file of its own (each of its "
+        "hubs: error: hubs.toml:22:1: clusters.a.hubs.prod: this hub has no values file of its own (each of its "
         "files is shared with other hubs), so a hub-level image cannot be written; add a file "
         "for it to cluster.yaml, or set the image on the shared file\n"
     )
@@ -147,7 +149,8 @@ def test_file_scope_for_a_hubs_own_file(fleet: Fleet):
     fleet.toml('\n[clusters.a.files."prod.values.yaml"]\nimage = "a/b:1"\n')
     expect_error(
         fleet,
-        "clusters.a.files.'prod.values.yaml': this file is used only "
+        'hubs.toml:26:1: clusters.a.files."prod.values.yaml": this file is used only '
+
         "by hub 'prod'; write its images under [clusters.a.hubs.prod]",
     )
 
@@ -182,7 +185,7 @@ def test_follow_without_lock_entry_and_stale_lock(fleet: Fleet):
     address = "a/common.values.yaml:profiles/small/image"
     expect_error(
         fleet,
-        f"{address}: follows quay.io/org/small but hubs.lock has no "
+        f"hubs.toml:10:1: {address}: follows quay.io/org/small but hubs.lock has no "
         "entry for it; run `hubs update`",
         command="check",
     )
@@ -194,7 +197,7 @@ def test_follow_without_lock_entry_and_stale_lock(fleet: Fleet):
     result = fleet.run("check")
     assert (result.code, result.err) == (
         2,
-        f"hubs: error: {address}: the policy changed since hubs.lock was written; "
+        f"hubs: error: hubs.toml:10:1: {address}: the policy changed since hubs.lock was written; "
         "run `hubs update`\n",
     )
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hubs import layout
+from hubs import layering, scan
 from hubs.cli import main
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "realworld"
@@ -88,7 +88,7 @@ def test_replay_real_bump(
     files = [str(f) for f in bump["files"]]  # type: ignore[attr-defined]
     sets = 0
     for rel in files:
-        after = layout.scan(folder / "after", rel, _prefix(rows, rel))
+        after = scan.scan(folder / "after", rel, _prefix(rows, rel))
         new_images = {slot.path: slot.image for slot in after.slots}
         for row in rows:
             if row["file"] != rel or row["policy"] != "pinned":
@@ -179,7 +179,7 @@ def test_every_real_hub_file_takes_an_override_and_gives_it_back(
     tree = copy_tree(SAMPLE, tmp_path / "infra")
     original = snapshot(tree)
     assert hubs("-C", str(tree), "import") == 0
-    fleet = layout.load_fleet(tree)
+    fleet = layering.load_fleet(tree)
     own = {hub.address: fleet.own_file(hub) for hub in fleet.hubs()}
     tested = 0
     for address, path in own.items():

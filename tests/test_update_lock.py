@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fleetfixture import Fleet
-from hubs.layout import load_fleet
+from hubs.layering import load_fleet
 from hubs.load import dump_lock, load_config
 from hubs.model import Follow, Lock, LockEntry
 from hubs.resolve import FollowRequest, Resolution

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from . import commands
-from .errors import Exit, HubsError, UsageError, oneline, shorten
+from .errors import Diagnostic, Exit, HubsError, UsageError, oneline, shorten
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except HubsError as exc:
         if show_traceback:
             traceback.print_exc()
-        for diagnostic in exc.diagnostics:
+        for diagnostic in _located(exc, args):
             print(f"hubs: error: {diagnostic}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # an I/O failure no module wrapped: still one line, exit 3
@@ -142,6 +142,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return Exit.FAILURE
+
+
+def _located(exc: HubsError, args: argparse.Namespace) -> list[Diagnostic]:
+    """The error's diagnostics, those about a hubs.toml key given their line there."""
+    from .load import find_config, locate_keys
+
+    if not any(d.keys and d.file is None for d in exc.diagnostics):
+        return list(exc.diagnostics)
+    try:
+        base = Path(getattr(args, "directory", ".")).resolve()
+        given = getattr(args, "config", None)
+        path = (base / given) if given else find_config(base)
+    except HubsError:
+        return list(exc.diagnostics)
+    return locate_keys(exc.diagnostics, path)
 
 
 def _run(args: argparse.Namespace) -> int:

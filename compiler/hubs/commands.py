@@ -18,7 +18,7 @@ from .errors import Diagnostic, UsageError
 
 if TYPE_CHECKING:
     from .compile import Compiled
-    from .layout import Fleet
+    from .layering import Fleet
     from .load import Source
     from .model import Lock
     from .report import Report
@@ -112,7 +112,7 @@ def cmd_schema(args: argparse.Namespace, base: Path) -> int:
 def cmd_import(args: argparse.Namespace, base: Path) -> int:
     from .fileio import write_atomic
     from .importer import check_import, render
-    from .layout import load_fleet
+    from .layering import load_fleet
     from .load import CONFIG_NAME
 
     target = base / getattr(args, "config", CONFIG_NAME)
@@ -129,7 +129,7 @@ def cmd_import(args: argparse.Namespace, base: Path) -> int:
 
 
 def _loaded(args: argparse.Namespace, base: Path) -> tuple[Source, Fleet, Lock]:
-    from .layout import load_fleet
+    from .layering import load_fleet
     from .load import load_lock
 
     source = _source(args, base)
@@ -156,20 +156,21 @@ def cmd_explain(args: argparse.Namespace, base: Path) -> int:
 
 def cmd_set(args: argparse.Namespace, base: Path) -> int:
     from . import targets, tomledit
+    from .address import parse as parse_address
     from .compile import build, write
     from .fileio import write_atomic
     from .load import Source, parse_config
 
     source, fleet, lock = _loaded(args, base)
-    address = tomledit.parse_address(args.address)
+    address = parse_address(args.address)
     known = targets.addresses(source.config, fleet)
-    if address.text not in known and (reason := targets.why_not(fleet, address.text)):
+    if address not in known and (reason := targets.why_not(fleet, address)):
         raise targets.PlanError([reason])
     tomledit.check_known(address, known)
     value = _policy_value(args, address)
-    aliases = targets.aliases_of(source.config, fleet, address.text)
+    aliases = targets.aliases_of(source.config, fleet, address)
     text = source.text
-    for each in (address, *(tomledit.parse_address(a) for a in aliases)):
+    for each in (address, *aliases):
         text = tomledit.set_policy(text, each, value)
     updated = Source(source.path, text, parse_config(text, source.path.name))
     targets.targets(updated.config, fleet, None)  # the layering must be able to express it

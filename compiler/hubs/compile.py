@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import layout, plan
+from . import layering, plan
 from .fileio import WriteError, read_raw, write_atomic
-from .layout import Fleet
+from .layering import Fleet
 from .load import Source, load_lock
 from .model import Lock
 from .plan import Plan, PlanError
@@ -23,10 +23,10 @@ def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) 
     """Everything compile would do, computed in memory; raises on bad input."""
     from .validate import check_edits
 
-    fleet = fleet or layout.load_fleet(source.tree)
+    fleet = fleet or layering.load_fleet(source.tree)
     lock = lock if lock is not None else load_lock(source.lock_path)
     result = plan.make_plan(source.config, fleet, lock)
-    prefixes = {path: plan.prefix_of(fleet, path) for path in (e.path for e in result.edits)}
+    prefixes = {path: fleet.prefix_of(path) for path in (e.path for e in result.edits)}
     errors = check_edits(fleet.root, result.edits, prefixes)
     if errors:
         raise PlanError(errors)

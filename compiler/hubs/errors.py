@@ -69,6 +69,7 @@ class Diagnostic:
     severity: Severity = "error"
     rule: str | None = None
     fix: str | None = None
+    keys: tuple[str, ...] = ()  # the hubs.toml key path to locate, when not yet located
 
     @property
     def where(self) -> str:
@@ -94,6 +95,14 @@ class Diagnostic:
         return oneline(": ".join([*head, text]))
 
 
+def close_match(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` or an empty string."""
+    import difflib
+
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {found[0]!r}?)" if found else ""
+
+
 def diagnostics(items: Iterable[Diagnostic | str]) -> tuple[Diagnostic, ...]:
     return tuple(d if isinstance(d, Diagnostic) else Diagnostic(d) for d in items)
 
@@ -111,6 +120,12 @@ class HubsError(Exception):
     @property
     def messages(self) -> list[str]:
         return [str(d) for d in self.diagnostics]
+
+    def with_diagnostics(self, found: Sequence[Diagnostic]) -> HubsError:
+        """The same error with ``found`` (e.g. located in hubs.toml) as its diagnostics."""
+        clone = type(self).__new__(type(self))
+        HubsError.__init__(clone, found)
+        return clone
 
 
 class InputError(HubsError):

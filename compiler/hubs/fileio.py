@@ -6,8 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .clusters import is_secret
 from .errors import FailureError
-from .layout import is_secret
 
 
 class WriteError(FailureError):

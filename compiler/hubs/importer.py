@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from . import layout, plan, targets
+from . import plan
+from .clusters import Cluster
 from .errors import oneline
 from .imageref import Written
-from .layout import Fleet, ValuesFile
+from .layering import Fleet
+from .scan import Slot, ValuesFile
 
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _LISTED = 6  # a shared file's comment names its hubs up to this many
@@ -51,7 +53,7 @@ def render(fleet: Fleet, tree: str = ".", schema: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cluster(fleet: Fleet, cluster: layout.Cluster) -> Iterator[str]:
+def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
     base = f"clusters.{key(cluster.name)}"
     own = {fleet.own_file(hub): hub for hub in cluster.hubs}
     shared: list[str] = []
@@ -87,7 +89,7 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
     lines: list[str] = []
     single = values.slot("singleuser")
     if single is not None and single.image:
-        used = targets.reach(fleet, single)
+        used = fleet.reach(single)
         unused = "" if used else "  # no hub runs it: later files override it"
         lines.append(f"image = {_pinned(single)}{unused}")
     users = fleet.users_of(values.path)
@@ -129,7 +131,7 @@ def check_import(text: str, fleet: Fleet) -> None:
     )
 
 
-def _alias_note(values: ValuesFile, slots: list[layout.Slot]) -> str:
+def _alias_note(values: ValuesFile, slots: list[Slot]) -> str:
     """A comment naming the profile whose anchored options these choices alias."""
     for slot in slots:
         if slot.aliased:
@@ -139,7 +141,7 @@ def _alias_note(values: ValuesFile, slots: list[layout.Slot]) -> str:
     return ""
 
 
-def _stated(slot: layout.Slot) -> str:
+def _stated(slot: Slot) -> str:
     """The TOML value stating what the slot holds: a pin, or a broken image kept as written."""
     value = slot.value
     if isinstance(value, Written):
@@ -148,7 +150,7 @@ def _stated(slot: layout.Slot) -> str:
     return string(slot.image or "")
 
 
-def _pinned(slot: layout.Slot) -> str:
+def _pinned(slot: Slot) -> str:
     value = slot.value
     if isinstance(value, Written):
         return _stated(slot)

@@ -6,10 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import layout, targets
-from .layout import Fleet, Hub, close_match
+from . import targets
+from .address import Address
+from .clusters import CHART_VALUES, Hub
+from .errors import close_match
+from .layering import Fleet
 from .model import Config, Follow, Lock
-from .targets import PlanError, Target
+from .scan import ValuesFile
+from .targets import PlanError, Target, address_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +47,13 @@ def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
             continue
         out.append(
             Row(
-                target.address,
+                str(target.address),
                 slot.file,
                 slot.line,
                 slot.path,
                 slot.image,
                 target.policy,
-                tuple(targets.reach(fleet, slot)),
+                tuple(fleet.reach(slot)),
             )
         )
     return out
@@ -72,7 +76,7 @@ def render_rows(found: list[Row], fmt: str) -> str:
 
 def explain(config: Config, fleet: Fleet, lock: Lock, address: str) -> dict[str, Any]:
     all_targets = targets.targets(config, fleet, lock)
-    by_address = {t.address: t for t in all_targets}
+    by_address = {str(t.address): t for t in all_targets}
     if address in by_address:
         return _explain_slot(fleet, lock, by_address[address])
     hub = _find_hub(fleet, address)
@@ -91,17 +95,17 @@ def _find_hub(fleet: Fleet, address: str) -> Hub | None:
 def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
     slot = target.slot
     data: dict[str, Any] = {
-        "address": target.address,
+        "address": str(target.address),
         "file": slot.file,
         "line": slot.line,
         "image": slot.image,
         "policy": target.policy,
         "wants": None if target.want is None else str(target.want),
         "in_sync": not target.differs or target.policy == "user-controlled",
-        "hubs": targets.reach(fleet, slot),
+        "hubs": fleet.reach(slot),
     }
     if isinstance(target.source, Follow):
-        entry = lock.slots.get(target.address)
+        entry = lock.slots.get(str(target.address))
         data["follow"] = target.source.model_dump(exclude_none=True)
         data["lock"] = entry.model_dump(exclude_none=True) if entry else None
     if slot.aliased:
@@ -111,13 +115,13 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
 
 def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[str, Any]:
     layers = []
-    winner = targets.image_source(fleet, hub)
-    for path in (layout.CHART_VALUES, *hub.files):
-        values = fleet.chart() if path == layout.CHART_VALUES else fleet.hub_file(hub, path)
+    winner = fleet.image_source(hub)
+    for path in (CHART_VALUES, *hub.files):
+        values = fleet.chart() if path == CHART_VALUES else fleet.hub_file(hub, path)
         slot = values.slot("singleuser")
         image = slot.image if slot is not None else None
         cluster = hub.cluster
-        address = f"{targets.scope_of(fleet, cluster, path)}:image"
+        address = str(Address(fleet.scope_of(cluster, path)))
         target = by_address.get(address)
         layers.append(
             {
@@ -140,13 +144,13 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
     data["profile_list_from"] = source
     if source is not None:
         values = fleet.hub_file(hub, source)
-        scope = targets.scope_of(fleet, hub.cluster, source)
+        scope = fleet.scope_of(hub.cluster, source)
         data["profiles"] = [
             {
-                "address": f"{scope}:{targets.slot_name(s)}",
+                "address": str(address_of(scope, s)),
                 "image": s.image,
                 "line": s.line,
-                "policy": by_address[f"{scope}:{targets.slot_name(s)}"].policy,
+                "policy": by_address[str(address_of(scope, s))].policy,
             }
             for s in values.slots
             if s.kind != "singleuser" and s.image is not None
@@ -160,7 +164,7 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
     return data
 
 
-def _all_profiles_set(values: layout.ValuesFile) -> bool:
+def _all_profiles_set(values: ValuesFile) -> bool:
     for name in values.profiles:
         has = any(
             s.profile == name and s.image is not None and s.kind != "unlisted" for s in values.slots

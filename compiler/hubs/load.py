@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import InputError
+from .errors import Diagnostic, InputError
 from .model import Config, Lock
 
 CONFIG_NAME = "hubs.toml"
@@ -99,6 +99,25 @@ def dump_lock(lock: Lock) -> str:
     return "\n".join(lines) + "\n"
 
 
+def locate_keys(found: Sequence[Diagnostic], config: Path) -> list[Diagnostic]:
+    """``found`` with every diagnostic that names a hubs.toml key path but no place given
+    ``hubs.toml:LINE:COL`` (the key's line, or its nearest written parent's)."""
+    if not any(d.keys and d.file is None for d in found):
+        return list(found)
+    try:
+        text = read_text(config)
+    except ConfigError:
+        return list(found)
+    out = []
+    for diagnostic in found:
+        if diagnostic.keys and diagnostic.file is None:
+            line, column = locate(text, diagnostic.keys)
+            if line:
+                diagnostic = replace(diagnostic, file=config.name, line=line, column=column)
+        out.append(diagnostic)
+    return out
+
+
 _UNION_TAGS = frozenset({"pinned-image", "follow-latest", "broken-image"})
 _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -164,7 +183,7 @@ def locate(text: str, path: Sequence[str]) -> tuple[int, int]:
         if header and not line.lstrip().startswith("#"):
             table = _split_keys(header["keys"]) or []
             depth = _common(table, path)
-            if depth == len(table) and depth > best[2]:
+            if (depth == len(table) or depth == len(path)) and depth > best[2]:
                 best = (number, line.index("[") + 1, depth)
             continue
         assign = _ASSIGN.match(line)

@@ -13,13 +13,15 @@ from typing import Any
 
 import yaml
 
-from . import layout, yamledit
+from . import yamledit
 from .imageref import Image, ImageRef, Written
-from .layout import Fleet, ValuesFile
+from .layering import Fleet
 from .model import Config, Lock
-from .targets import PlanError, Target, reach, targets
+from .scan import ValuesFile
+from .targets import PlanError, Target, targets
+from .yamledit import YamlPath
 
-__all__ = ["Change", "FileEdit", "Plan", "PlanError", "make_plan", "prefix_of"]
+__all__ = ["Change", "FileEdit", "Plan", "PlanError", "make_plan"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +70,7 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
     errors: list[str] = []
     setters = {t.slot.file for t in wanted if t.slot.kind == "singleuser" and t.want}
     for path, file_groups in by_file.items():
-        values = fleet.file(path, prefix_of(fleet, path))
+        values = fleet.file(path)
         result = _edit_file(fleet, values, file_groups, setters, errors)
         if result is not None:
             edit, file_changes = result
@@ -79,13 +81,8 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
     return Plan(tuple(wanted), tuple(changes), tuple(edits))
 
 
-def prefix_of(fleet: Fleet, path: str) -> layout.YamlPath:
-    users = fleet.users_of(path)
-    return users[0].prefix if users else ()
-
-
-def _group_physical(wanted: list[Target]) -> dict[tuple[str, layout.YamlPath], list[Target]]:
-    groups: dict[tuple[str, layout.YamlPath], list[Target]] = {}
+def _group_physical(wanted: list[Target]) -> dict[tuple[str, YamlPath], list[Target]]:
+    groups: dict[tuple[str, YamlPath], list[Target]] = {}
     for target in wanted:
         if target.policy == "user-controlled":
             continue
@@ -104,7 +101,7 @@ def _edit_file(
         first = group[0]
         clash = sorted({str(t.want) if t.want else "(inherit)" for t in group})
         if len(clash) > 1:
-            names = ", ".join(t.address for t in group)
+            names = ", ".join(str(t.address) for t in group)
             errors.append(
                 f"{values.path}:{first.slot.line}: {names} share one YAML node "
                 f"through {_anchor(group)}, so they cannot differ "
@@ -284,14 +281,14 @@ def _change(
         line = (shown or node).start_mark.line + 1
     hubs: list[str] = []
     for target in group:
-        hubs.extend(reach(fleet, target.slot, setters if target.want else None))
+        hubs.extend(fleet.reach(target.slot, setters if target.want else None))
     return Change(
-        first.address,
+        str(first.address),
         slot.kind,
         slot.file,
         line,
         slot.image,
         None if first.want is None else str(first.want),
         tuple(dict.fromkeys(hubs)),
-        tuple(t.address for t in group[1:]),
+        tuple(str(t.address) for t in group[1:]),
     )

@@ -2,7 +2,8 @@
 
 Binds each hubs.toml scope to the values file it governs (a hub's own file, or a file shared
 by several hubs), checks that the layering can express every policy, and turns each policy
-into the image reference its slot must hold (follow-latest through hubs.lock).  Reads only.
+into the image its slot must hold (follow-latest through hubs.lock).  Reads only; every
+"which file wins" question goes to :mod:`hubs.layering`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from . import imageref, layout
-from .errors import Diagnostic, InputError, shown
+from . import imageref
+from .address import Address, Scope, dotted
+from .clusters import CHART_VALUES, CLUSTERS_DIR, Hub, LayoutError
+from .errors import Diagnostic, InputError, close_match, shown
 from .imageref import Image, ImageRef
-from .layout import Fleet, Hub, Slot, ValuesFile, close_match
-from .model import Broken, Config, Follow, Lock, Policy, Scope
+from .layering import Fleet
+from .model import Broken, Config, Follow, Lock, Policy
+from .model import Scope as ScopePolicy
+from .scan import Slot, ValuesFile
 
 PolicyKind = Literal["inherit", "pinned", "follow-latest", "broken", "user-controlled"]
 
@@ -28,7 +33,7 @@ class PlanError(InputError):
 class Target:
     """What one slot must hold, and why."""
 
-    address: str
+    address: Address
     slot: Slot
     policy: PolicyKind
     want: Image | None  # None: the key must be absent (inherit)
@@ -40,27 +45,17 @@ class Target:
         return self.slot.value != self.want
 
 
-# ---------------------------------------------------------------- addresses
+def address_of(scope: Scope, slot: Slot) -> Address:
+    return Address(scope, slot.kind, slot.profile, slot.choice)
 
 
-def slot_name(slot: Slot) -> str:
-    if slot.kind == "singleuser":
-        return "image"
-    if slot.kind == "profile":
-        return f"profiles/{slot.profile}/image"
-    if slot.kind == "choice":
-        return f"profiles/{slot.profile}/choices/{slot.choice}"
-    return f"profiles/{slot.profile}/unlisted"
+def _error(keys: tuple[str, ...], message: str, shown_key: str | None = None) -> Diagnostic:
+    """An error about a hubs.toml key path (located in hubs.toml by the command)."""
+    return Diagnostic(message, key=shown_key or dotted(keys), keys=keys)
 
 
-def scope_of(fleet: Fleet, cluster: str, path: str) -> str:
-    """``cluster/hub`` when ``path`` is that hub's own file, else ``cluster/<file name>``."""
-    if path == layout.CHART_VALUES:
-        return "defaults"
-    users = fleet.users_of(path)
-    if len(users) == 1 and fleet.own_file(users[0]) == path:
-        return users[0].address
-    return f"{cluster}/{path.rsplit('/', 1)[-1]}"
+def _slot_error(address: Address, message: str) -> Diagnostic:
+    return _error(address.keys, message, str(address))
 
 
 # ---------------------------------------------------------------- scopes to files
@@ -70,103 +65,120 @@ def scope_of(fleet: Fleet, cluster: str, path: str) -> str:
 class _Bound:
     """A hubs.toml scope bound to the values file it governs."""
 
-    label: str  # hubs.toml key path, for errors
-    scope_address: str
-    file: ValuesFile
     scope: Scope
+    file: ValuesFile
+    policy: ScopePolicy
     hub: Hub | None = None  # set when the file is this hub's own
 
 
-def bind(config: Config, fleet: Fleet) -> tuple[list[_Bound], list[str]]:
+def bind(config: Config, fleet: Fleet) -> tuple[list[_Bound], list[Diagnostic]]:
     """Every plaintext values file of every hub, with its scope (empty when unmentioned)."""
-    errors: list[str] = []
+    errors: list[Diagnostic] = []
     _check_names(config, fleet, errors)
     bound: list[_Bound] = []
     for cname, cluster in fleet.clusters.items():
         spec = config.clusters.get(cname)
         if spec is None:
             continue
-        own: dict[str, str] = {}
         for hub in cluster.hubs:
-            path = fleet.own_file(hub)
-            if path is not None:
-                own[path] = hub.name
-            elif hub.name in spec.hubs and _sets_anything(spec.hubs[hub.name]):
-                errors.append(
-                    f"clusters.{cname}.hubs.{hub.name}: this hub has no values file of its own "
-                    "(each of its files is shared with other hubs), so a hub-level image cannot "
-                    "be written; add a file for it to cluster.yaml, or set the image on the "
-                    "shared file"
-                )
-        seen: set[str] = set()
+            if fleet.own_file(hub) is None and _sets_anything(spec.hubs.get(hub.name)):
+                errors.append(_error(Scope.hub(cname, hub.name).keys, _NO_OWN_FILE))
+        seen: dict[str, None] = {}
         for hub in cluster.hubs:
             for path in hub.files:
-                if path in seen:
-                    continue
-                seen.add(path)
-                try:
-                    values = fleet.hub_file(hub, path)
-                except layout.LayoutError as exc:
-                    errors.append(str(exc))
-                    continue
-                fname = path.rsplit("/", 1)[-1]
-                owner = None
-                if path in own:
-                    name = own[path]
-                    owner = cluster.hub(name)
-                    scope = spec.hubs.get(name, Scope())
-                    label, address = f"clusters.{cname}.hubs.{name}", f"{cname}/{name}"
-                    if fname in spec.files:
-                        errors.append(
-                            f"clusters.{cname}.files.{fname!r}: this file is used only by hub "
-                            f"{name!r}; write its images under [clusters.{cname}.hubs.{name}]"
-                        )
-                else:
-                    scope = spec.files.get(fname, Scope())
-                    label, address = f"clusters.{cname}.files.{fname!r}", f"{cname}/{fname}"
-                bound.append(_Bound(label, address, values, scope, owner))
-        folder = f"{layout.CLUSTERS_DIR}/{cname}/"
+                if path not in seen:
+                    seen[path] = None
+                    _bind_file(config, fleet, hub, path, bound, errors)
+        folder = f"{CLUSTERS_DIR}/{cname}/"
+        names = sorted(p.rsplit("/", 1)[-1] for p in seen)
         for fname in spec.files:
             if folder + fname not in seen:
                 errors.append(
-                    f"clusters.{cname}.files.{fname!r}: no hub of cluster.yaml uses this file"
-                    + close_match(fname, sorted(p.rsplit("/", 1)[-1] for p in seen))
+                    _error(
+                        Scope.file(cname, fname).keys,
+                        "no hub of cluster.yaml uses this file" + close_match(fname, names),
+                    )
                 )
     return bound, errors
 
 
-def _sets_anything(scope: Scope) -> bool:
-    return scope.image is not None or bool(scope.profiles)
+_NO_OWN_FILE = (
+    "this hub has no values file of its own (each of its files is shared with other hubs), so "
+    "a hub-level image cannot be written; add a file for it to cluster.yaml, or set the image "
+    "on the shared file"
+)
 
 
-def _check_names(config: Config, fleet: Fleet, errors: list[str]) -> None:
+def _bind_file(
+    config: Config,
+    fleet: Fleet,
+    hub: Hub,
+    path: str,
+    bound: list[_Bound],
+    errors: list[Diagnostic],
+) -> None:
+    try:
+        values = fleet.hub_file(hub, path)
+    except LayoutError as exc:
+        errors.extend(exc.diagnostics)
+        return
+    spec = config.clusters[hub.cluster]
+    scope = fleet.scope_of(hub.cluster, path)
+    fname = path.rsplit("/", 1)[-1]
+    if scope.kind == "hub":
+        if fname in spec.files:
+            errors.append(
+                _error(
+                    Scope.file(hub.cluster, fname).keys,
+                    f"this file is used only by hub {scope.name!r}; write its images under "
+                    f"[{scope.key}]",
+                )
+            )
+        owner = fleet.clusters[hub.cluster].hub(scope.name)
+        bound.append(_Bound(scope, values, spec.hubs.get(scope.name, ScopePolicy()), owner))
+    else:
+        bound.append(_Bound(scope, values, spec.files.get(fname, ScopePolicy())))
+
+
+def _sets_anything(scope: ScopePolicy | None) -> bool:
+    return scope is not None and (scope.image is not None or bool(scope.profiles))
+
+
+def _check_names(config: Config, fleet: Fleet, errors: list[Diagnostic]) -> None:
     known = sorted(fleet.clusters)
     for cname in config.clusters:
         if cname not in fleet.clusters:
             errors.append(
-                f"clusters.{cname}: no such cluster in the tree" + close_match(cname, known)
+                _error(("clusters", cname), "no such cluster in the tree" + close_match(cname, known))
             )
     for cname, cluster in fleet.clusters.items():
         spec = config.clusters.get(cname)
         if spec is None:
             errors.append(
-                f"clusters.{cname}: cluster {cname!r} of {cluster.path} is missing "
-                "from hubs.toml (run `hubs import` or add it)"
+                _error(
+                    ("clusters", cname),
+                    f"cluster {cname!r} of {cluster.path} is missing from hubs.toml "
+                    "(run `hubs import` or add it)",
+                )
             )
             continue
         names = [hub.name for hub in cluster.hubs]
         for hname in spec.hubs:
             if hname not in names:
                 errors.append(
-                    f"clusters.{cname}.hubs.{hname}: no such hub in {cluster.path}"
-                    + close_match(hname, names)
+                    _error(
+                        Scope.hub(cname, hname).keys,
+                        f"no such hub in {cluster.path}" + close_match(hname, names),
+                    )
                 )
         for hub in cluster.hubs:
             if hub.name not in spec.hubs:
                 errors.append(
-                    f"clusters.{cname}.hubs.{hub.name}: hub {hub.address} of "
-                    f"{cluster.path} is missing from hubs.toml (add `{hub.name} = {{}}` "
-                    "to inherit everything)"
+                    _error(
+                        Scope.hub(cname, hub.name).keys,
+                        f"hub {hub.address} of {cluster.path} is missing from hubs.toml (add "
+                        f"`{hub.name} = {{}}` to inherit everything)",
+                    )
                 )
 
 
@@ -181,14 +193,14 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
     bound, errors = bind(config, fleet)
     out: list[Target] = []
     if config.defaults is not None:
-        chart = fleet.chart()
-        slot = chart.slot("singleuser")
+        slot = fleet.chart().slot("singleuser")
         if slot is None:
             errors.append(
-                f"{layout.CHART_VALUES}: no jupyterhub.singleuser map to hold the default"
+                Diagnostic("no jupyterhub.singleuser map to hold the default", CHART_VALUES)
             )
         else:
-            out.append(_target("defaults:image", slot, config.defaults.image, lock, errors))
+            address = Address(Scope.defaults())
+            out.append(_target(address, slot, config.defaults.image, lock, errors))
     for item in bound:
         out.extend(_scope_targets(item, lock, errors))
     _check_hub_scopes_take_effect(fleet, bound)
@@ -200,50 +212,51 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
 def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[_Bound]) -> None:
     """Warn about a hub-level image or profile that a later file overrides for that very
     hub: it is written, but does nothing (a warning, so that import still states it)."""
-    setters = {item.file.path for item in bound if item.scope.image is not None}
+    setters = [item.file.path for item in bound if item.policy.image is not None]
     for item in bound:
         hub, values = item.hub, item.file
         if hub is None:
             continue
-        later = [p for p in hub.files[hub.files.index(values.path) + 1 :] if p in setters]
-        if item.scope.image is not None and later:
-            _warn_once(
-                values,
-                f"{item.label}.image has no effect: {later[-1]} comes later in "
-                f"the values files of {hub.address} and sets singleuser.image too",
+        later = fleet.later_setters(hub, values.path, setters)
+        if item.policy.image is not None and later:
+            fleet.warn(
+                _no_effect(
+                    values,
+                    f"{item.scope.key}.image has no effect: {later[-1]} comes later in "
+                    f"the values files of {hub.address} and sets singleuser.image too",
+                )
             )
         source = fleet.profile_source(hub)
-        if item.scope.profiles and values.has_profile_list and source != values.path:
-            _warn_once(
-                values,
-                f"{item.label}.profiles have no effect: {hub.address} takes "
-                f"its profileList from {source}, a later file (Helm replaces lists)",
+        if item.policy.profiles and values.has_profile_list and source != values.path:
+            fleet.warn(
+                _no_effect(
+                    values,
+                    f"{item.scope.key}.profiles have no effect: {hub.address} takes "
+                    f"its profileList from {source}, a later file (Helm replaces lists)",
+                )
             )
 
 
-def _warn_once(values: ValuesFile, message: str) -> None:
-    found = Diagnostic(message, values.path, 1, severity="warning", rule="no-effect")
-    if found not in values.warnings:
-        values.warnings.append(found)
+def _no_effect(values: ValuesFile, message: str) -> Diagnostic:
+    return Diagnostic(message, values.path, 1, severity="warning", rule="no-effect")
 
 
-def _scope_targets(item: _Bound, lock: Lock | None, errors: list[str]) -> Iterator[Target]:
-    values, scope = item.file, item.scope
+def _scope_targets(item: _Bound, lock: Lock | None, errors: list[Diagnostic]) -> Iterator[Target]:
+    values, policy = item.file, item.policy
     _check_profiles(item, errors)
     for slot in values.slots:
-        address = f"{item.scope_address}:{slot_name(slot)}"
+        address = address_of(item.scope, slot)
         if slot.kind == "unlisted":
             yield Target(address, slot, "user-controlled", slot.value, None)
             continue
-        policy = _policy_for(scope, slot)
-        yield _target(address, slot, policy, lock, errors)
-    if scope.image is not None and values.slot("singleuser") is None:
+        yield _target(address, slot, _policy_for(policy, slot), lock, errors)
+    if policy.image is not None and values.slot("singleuser") is None:
         prefix = (*values.prefix, "jupyterhub", "singleuser", "image")
         slot = Slot(values.path, "singleuser", None, None, prefix, prefix, 0, None)
-        yield _target(f"{item.scope_address}:image", slot, scope.image, lock, errors)
+        yield _target(Address(item.scope), slot, policy.image, lock, errors)
 
 
-def _policy_for(scope: Scope, slot: Slot) -> Policy | None:
+def _policy_for(scope: ScopePolicy, slot: Slot) -> Policy | None:
     if slot.kind == "singleuser":
         return scope.image
     profile = scope.profiles.get(slot.profile or "")
@@ -252,86 +265,107 @@ def _policy_for(scope: Scope, slot: Slot) -> Policy | None:
     return profile.image if slot.kind == "profile" else profile.choices.get(slot.choice or "")
 
 
-def _check_profiles(item: _Bound, errors: list[str]) -> None:
+def _check_profiles(item: _Bound, errors: list[Diagnostic]) -> None:
     values = item.file
-    for name, profile in item.scope.profiles.items():
-        where = f"{item.label}.profiles.{name!r}"
+    for name, profile in item.policy.profiles.items():
+        keys = (*item.scope.keys, "profiles", name)
         if not values.has_profile_list:
             errors.append(
-                f"{where}: {values.path} has no profileList (Helm takes a hub's "
-                "whole profileList from the last file that sets it: set profile "
-                "images in that file's scope)"
+                _error(
+                    keys,
+                    f"{values.path} has no profileList (Helm takes a hub's whole profileList "
+                    "from the last file that sets it: set profile images in that file's scope)",
+                )
             )
             continue
         if name not in values.profiles:
             errors.append(
-                f"{where}: no profile with this slug or display name in "
-                f"{values.path}" + close_match(name, list(values.profiles))
+                _error(
+                    keys,
+                    f"no profile with this slug or display name in {values.path}"
+                    + close_match(name, values.profiles),
+                )
             )
             continue
-        keys = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
+        found = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
         for key in profile.choices:
-            if key not in keys:
+            if key not in found:
                 errors.append(
-                    f"{where}.choices.{key}: no such image choice in {values.path}"
-                    + close_match(key, keys)
+                    _error(
+                        (*keys, "choices", key),
+                        f"no such image choice in {values.path}" + close_match(key, found),
+                    )
                 )
 
 
 def _target(
-    address: str, slot: Slot, policy: Policy | None, lock: Lock | None, errors: list[str]
+    address: Address,
+    slot: Slot,
+    policy: Policy | None,
+    lock: Lock | None,
+    errors: list[Diagnostic],
 ) -> Target:
     if policy is None:
         return Target(address, slot, "inherit", None, None)
     if isinstance(policy, ImageRef):
         if slot.kind == "singleuser" and policy.tag is None:
-            errors.append(f"{address}: singleuser.image needs a tag (name:tag[@digest])")
+            errors.append(_slot_error(address, "singleuser.image needs a tag (name:tag[@digest])"))
         return Target(address, slot, "pinned", policy, policy)
     if isinstance(policy, Broken):
         kept = imageref.read(policy.broken)
         if slot.value != kept:
             errors.append(
-                f"{address}: {{ broken = ... }} keeps the text the tree holds, and the tree "
-                f"holds {shown(slot.image or '(nothing)')}; pin an image instead"
+                _slot_error(
+                    address,
+                    "{ broken = ... } keeps the text the tree holds, and the tree holds "
+                    f"{shown(slot.image or '(nothing)')}; pin an image instead",
+                )
             )
         return Target(address, slot, "broken", kept, policy)
     locked = _locked(address, policy, lock, errors) if lock is not None else None
     return Target(address, slot, "follow-latest", locked, policy)
 
 
-def _locked(address: str, policy: Follow, lock: Lock, errors: list[str]) -> ImageRef | None:
-    entry = lock.slots.get(address)
+def _locked(
+    address: Address, policy: Follow, lock: Lock, errors: list[Diagnostic]
+) -> ImageRef | None:
+    entry = lock.slots.get(str(address))
     if entry is None:
         errors.append(
-            f"{address}: follows {policy.follow} but hubs.lock has no entry for it; "
-            "run `hubs update`"
+            _slot_error(
+                address,
+                f"follows {policy.follow} but hubs.lock has no entry for it; run `hubs update`",
+            )
         )
         return None
     if entry.policy != policy.fingerprint() or entry.image != policy.follow:
         errors.append(
-            f"{address}: the policy changed since hubs.lock was written; run `hubs update`"
+            _slot_error(
+                address, "the policy changed since hubs.lock was written; run `hubs update`"
+            )
         )
         return None
     return entry.reference(policy.digest)
 
 
-def addresses(config: Config, fleet: Fleet) -> list[str]:
+# ---------------------------------------------------------------- questions about addresses
+
+
+def addresses(config: Config, fleet: Fleet) -> list[Address]:
     """Every address a policy can be set on (all slots, and ``image`` of every scope)."""
     bound, errors = bind(config, fleet)
     if errors:
         raise PlanError(errors)
-    out = ["defaults:image"]
+    out = [Address(Scope.defaults())]
     for item in bound:
-        out.append(f"{item.scope_address}:image")
+        out.append(Address(item.scope))
         out.extend(
-            f"{item.scope_address}:{slot_name(s)}"
-            for s in item.file.slots
-            if s.kind in ("profile", "choice")
+            address_of(item.scope, s) for s in item.file.slots if s.kind in ("profile", "choice")
         )
     return list(dict.fromkeys(out))
 
 
-def aliases_of(config: Config, fleet: Fleet, address: str) -> list[str]:
+def aliases_of(config: Config, fleet: Fleet, address: Address) -> list[Address]:
     """The other addresses that name the same YAML node as ``address`` (through aliases)."""
     found = {t.address: t.slot for t in targets(config, fleet, None)}
     slot = found.get(address)
@@ -341,19 +375,20 @@ def aliases_of(config: Config, fleet: Fleet, address: str) -> list[str]:
     return [a for a, s in found.items() if a != address and (s.file, s.physical) == node]
 
 
-def why_not(fleet: Fleet, address: str) -> str | None:
+def why_not(fleet: Fleet, address: Address) -> str | None:
     """Why the layering has no slot at ``address``, when there is a reason to tell."""
-    scope = address.partition(":")[0]
-    cluster_name, _, name = scope.partition("/")
-    cluster = fleet.clusters.get(cluster_name)
-    hub = cluster.hub(name) if cluster else None
-    if hub is not None and fleet.own_file(hub) is None:
+    scope = address.scope
+    cluster = fleet.clusters.get(scope.cluster)
+    hub = cluster.hub(scope.name) if cluster and scope.kind == "hub" else None
+    if hub is None:
+        return None
+    if fleet.own_file(hub) is None:
         return (
             f"{address}: hub {hub.address} has no values file of its own (each of its files "
             "is shared with other hubs), so a hub-level image cannot be written; add a file "
             "for it to cluster.yaml, or set the image on the shared file"
         )
-    if hub is not None and ":profiles/" in address:
+    if address.kind != "singleuser":
         source = fleet.profile_source(hub)
         where = f"from {source}" if source else "from no file"
         return (
@@ -361,29 +396,3 @@ def why_not(fleet: Fleet, address: str) -> str | None:
             "the last file wins): set profile images on that file's scope"
         )
     return None
-
-
-# ---------------------------------------------------------------- reach
-
-
-def reach(fleet: Fleet, slot: Slot, setters: set[str] | None = None) -> list[str]:
-    """The hubs whose running image this slot decides (later files may override it).
-
-    ``setters`` are the files that set ``singleuser.image`` (default: as on disk now).
-    """
-    if slot.kind == "singleuser":
-        return [h.address for h in fleet.hubs() if image_source(fleet, h, setters) == slot.file]
-    return [h.address for h in fleet.users_of(slot.file) if fleet.profile_source(h) == slot.file]
-
-
-def image_source(fleet: Fleet, hub: Hub, setters: set[str] | None = None) -> str:
-    """The file whose ``singleuser.image`` the hub gets: the last that sets it, else the chart."""
-    for path in reversed(hub.files):
-        if setters is not None:
-            if path in setters:
-                return path
-            continue
-        slot = fleet.hub_file(hub, path).slot("singleuser")
-        if slot is not None and slot.line > 0:
-            return path
-    return layout.CHART_VALUES

@@ -2,61 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from .layout import close_match
-from .plan import PlanError
+from .address import Address
+from .errors import close_match
+from .targets import PlanError
 
 
-@dataclass(frozen=True, slots=True)
-class Address:
-    """A slot address split into its hubs.toml key path."""
-
-    text: str
-    keys: tuple[str, ...]
-
-
-def parse_address(text: str) -> Address:
-    """Split ``defaults:image``, ``C/H:image``, ``C/F.yaml:profiles/N/image`` or
-    ``SCOPE:profiles/N/choices/K`` into hubs.toml keys."""
-    scope, sep, slot = text.partition(":")
-    if not sep or not slot:
-        raise PlanError(
-            [
-                f"{text}: a slot address looks like CLUSTER/HUB:image or "
-                "CLUSTER/FILE:profiles/NAME/choices/KEY"
-            ]
-        )
-    if scope == "defaults":
-        head: tuple[str, ...] = ("defaults",)
-    else:
-        cluster, sep, name = scope.partition("/")
-        if not sep or not cluster or not name:
-            raise PlanError([f"{text}: scope must be defaults, CLUSTER/HUB or CLUSTER/FILE"])
-        kind = "files" if name.endswith((".yaml", ".yml")) else "hubs"
-        head = ("clusters", cluster, kind, name)
-    return Address(text, head + _slot_keys(text, slot))
-
-
-def _slot_keys(text: str, slot: str) -> tuple[str, ...]:
-    if slot == "image":
-        return ("image",)
-    if slot.startswith("profiles/"):
-        rest = slot[len("profiles/") :]
-        if rest.endswith("/image"):
-            return ("profiles", rest[: -len("/image")], "image")
-        name, sep, key = rest.rpartition("/choices/")
-        if sep and name and key:
-            return ("profiles", name, "choices", key)
-    raise PlanError(
-        [f"{text}: unknown slot {slot!r} (image, profiles/NAME/image or profiles/NAME/choices/KEY)"]
-    )
-
-
-def check_known(address: Address, known: list[str]) -> None:
-    if address.text not in known:
-        raise PlanError([f"{address.text}: no such slot" + close_match(address.text, known)])
+def check_known(address: Address, known: list[Address]) -> None:
+    if address not in known:
+        names = [str(a) for a in known]
+        raise PlanError([f"{address}: no such slot" + close_match(str(address), names)])
 
 
 def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) -> str:

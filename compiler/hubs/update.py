@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from . import imageref, targets
-from .layout import Fleet, close_match
+from .errors import close_match
+from .layering import Fleet
 from .model import Config, Follow, Lock, LockEntry
 from .resolve import FollowRequest, Resolution
 from .targets import PlanError
@@ -30,7 +31,7 @@ class Updated:
 def follow_slots(config: Config, fleet: Fleet, only: Sequence[str]) -> dict[str, Follow]:
     """Address -> policy of every follow-latest slot (or of the ``only`` ones)."""
     found = {
-        t.address: t.source
+        str(t.address): t.source
         for t in targets.targets(config, fleet, None)
         if isinstance(t.source, Follow)
     }

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import imageref, layout, yamledit
+from . import imageref, yamledit
+from .clusters import CHART_SCHEMA
 from .plan import FileEdit
+from .yamledit import YamlPath
 
 _REF = imageref.REFERENCE_PATTERN
 _TAG = imageref.VERSION_PATTERN
@@ -37,7 +39,7 @@ CHART_IMAGES_SCHEMA: dict[str, Any] = {
 }
 
 
-def image_keys(data: object, prefix: layout.YamlPath) -> dict[str, Any]:
+def image_keys(data: object, prefix: YamlPath) -> dict[str, Any]:
     """The user-image keys of loaded values data, shaped for ``CHART_IMAGES_SCHEMA``."""
     node: Any = data
     for key in (*prefix, "jupyterhub", "singleuser"):
@@ -65,7 +67,7 @@ def image_keys(data: object, prefix: layout.YamlPath) -> dict[str, Any]:
 
 
 def check_edits(
-    root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, layout.YamlPath]
+    root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, YamlPath]
 ) -> list[str]:
     """One message per violation in the edited files (empty when all is well).
 
@@ -90,7 +92,7 @@ def check_edits(
             before = _violations(chart, _unnest(yamledit.load_data(edit.old), prefix))
             for where, message in sorted(_violations(chart, _unnest(data, prefix)) - before):
                 errors.append(
-                    f"{edit.path}: compiled values fail {layout.CHART_SCHEMA} at {where}: {message}"
+                    f"{edit.path}: compiled values fail {CHART_SCHEMA} at {where}: {message}"
                 )
     return errors
 
@@ -98,13 +100,13 @@ def check_edits(
 def _chart_validator(root: Any) -> Any:
     import jsonschema
 
-    path = root / layout.CHART_SCHEMA
+    path = root / CHART_SCHEMA
     if not path.is_file():
         return None
     return jsonschema.Draft7Validator(yamledit.load_data(path.read_text(encoding="utf-8")))
 
 
-def _unnest(data: Any, prefix: layout.YamlPath) -> Any:
+def _unnest(data: Any, prefix: YamlPath) -> Any:
     for key in prefix:
         data = data.get(key) if isinstance(data, dict) else None
     return data if isinstance(data, dict) else {}

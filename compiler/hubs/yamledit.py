@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 Key = str | int
+YamlPath = tuple[Key, ...]
 Path = tuple[Key, ...]
 
 

@@ -1,16 +1,14 @@
-"""The infrastructure tree: clusters, hubs, their values files in order, and the image slots.
+"""Values files to image slots: where each user image of one file is, and what it holds.
 
-Reads ``config/clusters/<cluster>/cluster.yaml`` and the plaintext values files they list;
-``enc-*`` / ``*.secret.*`` files are never opened.  A *slot* is one place a user image can be
-written: ``singleuser.image`` of a file, a profile's ``kubespawner_override.image``, or a
-``profile_options.image.choices.<key>`` image.  Slots are found through YAML aliases too: the
-``physical`` path names the node at its anchor, where an edit has to go.
+A *slot* is one place a user image can be written: ``singleuser.image`` of a file, a
+profile's ``kubespawner_override.image``, a ``profile_options.image.choices.<key>`` image, or
+the user-controlled ``unlisted_choice``.  Slots are found through YAML aliases too: the
+``physical`` path names the node at its anchor, where an edit has to go.  Scanning reads one
+file; which file wins for which hub is :mod:`hubs.layering`'s question.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
@@ -18,60 +16,11 @@ from typing import Literal
 import yaml
 
 from . import imageref, yamledit
-from .errors import Diagnostic, InputError, shown
+from .address import SlotKind
+from .clusters import LayoutError, _read, is_secret
+from .errors import Diagnostic, shown
 from .imageref import Image
-from .yamledit import Key, YamlError
-
-CLUSTERS_DIR = "config/clusters"
-CHART_VALUES = "helm-charts/basehub/values.yaml"
-CHART_SCHEMA = "helm-charts/basehub/values.schema.yaml"
-CHARTS = ("basehub", "daskhub")
-
-SlotKind = Literal["singleuser", "profile", "choice", "unlisted"]
-YamlPath = tuple[Key, ...]
-
-
-class LayoutError(InputError):
-    """The tree is not laid out as expected; ``str()`` is one line naming the place."""
-
-
-def is_secret(name: str) -> bool:
-    base = name.rsplit("/", 1)[-1]
-    return base.startswith("enc-") or ".secret." in base
-
-
-def close_match(word: str, choices: list[str]) -> str:
-    """`` (did you mean 'x'?)`` or an empty string."""
-    found = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {found[0]!r}?)" if found else ""
-
-
-@dataclass(frozen=True, slots=True)
-class Hub:
-    cluster: str
-    name: str
-    display_name: str
-    chart: str
-    files: tuple[str, ...]  # tree-relative plaintext values files, in helm order
-    line: int  # of ``- name:`` in cluster.yaml
-
-    @property
-    def address(self) -> str:
-        return f"{self.cluster}/{self.name}"
-
-    @property
-    def prefix(self) -> YamlPath:
-        return ("basehub",) if self.chart == "daskhub" else ()
-
-
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    name: str
-    path: str  # tree-relative cluster.yaml
-    hubs: tuple[Hub, ...]
-
-    def hub(self, name: str) -> Hub | None:
-        return next((hub for hub in self.hubs if hub.name == name), None)
+from .yamledit import YamlError, YamlPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,157 +71,6 @@ class ValuesFile:
         return None
 
 
-@dataclass(slots=True)
-class Fleet:
-    """The whole tree, files scanned on first use (each parsed once)."""
-
-    root: Path
-    clusters: dict[str, Cluster]
-    _files: dict[str, ValuesFile] = field(default_factory=dict)
-
-    def warnings(self) -> list[Diagnostic]:
-        """Warnings of every file scanned so far, in scan order."""
-        return [w for values in self._files.values() for w in values.warnings]
-
-    def hubs(self) -> Iterator[Hub]:
-        for cluster in self.clusters.values():
-            yield from cluster.hubs
-
-    def users_of(self, path: str) -> list[Hub]:
-        return [hub for hub in self.hubs() if path in hub.files]
-
-    def own_file(self, hub: Hub) -> str | None:
-        """The last values file that only this hub uses, where a hub-level policy goes."""
-        for path in reversed(hub.files):
-            if len(self.users_of(path)) == 1:
-                return path
-        return None
-
-    def file(self, path: str, prefix: YamlPath = ()) -> ValuesFile:
-        if path not in self._files:
-            self._files[path] = scan(self.root, path, prefix)
-            self._complete(self._files[path])
-        found = self._files[path]
-        if found.prefix != prefix:
-            raise LayoutError(f"{path}: used by both basehub and daskhub hubs")
-        return found
-
-    def _complete(self, values: ValuesFile) -> None:
-        """A ``singleuser.image`` map with a tag only (or a name only) takes the other part
-        from the layers below, as Helm's map merge does."""
-        slot = values.slot("singleuser")
-        if slot is None or slot.partial is None or slot.image is None:
-            return
-        found = {self._below(hub, values.path) for hub in self.users_of(values.path)}
-        parts = {_split(image) for image in found if image is not None}
-        if len(parts) != 1 or None in found:
-            present = "tag" if slot.partial == "name" else "name"
-            raise LayoutError(
-                f"{values.path}:{slot.line}: singleuser.image sets only a {present}, and the "
-                f"hubs using this file do not all inherit one {slot.partial}; add `{slot.partial}:`"
-            )
-        name, tag = parts.pop()
-        if slot.partial == "name":
-            full = replace(slot, image=f"{name}:{slot.image}", inherited_name=name)
-        else:
-            full = replace(slot, image=f"{slot.image}:{tag}", inherited_tag=tag)
-        values.slots[values.slots.index(slot)] = full
-
-    def _below(self, hub: Hub, path: str) -> str | None:
-        """The full ``singleuser.image`` the layers under ``path`` give ``hub``."""
-        for lower in reversed(hub.files[: hub.files.index(path)]):
-            slot = self.hub_file(hub, lower).slot("singleuser")
-            if slot is not None and slot.image is not None:
-                return slot.image
-        if self.has_chart():
-            slot = self.chart().slot("singleuser")
-            if slot is not None and slot.image is not None:
-                return slot.image
-        return None
-
-    def hub_file(self, hub: Hub, path: str) -> ValuesFile:
-        return self.file(path, hub.prefix)
-
-    def has_chart(self) -> bool:
-        return (self.root / CHART_VALUES).is_file()
-
-    def chart(self) -> ValuesFile:
-        return self.file(CHART_VALUES)
-
-    def profile_source(self, hub: Hub) -> str | None:
-        """The file whose ``profileList`` the hub gets (Helm replaces lists: the last wins)."""
-        for path in reversed(hub.files):
-            if self.hub_file(hub, path).has_profile_list:
-                return path
-        return None
-
-
-# ---------------------------------------------------------------- cluster.yaml
-
-
-def load_fleet(root: Path) -> Fleet:
-    base = root / CLUSTERS_DIR
-    if not base.is_dir():
-        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
-    clusters = {}
-    for cluster_yaml in sorted(base.glob("*/cluster.yaml")):
-        if cluster_yaml.parent.name == "templates":  # Jinja templates for new clusters
-            continue
-        cluster = read_cluster(root, cluster_yaml.relative_to(root).as_posix())
-        clusters[cluster.name] = cluster
-    if not clusters:
-        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/<cluster>/cluster.yaml found")
-    return Fleet(root, clusters)
-
-
-def read_cluster(root: Path, rel: str) -> Cluster:
-    folder = rel.rsplit("/", 2)[-2]
-    doc = yamledit.parse(_read(root / rel), rel)
-    hubs_node = yamledit.child(doc.root, "hubs")
-    if not isinstance(hubs_node, yaml.SequenceNode):
-        return Cluster(folder, rel, ())
-    hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
-    seen: set[str] = set()
-    for hub in hubs:
-        if hub.name in seen:
-            raise LayoutError(f"{rel}:{hub.line}: hub {hub.name!r} is listed twice")
-        seen.add(hub.name)
-    return Cluster(folder, rel, hubs)
-
-
-def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
-    line = node.start_mark.line + 1
-
-    def text(key: str, default: str | None = None) -> str:
-        value = yamledit.child(node, key)
-        if isinstance(value, yaml.ScalarNode) and value.value:
-            return str(value.value)
-        if default is None:
-            raise LayoutError(f"{rel}:{line}: hub has no {key!r}")
-        return default
-
-    name = text("name")
-    chart = text("helm_chart", "basehub")
-    if chart not in CHARTS:
-        raise LayoutError(f"{rel}:{line}: hub {name!r}: unknown helm_chart {chart!r}")
-    files_node = yamledit.child(node, "helm_chart_values_files")
-    names = [n.value for n in getattr(files_node, "value", []) if isinstance(n, yaml.ScalarNode)]
-    folder = rel.rsplit("/", 1)[0]
-    files = tuple(f"{folder}/{n}" for n in names if not is_secret(n))
-    return Hub(cluster, name, text("display_name", name), chart, files, line)
-
-
-def _read(path: Path, shown: str | None = None) -> str:
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise LayoutError(f"{shown or path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError(f"{shown or path}: cannot read: {exc}") from None
-
-
-# ---------------------------------------------------------------- values files
 
 _SINGLEUSER: YamlPath = ("jupyterhub", "singleuser")
 
@@ -474,19 +272,10 @@ class _Scanner:
         self._slot(kind, name, choice, base + rel, node, image)
 
 
-def _split(image: str) -> tuple[str, str]:
-    from . import imageref
-
-    try:
-        ref = imageref.parse(image)
-    except imageref.ReferenceError as exc:
-        raise LayoutError(str(exc)) from None
-    return ref.name, ref.version or ""
-
-
 def _profile_name(node: yaml.Node, index: int) -> str:
     for key in ("slug", "display_name"):
         value = yamledit.child(node, key)
         if isinstance(value, yaml.ScalarNode) and value.value:
             return str(value.value)
     return f"#{index}"
+

@@ -1,0 +1,124 @@
+"""cluster.yaml: the clusters, their hubs, and each hub's values files in Helm order.
+
+Reads ``config/clusters/<cluster>/cluster.yaml``; ``enc-*`` / ``*.secret.*`` files are
+listed by name only and never opened.  Knows nothing of images: :mod:`hubs.scan` reads
+values files, :mod:`hubs.layering` answers which file wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from . import yamledit
+from .errors import InputError
+from .yamledit import YamlPath
+
+CLUSTERS_DIR = "config/clusters"
+CHART_VALUES = "helm-charts/basehub/values.yaml"
+CHART_SCHEMA = "helm-charts/basehub/values.schema.yaml"
+CHARTS = ("basehub", "daskhub")
+
+
+class LayoutError(InputError):
+    """The tree is not laid out as expected; ``str()`` is one line naming the place."""
+
+
+def is_secret(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.startswith("enc-") or ".secret." in base
+
+
+
+@dataclass(frozen=True, slots=True)
+class Hub:
+    cluster: str
+    name: str
+    display_name: str
+    chart: str
+    files: tuple[str, ...]  # tree-relative plaintext values files, in helm order
+    line: int  # of ``- name:`` in cluster.yaml
+
+    @property
+    def address(self) -> str:
+        return f"{self.cluster}/{self.name}"
+
+    @property
+    def prefix(self) -> YamlPath:
+        return ("basehub",) if self.chart == "daskhub" else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    name: str
+    path: str  # tree-relative cluster.yaml
+    hubs: tuple[Hub, ...]
+
+    def hub(self, name: str) -> Hub | None:
+        return next((hub for hub in self.hubs if hub.name == name), None)
+
+
+
+def load_clusters(root: Path) -> dict[str, Cluster]:
+    base = root / CLUSTERS_DIR
+    if not base.is_dir():
+        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
+    clusters = {}
+    for cluster_yaml in sorted(base.glob("*/cluster.yaml")):
+        if cluster_yaml.parent.name == "templates":  # Jinja templates for new clusters
+            continue
+        cluster = read_cluster(root, cluster_yaml.relative_to(root).as_posix())
+        clusters[cluster.name] = cluster
+    if not clusters:
+        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/<cluster>/cluster.yaml found")
+    return clusters
+
+
+def read_cluster(root: Path, rel: str) -> Cluster:
+    folder = rel.rsplit("/", 2)[-2]
+    doc = yamledit.parse(_read(root / rel), rel)
+    hubs_node = yamledit.child(doc.root, "hubs")
+    if not isinstance(hubs_node, yaml.SequenceNode):
+        return Cluster(folder, rel, ())
+    hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
+    seen: set[str] = set()
+    for hub in hubs:
+        if hub.name in seen:
+            raise LayoutError(f"{rel}:{hub.line}: hub {hub.name!r} is listed twice")
+        seen.add(hub.name)
+    return Cluster(folder, rel, hubs)
+
+
+def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
+    line = node.start_mark.line + 1
+
+    def text(key: str, default: str | None = None) -> str:
+        value = yamledit.child(node, key)
+        if isinstance(value, yaml.ScalarNode) and value.value:
+            return str(value.value)
+        if default is None:
+            raise LayoutError(f"{rel}:{line}: hub has no {key!r}")
+        return default
+
+    name = text("name")
+    chart = text("helm_chart", "basehub")
+    if chart not in CHARTS:
+        raise LayoutError(f"{rel}:{line}: hub {name!r}: unknown helm_chart {chart!r}")
+    files_node = yamledit.child(node, "helm_chart_values_files")
+    names = [n.value for n in getattr(files_node, "value", []) if isinstance(n, yaml.ScalarNode)]
+    folder = rel.rsplit("/", 1)[0]
+    files = tuple(f"{folder}/{n}" for n in names if not is_secret(n))
+    return Hub(cluster, name, text("display_name", name), chart, files, line)
+
+
+def _read(path: Path, shown: str | None = None) -> str:
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise LayoutError(f"{shown or path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LayoutError(f"{shown or path}: cannot read: {exc}") from None
+
