@@ -31,7 +31,6 @@ def is_secret(name: str) -> bool:
     return base.startswith("enc-") or ".secret." in base
 
 
-
 @dataclass(frozen=True, slots=True)
 class Hub:
     cluster: str
@@ -58,7 +57,6 @@ class Cluster:
 
     def hub(self, name: str) -> Hub | None:
         return next((hub for hub in self.hubs if hub.name == name), None)
-
 
 
 def load_clusters(root: Path) -> dict[str, Cluster]:
@@ -121,4 +119,3 @@ def _read(path: Path, shown: str | None = None) -> str:
         raise LayoutError(f"{shown or path}: file not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise LayoutError(f"{shown or path}: cannot read: {exc}") from None
-

@@ -71,7 +71,6 @@ class ValuesFile:
         return None
 
 
-
 _SINGLEUSER: YamlPath = ("jupyterhub", "singleuser")
 
 
@@ -278,4 +277,3 @@ def _profile_name(node: yaml.Node, index: int) -> str:
         if isinstance(value, yaml.ScalarNode) and value.value:
             return str(value.value)
     return f"#{index}"
-

@@ -149,7 +149,9 @@ def _check_names(config: Config, fleet: Fleet, errors: list[Diagnostic]) -> None
     for cname in config.clusters:
         if cname not in fleet.clusters:
             errors.append(
-                _error(("clusters", cname), "no such cluster in the tree" + close_match(cname, known))
+                _error(
+                    ("clusters", cname), "no such cluster in the tree" + close_match(cname, known)
+                )
             )
     for cname, cluster in fleet.clusters.items():
         spec = config.clusters.get(cname)
