@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -27,8 +27,7 @@ from pydantic import (
 )
 
 from . import imageref
-
-Order = Literal["semver", "calver", "numeric", "alphabetical", "pushed"]
+from .tagorder import Order
 
 
 def _pinned(text: str) -> str:
