@@ -109,9 +109,9 @@ def test_set_pin_changes_one_line_of_hubs_toml(fleet: Fleet):
     )
     assert result.code == 0
     assert fleet.read("hubs.toml") == TOML.replace("small:1.0.0", "small:1.1.0")
-    assert (
-        result.err
-        == "a/common.values.yaml:profiles/small/image: pinned to quay.io/org/small:1.1.0\n"
+    assert result.err == (
+        "a/common.values.yaml:profiles/small/image: pinned to quay.io/org/small:1.1.0\n"
+        "run `hubs compile` to write it into the tree\n"
     )
 
 

@@ -8,12 +8,33 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import traceback
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
-from . import commands
+from .commands import check, compile, diff, explain, import_, list_, schema, set_, update
+from .commands._common import Command
 from .errors import Diagnostic, Exit, HubsError, UsageError, oneline, shorten
+
+# The commands, in the order `hubs --help` lists them; maintenance commands last.
+TABLE: tuple[Command[Any], ...] = (
+    compile.COMMAND,
+    check.COMMAND,
+    diff.COMMAND,
+    update.COMMAND,
+    import_.COMMAND,
+    list_.COMMAND,
+    explain.COMMAND,
+    set_.COMMAND,
+    schema.COMMAND,
+)
+_BY_NAME = {command.name: command for command in TABLE}
+# name -> runner, looked up when a command runs (tests replace one here)
+_COMMANDS: dict[str, Callable[[Any], int]] = {command.name: command.run for command in TABLE}
+_WIDTH = 88
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,14 +58,6 @@ def _parser() -> argparse.ArgumentParser:
         default=argparse.SUPPRESS,
         help="show a traceback on errors",
     )
-    fmt = argparse.ArgumentParser(add_help=False)
-    fmt.add_argument(
-        "--format",
-        choices=("text", "markdown", "json", "github"),
-        default="text",
-        help="report format (default: text)",
-    )
-
     parser = argparse.ArgumentParser(
         prog="hubs",
         parents=[common],
@@ -53,52 +66,22 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("compile", parents=[common, fmt], help="write the image keys into the tree")
-    sub.add_parser(
-        "check",
-        parents=[common, fmt],
-        help="exit 1 when the tree differs from hubs.toml (CI, pre-commit)",
-    )
-    sub.add_parser("diff", parents=[common, fmt], help="report what compile would change")
-    sub.add_parser(
-        "schema",
-        parents=[common],
-        help="write schema/hubs.schema.json and schema/chart-images.schema.json",
-    )
-    imp = sub.add_parser(
-        "import", parents=[common], help="write hubs.toml stating the images the tree has now"
-    )
-    imp.add_argument("--force", action="store_true", help="overwrite an existing hubs.toml")
-    lst = sub.add_parser("list", parents=[common], help="every image slot of the fleet")
-    lst.add_argument("--format", choices=("text", "json"), default="text")
-    exp = sub.add_parser(
-        "explain", parents=[common], help="which image a hub or slot runs, and why"
-    )
-    exp.add_argument("address")
-    exp.add_argument("--format", choices=("text", "json"), default="text")
-    st = sub.add_parser("set", parents=[common], help="change one slot's policy in hubs.toml")
-    st.add_argument("address", help="a slot, as `hubs list` prints it (e.g. C/HUB:image)")
-    how = st.add_mutually_exclusive_group(required=True)
-    how.add_argument("--pin", metavar="IMAGE[:TAG][@DIGEST]", help="pin this image")
-    how.add_argument("--follow", metavar="IMAGE", help="follow the newest matching tag")
-    how.add_argument("--inherit", action="store_true", help="let the layer below decide")
-    st.add_argument("--match", metavar="REGEX", help="with --follow: tags to consider")
-    st.add_argument(
-        "--order",
-        choices=("semver", "calver", "numeric", "alphabetical", "pushed"),
-        help="with --follow: how tags are ordered",
-    )
-    st.add_argument("--range", metavar="RANGE", help="with --follow --order semver: e.g. '>=2,<3'")
-    st.add_argument("--digest", action="store_true", help="with --follow: pin the digest too")
-    st.add_argument("--compile", action="store_true", help="compile afterwards")
-    upd = sub.add_parser(
-        "update",
-        parents=[common, fmt],
-        help="resolve follow-latest slots from registries into hubs.lock",
-    )
-    upd.add_argument("addresses", nargs="*", metavar="ADDRESS")
-    upd.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    for command in TABLE:
+        command.arguments(
+            sub.add_parser(
+                command.name,
+                parents=[common],
+                help=command.help,
+                description=textwrap.fill(command.description, _WIDTH),
+                epilog=_examples(command.examples),
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+        )
     return parser
+
+
+def _examples(examples: Sequence[str]) -> str:
+    return "\n".join(["examples:", *(f"  {example}" for example in examples)])
 
 
 class _Version(argparse.Action):
@@ -163,21 +146,18 @@ def _run(args: argparse.Namespace) -> int:
     base = Path(getattr(args, "directory", ".")).resolve()
     if not base.is_dir():
         raise UsageError(f"-C {base}: not a folder")
-    handler: Callable[[argparse.Namespace, Path], int] = _COMMANDS[args.command]
-    return handler(args, base)
+    return _COMMANDS[args.command](_options(_BY_NAME[args.command], args, base))
 
 
-_COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
-    "compile": commands.cmd_compile,
-    "check": commands.cmd_check,
-    "diff": commands.cmd_diff,
-    "schema": commands.cmd_schema,
-    "import": commands.cmd_import,
-    "list": commands.cmd_list,
-    "explain": commands.cmd_explain,
-    "set": commands.cmd_set,
-    "update": commands.cmd_update,
-}
+def _options(command: Command[Any], args: argparse.Namespace, base: Path) -> Any:
+    """The command's typed options from the parsed flags: each field from the flag of the
+    same name when given (a list becomes a tuple), else the field's default."""
+    given: dict[str, Any] = {"base": base}
+    for field in fields(command.options):
+        if field.name != "base" and hasattr(args, field.name):
+            value = getattr(args, field.name)
+            given[field.name] = tuple(value) if isinstance(value, list) else value
+    return command.options(**given)
 
 
 if __name__ == "__main__":  # pragma: no cover

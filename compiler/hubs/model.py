@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     AfterValidator,
@@ -32,8 +32,7 @@ from pydantic import (
 from . import imageref
 from .errors import shown
 from .imageref import ImageRef
-
-Order = Literal["semver", "calver", "numeric", "alphabetical", "pushed"]
+from .tagorder import Order
 
 
 def _pinned(value: object) -> ImageRef:

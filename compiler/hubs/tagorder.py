@@ -33,6 +33,8 @@ from typing import Any, Literal, get_args
 
 import semver
 
+# The one list of orders: hubs.toml's model (and so its JSON schema) and the command line
+# take it from here.
 Order = Literal["semver", "calver", "numeric", "alphabetical", "pushed"]
 ORDERS: tuple[str, ...] = get_args(Order)
 

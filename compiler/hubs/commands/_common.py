@@ -1,0 +1,132 @@
+"""What the commands share: where to run, finding and loading hubs.toml, fleet and lock,
+and writing reports to stdout and warnings to stderr.
+
+Heavy modules are imported inside the functions that use them, so ``hubs check`` starts
+fast and the command line can import every command module to build its parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from ..errors import Diagnostic, Exit
+
+if TYPE_CHECKING:
+    from ..compile import Compiled
+    from ..layering import Fleet
+    from ..load import Source
+    from ..model import Lock
+    from ..report import Report
+
+EXIT_OK, EXIT_DRIFT = Exit.OK, Exit.FINDINGS
+INVENTORY_FORMATS = ("text", "json")  # hubs list and hubs explain
+
+
+@dataclass(frozen=True, kw_only=True)
+class Where:
+    """Where a command runs: every command's options extend this."""
+
+    base: Path  # the folder to run in (-C), resolved
+    config: str | None = None  # --config, relative to base; None: found from base upwards
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportOptions(Where):
+    """The options of a command that reports changes (compile, check, diff)."""
+
+    format: str = "text"  # a key of hubs.report.REPORTERS
+
+
+Options = TypeVar("Options", bound=Where)
+
+
+@dataclass(frozen=True)
+class Command(Generic[Options]):
+    """One verb of ``hubs``: its help, its flags, its typed options and what runs it.
+
+    ``arguments`` adds the verb's own flags; their destinations are the field names of
+    ``options``, which :mod:`hubs.cli` fills from the parsed flags before calling ``run``.
+    """
+
+    name: str
+    help: str  # one line, in `hubs --help`
+    description: str  # one paragraph, in `hubs NAME --help`
+    examples: tuple[str, ...]  # command lines shown under "examples:" in `hubs NAME --help`
+    options: type[Options]
+    run: Callable[[Options], int]
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
+
+
+def add_report_format(parser: argparse.ArgumentParser) -> None:
+    from ..report import REPORTERS
+
+    parser.add_argument(
+        "--format", choices=tuple(REPORTERS), default="text", help="report format (default: text)"
+    )
+
+
+def add_inventory_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format", choices=INVENTORY_FORMATS, default="text", help="output format (default: text)"
+    )
+
+
+def config_path(where: Where) -> Path:
+    from ..load import find_config
+
+    given = where.config
+    return (where.base / given) if given else find_config(where.base)
+
+
+def source(where: Where) -> Source:
+    from ..load import load_config
+
+    return load_config(config_path(where))
+
+
+def loaded(where: Where) -> tuple[Source, Fleet, Lock]:
+    from ..layering import load_fleet
+    from ..load import load_lock
+
+    found = source(where)
+    return found, load_fleet(found.tree), load_lock(found.lock_path)
+
+
+def prefix(tree: Path, base: Path) -> str:
+    rel = os.path.relpath(tree, base)
+    return "" if rel == "." else rel.replace(os.sep, "/") + "/"
+
+
+def emit(report: Report, fmt: str) -> None:
+    from ..report import render
+
+    warn(report.warnings, report.prefix)
+    sys.stdout.write(render(report, fmt, sys.stdout))
+
+
+def warn(warnings: Sequence[Diagnostic], prefix: str = "") -> None:
+    for warning in warnings:
+        print(f"hubs: warning: {warning.moved(prefix)}", file=sys.stderr)
+
+
+def report(
+    compiled: Compiled, command: str, applied: bool, base: Path, notes: tuple[str, ...] = ()
+) -> Report:
+    from ..report import Report
+
+    plan, fleet = compiled.plan, compiled.fleet
+    managed = [
+        t
+        for t in plan.targets
+        if t.policy != "user-controlled" and (t.slot.image is not None or t.want is not None)
+    ]
+    hubs = sum(len(c.hubs) for c in fleet.clusters.values())
+    where = prefix(fleet.root, base)
+    warnings = tuple(fleet.warnings())
+    return Report(command, plan.changes, applied, len(managed), hubs, where, notes, warnings)

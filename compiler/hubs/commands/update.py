@@ -1,0 +1,86 @@
+"""``hubs update``: resolve follow-latest slots from their registries into hubs.lock."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+
+from ._common import EXIT_OK, Command, ReportOptions, add_report_format, emit, loaded, report
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateOptions(ReportOptions):
+    addresses: tuple[str, ...] = ()  # the slots to update; none: every follow slot
+    dry_run: bool = False  # report, write nothing
+
+
+def run(options: UpdateOptions) -> int:
+    from ..compile import build, write
+    from ..fileio import write_atomic
+    from ..load import dump_lock
+    from ..registry import RegistryClient
+    from ..resolve import resolve_all
+    from ..update import update
+
+    source, fleet, lock = loaded(options)
+    progress = _progress if sys.stderr.isatty() else None
+    insecure = frozenset(source.config.registries.insecure)
+    with RegistryClient(insecure=insecure) as client:
+        result = update(
+            source.config,
+            fleet,
+            lock,
+            options.addresses,
+            lambda reqs: resolve_all(reqs, client, progress=progress),
+        )
+    compiled = build(source, fleet, result.lock)
+    lock_text = dump_lock(result.lock)
+    if source.lock_path.exists():
+        lock_changed = source.lock_path.read_text(encoding="utf-8") != lock_text
+    else:
+        lock_changed = bool(result.lock.slots)  # no follow slot: no lock file is needed
+    if not options.dry_run:
+        write(compiled)
+        if lock_changed:
+            write_atomic(source.lock_path, lock_text)
+    said = "would change" if options.dry_run else "updated"
+    notes = result.notes + ((f"{source.lock_path.name} {said}",) if lock_changed else ())
+    emit(report(compiled, "update", not options.dry_run, options.base, notes), options.format)
+    return EXIT_OK
+
+
+def _progress(done: int, total: int) -> None:
+    end = "\n" if done == total else ""
+    print(f"\rhubs update: resolved {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    add_report_format(parser)
+    parser.add_argument(
+        "addresses",
+        nargs="*",
+        metavar="ADDRESS",
+        help="a follow slot (or hub or file scope) to update; none: every follow slot",
+    )
+    parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+
+
+COMMAND = Command(
+    name="update",
+    help="resolve follow-latest slots from registries into hubs.lock",
+    description=(
+        "Ask the registries for the tags of every repository a follow-latest slot follows "
+        "(each once, concurrently), pick the newest tag each policy allows, and write "
+        "hubs.lock and the values files; if any slot fails, nothing is written. A locked tag "
+        "is never downgraded unless the policy allows it."
+    ),
+    examples=(
+        "hubs update",
+        "hubs update --dry-run --format markdown",
+        "hubs update 'beta/daskhub-common.values.yaml:profiles/cpu/choices/pangeo'",
+    ),
+    options=UpdateOptions,
+    run=run,
+    arguments=_arguments,
+)

@@ -1,0 +1,145 @@
+"""The command line: one table of commands, typed options, help with examples that parse."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from fleetfixture import Fleet
+from hubs import cli, report
+from hubs.commands import check
+from hubs.commands._common import ReportOptions
+from hubs.commands.set_ import SetOptions
+from hubs.commands.update import UpdateOptions
+from hubs.tagorder import ORDERS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _wide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # help lines unwrapped, whatever the terminal
+
+
+def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    with pytest.raises(SystemExit) as exited:
+        cli.main([*argv, "--help"])
+    assert exited.value.code == 0
+    return capsys.readouterr().out
+
+
+def _examples(text: str) -> list[str]:
+    _, found, rest = text.partition("\nexamples:\n")
+    assert found, "no examples: section"
+    return [line.strip() for line in rest.splitlines() if line.startswith("  hubs ")]
+
+
+@pytest.mark.parametrize("command", [c.name for c in cli.TABLE])
+def test_every_help_has_a_paragraph_and_examples_the_parser_accepts(
+    command: str, capsys: pytest.CaptureFixture[str]
+):
+    spec = cli._BY_NAME[command]
+    text = _help(capsys, command)
+    assert textwrap.fill(spec.description, 88) in text
+    examples = _examples(text)
+    assert examples == list(spec.examples)
+    for example in examples:
+        words = shlex.split(example)
+        assert words[0] == "hubs"
+        assert cli._parser().parse_args(words[1:]).command == command, example
+
+
+def test_the_example_check_rejects_a_line_the_parser_refuses(capsys: pytest.CaptureFixture[str]):
+    with pytest.raises(SystemExit) as exited:
+        cli._parser().parse_args(shlex.split("set alpha/staging:image --order semver"))
+    assert exited.value.code == 2
+    assert "one of the arguments --pin --follow --inherit is required" in capsys.readouterr().err
+
+
+def test_top_help_lists_the_table_in_order_with_schema_last_as_maintenance(
+    capsys: pytest.CaptureFixture[str],
+):
+    text = _help(capsys)
+    rows = [line for line in text.splitlines() if line[:4] == "    " and line[4] != " "]
+    listed = [row.split()[0] for row in rows]
+    assert listed == [c.name for c in cli.TABLE]
+    assert listed[-1] == "schema"
+    assert "    schema       (maintenance) write the JSON schemas under schema/\n" in text
+
+
+def test_explain_address_has_a_help_text(capsys: pytest.CaptureFixture[str]):
+    assert (
+        "  address               a hub (CLUSTER/HUB) or a slot, as `hubs list` prints it "
+        "(e.g. CLUSTER/HUB:image)\n"
+    ) in _help(capsys, "explain")
+
+
+def _choices(command: str, dest: str) -> tuple[str, ...]:
+    parser = cli._parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    action = next(a for a in sub.choices[command]._actions if a.dest == dest)
+    assert action.choices is not None
+    return tuple(action.choices)
+
+
+def test_formats_and_orders_are_written_once():
+    for command in ("compile", "check", "diff", "update"):
+        assert _choices(command, "format") == tuple(report.REPORTERS)
+    assert tuple(report.REPORTERS) == ("text", "markdown", "json", "github")
+    assert _choices("set", "order") == ORDERS
+    schema = json.loads((ROOT / "schema/hubs.schema.json").read_text())
+    assert tuple(schema["$defs"]["Follow"]["properties"]["order"]["enum"]) == ORDERS
+    readme = (ROOT / "README.md").read_text()
+    assert f"(`--format {'|'.join(report.REPORTERS)}`)" in readme
+    assert f"`order` one of {', '.join(f'`{o}`' for o in ORDERS)}." in readme
+
+
+def test_a_registered_reporter_is_a_format_choice(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setitem(
+        report.REPORTERS, "count", lambda found, stream: f"{found.command}: {found.slots}\n"
+    )
+    result = fleet.run("check", "--format", "count")
+    assert (result.code, result.out, result.err) == (0, "check: 7\n", "")
+
+
+def test_commands_get_typed_options_not_the_namespace(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    got: list[object] = []
+    monkeypatch.setitem(cli._COMMANDS, "update", lambda options: got.append(options) or 0)
+    monkeypatch.setitem(cli._COMMANDS, "set", lambda options: got.append(options) or 0)
+    base = str(fleet.root)
+    assert cli.main(["-C", base, "update", "a/prod:image", "b/x:image", "--dry-run"]) == 0
+    assert cli.main(["-C", base, "set", "a/prod:image", "--config", "h.toml", "--inherit"]) == 0
+    assert got == [
+        UpdateOptions(
+            base=fleet.root.resolve(), addresses=("a/prod:image", "b/x:image"), dry_run=True
+        ),
+        SetOptions(
+            base=fleet.root.resolve(), config="h.toml", address="a/prod:image", inherit=True
+        ),
+    ]
+
+
+def test_a_command_runs_from_its_options_alone(fleet: Fleet, capsys: pytest.CaptureFixture[str]):
+    assert check.run(ReportOptions(base=fleet.root, format="json")) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert (out["command"], out["clean"], out["slots"]) == ("check", True, 7)
+
+
+def test_set_says_to_compile_only_when_it_did_not(fleet: Fleet):
+    hint = "run `hubs compile` to write it into the tree\n"
+    result = fleet.run("set", "a/prod:image", "--pin", "quay.io/org/image:2.0")
+    assert (result.code, result.err) == (
+        0,
+        "a/prod:image: pinned to quay.io/org/image:2.0\n" + hint,
+    )
+    assert fleet.run("check").code == 1
+    result = fleet.run("set", "a/prod:image", "--pin", "quay.io/org/image:3.0", "--compile")
+    assert (result.code, result.err) == (0, "a/prod:image: pinned to quay.io/org/image:3.0\n")
+    assert fleet.run("check").code == 0
