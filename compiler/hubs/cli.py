@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import commands
+from . import commands, extract
 from .errors import Exit, HubsError, UsageError, oneline, shorten
 
 
@@ -98,6 +98,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     upd.add_argument("addresses", nargs="*", metavar="ADDRESS")
     upd.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    ext = sub.add_parser(
+        "extract-image",
+        parents=[common],
+        help="move a user-image folder, with its history, into an image repository",
+    )
+    ext.add_argument("folder", metavar="DIR", help="the image folder, from the source's top")
+    ext.add_argument("--into", metavar="TARGET", required=True, help="repository to merge into")
+    ext.add_argument("--source", metavar="REPO", default=".", help="path or URL (default: .)")
+    ext.add_argument("--push", action="store_true", help="push the target's branch afterwards")
     return parser
 
 
@@ -162,6 +171,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, Path], int]] = {
     "explain": commands.cmd_explain,
     "set": commands.cmd_set,
     "update": commands.cmd_update,
+    "extract-image": extract.cmd_extract_image,
 }
 
 
