@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from hubs.cli import main
-from hubs.errors import InputError
+from hubs.errors import FailureError, InputError
 from hubs.extract import extract_image, find_filter_repo
 
 pytestmark = pytest.mark.skipif(not shutil.which("git"), reason="needs git")
@@ -285,3 +285,15 @@ def test_merge_conflict_is_exit_3(source: Path, target: Path, capsys: pytest.Cap
         "resolve them and `git commit`, or `git merge --abort`\n",
     )
     assert git(target, "remote").split() == ["origin"]
+
+
+def test_push_without_upstream_is_exit_3(source: Path, target: Path):
+    git(target, "branch", "--unset-upstream")
+    with pytest.raises(FailureError) as caught:
+        extract_image("image", target, str(source), push=True)
+    assert caught.value.messages == [
+        "git push: fatal: The current branch main has no upstream branch."
+    ]
+    assert (
+        git(target, "log", "-1", "--format=%s") == f"Import image from {source} with its history\n"
+    )

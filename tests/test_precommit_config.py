@@ -71,7 +71,9 @@ def test_dogfood_on_a_copy(tmp_path: Path):
         "GIT_COMMITTER_NAME": "t",
         "GIT_COMMITTER_EMAIL": "t@example.org",
     }
-    assert run("git", "-c", "init.defaultBranch=main", "init", "-q", cwd=repo, env=env).returncode == 0
+    assert (
+        run("git", "-c", "init.defaultBranch=main", "init", "-q", cwd=repo, env=env).returncode == 0
+    )
     assert run(str(BIN / "pre-commit"), "install", cwd=repo, env=env).returncode == 0
     run("git", "add", "-A", cwd=repo, env=env)
     first = run("git", "commit", "-qm", "example", cwd=repo, env=env)
@@ -87,9 +89,13 @@ def test_dogfood_on_a_copy(tmp_path: Path):
     second = run("git", "commit", "-qm", "hand bump", cwd=repo, env=env)
     shown = second.stdout + second.stderr
     assert second.returncode == 1
-    assert "hubs check...............................................................Failed" in shown
+    assert (
+        "hubs check...............................................................Failed" in shown
+    )
     assert "hubs check: 1 slot in 1 file out of date; run `hubs compile`" in shown
-    assert "hubs compile.............................................................Failed" in shown
+    assert (
+        "hubs compile.............................................................Failed" in shown
+    )
     assert "- files were modified by this hook" in shown
     assert values.read_text() == clean  # compile put the policy's tag back
     assert run("git", "log", "--oneline", cwd=repo, env=env).stdout.count("\n") == 1
