@@ -297,3 +297,23 @@ def test_push_without_upstream_is_exit_3(source: Path, target: Path):
     assert (
         git(target, "log", "-1", "--format=%s") == f"Import image from {source} with its history\n"
     )
+
+
+def test_target_on_a_detached_head(source: Path, target: Path, capsys: pytest.CaptureFixture[str]):
+    git(target, "checkout", "-q", "--detach")
+    code, err = extract_error(capsys, "image", "--into", str(target), "--source", str(source))
+    assert (code, err) == (
+        2,
+        f"hubs: error: --into {target}: HEAD is detached; check out the branch to merge into\n",
+    )
+
+
+def test_target_without_commits(source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    git(empty, "init", "-q")
+    code, err = extract_error(capsys, "image", "--into", str(empty), "--source", str(source))
+    assert (code, err) == (
+        2,
+        f"hubs: error: --into {empty}: has no commit; create it from the image template\n",
+    )

@@ -122,6 +122,8 @@ def _target(target: Path) -> Path:
         )
     if _try("rev-parse", "--verify", "-q", "HEAD", cwd=target) is None:
         raise InputError(f"--into {target}: has no commit; create it from the image template")
+    if _try("symbolic-ref", "-q", "HEAD", cwd=target) is None:
+        raise InputError(f"--into {target}: HEAD is detached; check out the branch to merge into")
     if _git("status", "--porcelain", cwd=target):
         raise InputError(f"--into {target}: has uncommitted changes; commit or stash them first")
     return target
