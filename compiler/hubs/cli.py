@@ -15,7 +15,18 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from .commands import check, compile, diff, explain, import_, list_, schema, set_, update
+from .commands import (
+    check,
+    compile,
+    diff,
+    explain,
+    extract_image,
+    import_,
+    list_,
+    schema,
+    set_,
+    update,
+)
 from .commands._common import Command
 from .errors import Diagnostic, Exit, HubsError, UsageError, oneline, shorten
 
@@ -29,6 +40,7 @@ TABLE: tuple[Command[Any], ...] = (
     list_.COMMAND,
     explain.COMMAND,
     set_.COMMAND,
+    extract_image.COMMAND,
     schema.COMMAND,
 )
 _BY_NAME = {command.name: command for command in TABLE}

@@ -1,0 +1,106 @@
+"""This repository's .pre-commit-config.yaml: the published hooks, dogfooded on the bundled
+example by real pre-commit in a real git repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DRIFTED = "generated/config/clusters/beta/daskhub-common.values.yaml"
+
+pytestmark = pytest.mark.skipif(
+    not (BIN / "pre-commit").exists() or not shutil.which("git"), reason="needs pre-commit and git"
+)
+
+
+def config_hooks() -> list[dict[str, Any]]:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    (repo,) = config["repos"]
+    assert repo["repo"] == "local"
+    hooks: list[dict[str, Any]] = repo["hooks"]
+    return hooks
+
+
+def test_config_is_valid():
+    result = subprocess.run(
+        [str(BIN / "pre-commit"), "validate-config", str(ROOT / ".pre-commit-config.yaml")],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_config_runs_the_published_hooks_as_published():
+    published = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    same = ("id", "name", "entry", "pass_filenames", "files")
+    assert [{k: h[k] for k in same} for h in config_hooks()] == [
+        {k: h[k] for k in same} for h in published
+    ]
+    # offline hooks only on commit: check and compile never touch the network
+    assert [h["entry"] for h in config_hooks()] == ["hubs check", "hubs compile"]
+    assert all("stages" not in h for h in config_hooks())
+
+
+def run(*cmd: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_dogfood_on_a_copy(tmp_path: Path):
+    repo = tmp_path / "hubs"
+    repo.mkdir()
+    for name in ("hubs.toml", "hubs.lock", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml"):
+        shutil.copy(ROOT / name, repo / name)
+    shutil.copytree(ROOT / "generated", repo / "generated")
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",  # the venv, as if activated
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    assert (
+        run("git", "-c", "init.defaultBranch=main", "init", "-q", cwd=repo, env=env).returncode == 0
+    )
+    assert run(str(BIN / "pre-commit"), "install", cwd=repo, env=env).returncode == 0
+    run("git", "add", "-A", cwd=repo, env=env)
+    first = run("git", "commit", "-qm", "example", cwd=repo, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "hubs check...............................................................Passed" in (
+        first.stdout + first.stderr
+    )
+
+    values = repo / DRIFTED
+    clean = values.read_text()
+    values.write_text(clean.replace("ml-notebook:2025.06.02", "ml-notebook:2025.06.03"))
+    run("git", "add", "-A", cwd=repo, env=env)
+    second = run("git", "commit", "-qm", "hand bump", cwd=repo, env=env)
+    shown = second.stdout + second.stderr
+    assert second.returncode == 1
+    assert (
+        "hubs check...............................................................Failed" in shown
+    )
+    assert "hubs check: 1 slot in 1 file out of date; run `hubs compile`" in shown
+    assert (
+        "hubs compile.............................................................Failed" in shown
+    )
+    assert "- files were modified by this hook" in shown
+    assert values.read_text() == clean  # compile put the policy's tag back
+    assert run("git", "log", "--oneline", cwd=repo, env=env).stdout.count("\n") == 1
+
+    run("git", "add", "-A", cwd=repo, env=env)  # nothing left to commit: the fix undid the bump
+    assert run("git", "status", "--porcelain", cwd=repo, env=env).stdout == ""
+    manual = run(str(BIN / "pre-commit"), "run", "--all-files", cwd=repo, env=env)
+    assert manual.returncode == 0, manual.stdout + manual.stderr
