@@ -1,38 +1,42 @@
-"""Run one whole process and measure it: wall time and the child's peak resident memory."""
+"""Run one whole process and measure it: wall time and its peak resident memory (``spawn.py``)."""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+RELAY = Path(__file__).resolve().parent / "spawn.py"
 
 
 @dataclass(frozen=True)
 class Sample:
     wall_s: float
-    rss_kib: int  # ru_maxrss of the child (KiB on Linux)
+    rss_kib: int  # ru_maxrss from os.wait4 (KiB on Linux)
 
 
 def run(argv: Sequence[str], expect: int = 0) -> Sample:
-    """Start ``argv``, wait for it with ``os.wait4``; exit with its stderr if the code differs."""
+    """Run ``argv`` under ``spawn.py``; exit with its stderr if its exit code is not ``expect``."""
     with tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err
+        done = subprocess.run(
+            [sys.executable, str(RELAY), *argv],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            check=False,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped: Popen must not wait
-        if proc.returncode != expect:
+        result = json.loads(done.stdout) if done.returncode == 0 else {"code": done.returncode}
+        if result["code"] != expect:
             err.seek(0)
             text = err.read().decode(errors="replace")[-2000:]
-            raise SystemExit(f"{' '.join(argv)}: exit {proc.returncode}, expected {expect}\n{text}")
-    return Sample(wall, usage.ru_maxrss)
+            raise SystemExit(f"{' '.join(argv)}: exit {result['code']}, expected {expect}\n{text}")
+    return Sample(float(result["wall_s"]), int(result["rss_kib"]))
 
 
 @dataclass(frozen=True)

@@ -136,3 +136,19 @@ def test_one_tag_change_writes_one_file_and_both_are_restored(tree: Path) -> Non
     with pytest.raises(SystemExit, match=r"wrote \[\], not \[config/clusters/cloudbank-0000/c001"):
         one.after()
     (tree / "hubs.toml").write_text(one.original)
+
+
+def test_a_measured_process_does_not_report_the_benchmark_s_memory() -> None:
+    measure = bench_module("measure")
+    ballast = bytearray(64 * 1024 * 1024)  # this process is large; the relay keeps it out
+    ballast[::4096] = b"\x01" * len(ballast[::4096])
+    sample = measure.run(["/bin/true"])
+    assert 0 < sample.rss_kib < 16 * 1024
+    assert 0 < sample.wall_s < 5
+    with pytest.raises(SystemExit, match=r"^/bin/false: exit 1, expected 0\n$"):
+        measure.run(["/bin/false"])
+    with pytest.raises(
+        SystemExit,
+        match=r"^/nonexistent: exit 127, expected 0\n/nonexistent: No such file or directory\n$",
+    ):
+        measure.run(["/nonexistent"])
