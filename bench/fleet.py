@@ -8,11 +8,12 @@ clusters of 5 hubs with three shared files (utoronto), and 27 clusters of 2-4 hu
 config sits in a shared profileList (anchored image options, aliased in later profiles), in
 hub files' own profileLists (anchored choices), in ``singleuser.image`` with a staging
 override, in ``profileList[*].kubespawner_override.image``, or nowhere at all (the chart
-default applies; a binder hub has ``profileList: []``).  A quarter of the small clusters are
+default applies; a binder hub has ``profileList: []``).  Seven small clusters (17 hubs) are
 daskhub (values under ``basehub:``), with a basehub hub of their own when they have three
-hubs or more.  Every hub lists its ``enc-*.secret.values.yaml`` file; some list a shared
-``enc-common`` before their own file.  Bigger fleets repeat the tile; a partial tile scales
-the big cluster and takes small clusters in order.
+hubs or more.  Every hub lists its ``enc-*.secret.values.yaml`` file; hubs of daskhub
+clusters list a shared ``enc-common`` before their own file (utoronto's, after it).  Bigger
+fleets repeat the tile; a partial tile scales the big cluster and takes small clusters in
+order.
 """
 
 from __future__ import annotations
@@ -90,8 +91,8 @@ class Manifest:
     shared_files: int  # listed by more than one hub
     secret_files: int  # enc-* files on disk
     no_image_hubs: int  # hubs whose files set no image: the chart default applies
-    lines: int  # of all plaintext values files, chart included
-    kib: int
+    lines: int  # of the files the floor reads: plaintext values files and the chart's
+    kib: int  # of the same files
 
 
 @dataclass
@@ -320,7 +321,7 @@ def _manifest(root: Path, seed: int, clusters: list[_Cluster]) -> Manifest:
         secret_files=sum(1 for _ in root.rglob("enc-*")),
         no_image_hubs=no_image,
         lines=sum(p.read_text().count("\n") for p in values_paths),
-        kib=sum(p.stat().st_size for p in plain_paths) // 1024,
+        kib=sum(p.stat().st_size for p in values_paths) // 1024,
     )
 
 

@@ -47,7 +47,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
         secret_files=30,
         no_image_hubs=4,
         lines=6644,
-        kib=189,
+        kib=183,
     )
     return root
 
