@@ -1,0 +1,175 @@
+"""Benchmark: whole-process time and peak memory of the hubs commands, against a floor.
+
+    .venv/bin/python bench/run.py [--sizes 100,1000] [--runs 5] [--seed 0] [--out bench/out]
+
+For each size it generates a fleet (``fleet.py``) into ``OUT/fleet-N``, writes its hubs.toml
+with ``hubs import`` and checks that ``hubs check`` is clean.  Then each figure is measured
+``--runs`` times, alternating with its floor (floor, command, floor, command, ...): the floor
+is ``floor.py`` (one process loading every plaintext values file with libyaml), and
+``python -c pass`` for ``hubs --version``.  Figures are medians; ratios are medians of the
+pairwise ratios.  The hubs command is the console script next to this Python.  All samples
+go to ``OUT/results.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+
+import fleet
+import measure
+from measure import Case, Figures
+
+HERE = Path(__file__).resolve().parent
+NEW_TAG = "bench-changed-1"
+
+
+class OneTag:
+    """``hubs compile`` after one hub-level tag change in hubs.toml; restores both files."""
+
+    def __init__(self, tree: Path) -> None:
+        self.tree, self.config = tree, tree / "hubs.toml"
+        self.original = self.config.read_text(encoding="utf-8")
+        self.file, self.changed = self._pick()
+        self.file_bytes = (tree / self.file).read_bytes()
+        self.stamps: dict[str, measure.Stamp] = {}
+
+    def _pick(self) -> tuple[str, str]:
+        listing = subprocess.run(
+            [str(hubs_command()), "-C", str(self.tree), "list", "--format", "json"],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        for slot in json.loads(listing.stdout):
+            cluster, _, rest = slot["address"].partition("/")
+            hub, _, kind = rest.partition(":")
+            if kind != "image" or hub.endswith(".yaml") or not cluster:
+                continue
+            head = re.escape(f"[clusters.{cluster}.hubs.{hub}]")
+            found = re.search(head + r'[^\n]*\nimage = "([^"]+)"', self.original)
+            if found:
+                name = found.group(1).rsplit(":", 1)[0]
+                start, end = found.span(1)
+                text = self.original[:start] + f"{name}:{NEW_TAG}" + self.original[end:]
+                return str(slot["file"]), text
+        raise SystemExit(f"{self.config}: no hub-level image to change")
+
+    def before(self) -> None:
+        self.config.write_text(self.changed, encoding="utf-8")
+        self.stamps = measure.snapshot(self.tree)
+
+    def after(self) -> None:
+        written = measure.changed(self.stamps, measure.snapshot(self.tree))
+        if written != [self.file]:
+            raise SystemExit(f"compile after one tag change wrote {written}, not [{self.file}]")
+        self.config.write_text(self.original, encoding="utf-8")
+        (self.tree / self.file).write_bytes(self.file_bytes)
+
+
+class NoWrite:
+    """Asserts a command wrote nothing under the tree."""
+
+    def __init__(self, tree: Path) -> None:
+        self.tree = tree
+        self.stamps: dict[str, measure.Stamp] = {}
+
+    def before(self) -> None:
+        self.stamps = measure.snapshot(self.tree)
+
+    def after(self) -> None:
+        written = measure.changed(self.stamps, measure.snapshot(self.tree))
+        if written:
+            raise SystemExit(f"compile with nothing to do wrote {written}")
+
+
+def hubs_command() -> Path:
+    path = Path(sys.executable).parent / "hubs"
+    if not path.exists():
+        raise SystemExit(f"{path}: not found; run `pip install -e .` in this venv")
+    return path
+
+
+def prepare(tree: Path, hubs: int, seed: int) -> fleet.Manifest:
+    if tree.exists():
+        shutil.rmtree(tree)
+    manifest = fleet.generate(tree, hubs, seed)
+    measure.run([str(hubs_command()), "-C", str(tree), "import"])
+    measure.run([str(hubs_command()), "-C", str(tree), "check"])
+    return manifest
+
+
+def cases(tree: Path, scratch: Path) -> list[Case]:
+    hubs = (str(hubs_command()), "-C", str(tree))
+    floor = (sys.executable, str(HERE / "floor.py"), str(tree))
+    one, none = OneTag(tree), NoWrite(tree)
+    imported = str(scratch / "hubs.toml")
+    return [
+        Case("hubs check (clean)", (*hubs, "check"), floor),
+        Case("hubs compile (nothing to do)", (*hubs, "compile"), floor, none.before, none.after),
+        Case("hubs compile (one tag)", (*hubs, "compile"), floor, one.before, one.after),
+        Case("hubs import", (*hubs, "import", "--config", imported, "--force"), floor),
+        Case("hubs list --format json", (*hubs, "list", "--format", "json"), floor),
+        Case("hubs --version", (hubs[0], "--version"), (sys.executable, "-c", "pass")),
+    ]
+
+
+def table(hubs: int, manifest: fleet.Manifest, figures: list[Figures]) -> str:
+    head = (
+        f"\n{hubs} hubs: {manifest.clusters} clusters, {manifest.values_files} values files "
+        f"({manifest.lines} lines, {manifest.kib} KiB), {manifest.secret_files} secret files\n\n"
+        "| command | wall s | floor s | x floor | peak MiB | floor MiB | x floor |\n"
+        "| --- | --: | --: | --: | --: | --: | --: |\n"
+    )
+    rows = [
+        f"| `{f.case.name}` | {f.wall_s:.2f} | {f.floor_wall_s:.2f} | {f.wall_ratio:.1f} "
+        f"| {f.rss_mib:.0f} | {f.floor_rss_mib:.0f} | {f.rss_ratio:.1f} |\n"
+        for f in figures
+    ]
+    return head + "".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="100,1000", help="hub counts, comma-separated")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=HERE / "out")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: dict[str, object] = {
+        "machine": {
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "system": platform.platform(),
+        },
+        "runs": args.runs,
+        "seed": args.seed,
+        "sizes": [],
+    }
+    for hubs in sizes:
+        tree = args.out / f"fleet-{hubs}"
+        manifest = prepare(tree, hubs, args.seed)
+        with tempfile.TemporaryDirectory() as scratch:
+            figures = [measure.measure(c, args.runs) for c in cases(tree, Path(scratch))]
+        print(table(hubs, manifest, figures), flush=True)
+        entry = {"hubs": hubs, "fleet": asdict(manifest), "figures": [f.as_json() for f in figures]}
+        sizes_out = results["sizes"]
+        assert isinstance(sizes_out, list)
+        sizes_out.append(entry)
+    path = args.out / "results.json"
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
