@@ -49,12 +49,9 @@ def find_config(start: Path) -> Path:
 
 
 def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    from .fileio import read_regular
+
+    return read_regular(path, str(path))
 
 
 def load_config(path: Path) -> Source:
