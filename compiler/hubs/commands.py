@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .load import Source
     from .model import Lock
     from .report import Report
+    from .treelock import TreeLock
 
 EXIT_OK, EXIT_DRIFT = 0, 1
 
@@ -77,9 +78,11 @@ def _report(
 
 def cmd_compile(args: argparse.Namespace, base: Path) -> int:
     from .compile import build, write
+    from .treelock import hold
 
-    compiled = build(_source(args, base))
-    write(compiled)
+    with hold(_config_path(args, base).parent, "compile") as held:
+        compiled = build(_source(args, base))
+        write(compiled, held)
     _emit(_report(compiled, "compile", True, base), args.format)
     return EXIT_OK
 
@@ -110,10 +113,19 @@ def cmd_schema(args: argparse.Namespace, base: Path) -> int:
 
 
 def cmd_import(args: argparse.Namespace, base: Path) -> int:
-    from .fileio import write_atomic
+    from .load import CONFIG_NAME
+    from .treelock import hold
+
+    with hold((base / getattr(args, "config", CONFIG_NAME)).parent, "import") as held:
+        return _import(args, base, held)
+
+
+def _import(args: argparse.Namespace, base: Path, held: TreeLock) -> int:
+    from .compile import write
     from .importer import check_import, render
     from .layout import load_fleet
     from .load import CONFIG_NAME
+    from .transaction import FileWrite
 
     target = base / getattr(args, "config", CONFIG_NAME)
     if target.exists() and not args.force:
@@ -123,7 +135,7 @@ def cmd_import(args: argparse.Namespace, base: Path) -> int:
     text = render(fleet, tree)
     check_import(text, fleet)
     _warn(fleet.warnings())
-    write_atomic(target, text)
+    write(None, held, also=[FileWrite(target, text)])
     print(f"wrote {os.path.relpath(target, base)}", file=sys.stderr)
     return EXIT_OK
 
@@ -155,10 +167,17 @@ def cmd_explain(args: argparse.Namespace, base: Path) -> int:
 
 
 def cmd_set(args: argparse.Namespace, base: Path) -> int:
+    from .treelock import hold
+
+    with hold(_config_path(args, base).parent, "set") as held:
+        return _set(args, base, held)
+
+
+def _set(args: argparse.Namespace, base: Path, held: TreeLock) -> int:
     from . import targets, tomledit
     from .compile import build, write
-    from .fileio import write_atomic
     from .load import Source, parse_config
+    from .transaction import FileWrite
 
     source, fleet, lock = _loaded(args, base)
     address = tomledit.parse_address(args.address)
@@ -174,8 +193,7 @@ def cmd_set(args: argparse.Namespace, base: Path) -> int:
     updated = Source(source.path, text, parse_config(text, source.path.name))
     targets.targets(updated.config, fleet, None)  # the layering must be able to express it
     compiled = build(updated, fleet, lock) if args.compile else None  # fails before writing
-    if text != source.text:
-        write_atomic(source.path, text)
+    write(compiled, held, also=[FileWrite(source.path, text, source.text)])  # all or none
     print(f"{args.address}: {_describe(value)}", file=sys.stderr)
     for alias in aliases:
         print(
@@ -183,7 +201,6 @@ def cmd_set(args: argparse.Namespace, base: Path) -> int:
             file=sys.stderr,
         )
     if compiled is not None:
-        write(compiled)
         _emit(_report(compiled, "compile", True, base), "text")
     else:
         _warn(fleet.warnings())
@@ -227,11 +244,18 @@ def _describe(value: object) -> str:
 
 
 def cmd_update(args: argparse.Namespace, base: Path) -> int:
+    from .treelock import hold
+
+    with hold(_config_path(args, base).parent, "update") as held:
+        return _update(args, base, held)
+
+
+def _update(args: argparse.Namespace, base: Path, held: TreeLock) -> int:
     from .compile import build, write
-    from .fileio import write_atomic
     from .load import dump_lock
     from .registry import RegistryClient
     from .resolve import resolve_all
+    from .transaction import FileWrite
     from .update import update
 
     source, fleet, lock = _loaded(args, base)
@@ -252,9 +276,8 @@ def cmd_update(args: argparse.Namespace, base: Path) -> int:
     else:
         lock_changed = bool(result.lock.slots)  # no follow slot: no lock file is needed
     if not args.dry_run:
-        write(compiled)
-        if lock_changed:
-            write_atomic(source.lock_path, lock_text)
+        also = [FileWrite(source.lock_path, lock_text)] if lock_changed else []
+        write(compiled, held, also=also)
     said = "would change" if args.dry_run else "updated"
     notes = result.notes + ((f"{source.lock_path.name} {said}",) if lock_changed else ())
     _emit(_report(compiled, "update", not args.dry_run, base, notes), args.format)

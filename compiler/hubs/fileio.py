@@ -2,7 +2,7 @@
 
 Reads take only regular files, up to a size bound: a FIFO, a device or a folder given as
 a values file is bad input (exit 2), never a hang or a MemoryError; a file that exists but
-cannot be read is an I/O failure (exit 3).
+cannot be read is an I/O failure (exit 3).  Writes go through :mod:`hubs.transaction`.
 """
 
 from __future__ import annotations
@@ -96,31 +96,13 @@ def read_raw(path: Path) -> str:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temp file in the same folder and a rename.
+    """Write one file atomically (a transaction of one file; see :mod:`hubs.transaction`).
 
     Secret files (``enc-*``, ``*.secret.*``) are refused: hubs never writes them.  A
     symlink is written through (its target changes, the link stays a link).
     """
-    import tempfile
+    from .transaction import Transaction
 
-    from .layout import is_secret
-
-    if is_secret(path.name):
-        raise WriteError(f"{path}: refusing to write a secret file")
-    if path.is_symlink():
-        path = path.resolve()
-        if is_secret(path.name):
-            raise WriteError(f"{path}: refusing to write a secret file")
-    data = text.encode("utf-8")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise WriteError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    txn = Transaction()
+    txn.put(path, text)
+    txn.commit()
