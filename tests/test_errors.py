@@ -281,7 +281,7 @@ def test_write_failure_is_exit_3_and_nothing_half_written(
     assert result.code == 3
     assert result.err == (
         f"hubs: error: {fleet.root}/config/clusters/a/common.values.yaml: "
-        "cannot write: No space left on device\n"
+        "cannot write: No space left on device; nothing written, the tree is unchanged\n"
     )
     assert fleet.snapshot() == before
     assert not [p for p in fleet.root.rglob(".*.tmp")]

@@ -14,6 +14,7 @@ import yaml
 
 from . import yamledit
 from .errors import InputError
+from .paths import inside
 from .yamledit import YamlPath
 
 CLUSTERS_DIR = "config/clusters"
@@ -76,11 +77,15 @@ def load_clusters(root: Path) -> dict[str, Cluster]:
 
 def read_cluster(root: Path, rel: str) -> Cluster:
     folder = rel.rsplit("/", 2)[-2]
-    doc = yamledit.parse(_read(root / rel), rel)
+    doc = yamledit.parse(_read(inside(root, rel, rel)), rel)
     hubs_node = yamledit.child(doc.root, "hubs")
     if not isinstance(hubs_node, yaml.SequenceNode):
         return Cluster(folder, rel, ())
     hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
+    here = rel.rsplit("/", 1)[0] + "/"
+    for hub in hubs:  # every values file listed must be inside the tree
+        for path in hub.files:
+            inside(root, path, f"{rel}:{hub.line}: hub {hub.name!r}: {path.removeprefix(here)!r}")
     seen: set[str] = set()
     for hub in hubs:
         if hub.name in seen:
@@ -112,10 +117,6 @@ def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
 
 
 def _read(path: Path, shown: str | None = None) -> str:
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return handle.read()
-    except FileNotFoundError:
-        raise LayoutError(f"{shown or path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError(f"{shown or path}: cannot read: {exc}") from None
+    from .fileio import read_regular
+
+    return read_regular(path, shown or str(path))

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import layering, plan
-from .fileio import WriteError, read_raw, write_atomic
+from .clusters import CHART_VALUES
 from .layering import Fleet
 from .load import Source, load_lock
 from .model import Lock
 from .plan import Plan, PlanError
+
+if TYPE_CHECKING:
+    from .transaction import FileWrite, Transaction
+    from .treelock import TreeLock
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,17 +40,37 @@ def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) 
     return Compiled(source, fleet, result)
 
 
-def write(compiled: Compiled) -> list[str]:
-    """Write each file whose text changes; a file already as planned is never touched.
+def write(
+    compiled: Compiled | None, lock: TreeLock | None = None, also: Sequence[FileWrite] = ()
+) -> list[str]:
+    """Write each compiled file whose text changes, and ``also`` (hubs.toml, hubs.lock), in
+    one transaction: all or none.  A file already as planned is never touched, and a file
+    changed on disk since it was read stops the write before anything is written."""
+    from .transaction import Transaction
 
-    Every file is checked first, so a file changed on disk since the plan stops the
-    write before anything is written.
-    """
-    edits = compiled.plan.edits
-    for edit in edits:
-        target = compiled.fleet.root / edit.path
-        if read_raw(target) != edit.old:
-            raise WriteError(f"{target}: changed on disk while compiling; nothing written")
-    for edit in edits:
-        write_atomic(compiled.fleet.root / edit.path, edit.new)
-    return [edit.path for edit in edits]
+    txn = Transaction(lock)
+    for each in also:
+        txn.put(each.path, each.text, expected=each.expected)
+    written = stage(compiled, txn) if compiled is not None else []
+    txn.commit()
+    return written
+
+
+def stage(compiled: Compiled, txn: Transaction) -> list[str]:
+    """Add the compiled files to ``txn`` (with hubs.toml or hubs.lock, for one commit)."""
+    from .paths import inside
+
+    root = compiled.fleet.root
+    for folder in _folders(compiled.fleet):
+        txn.sweep(folder)
+    for edit in compiled.plan.edits:
+        inside(root, edit.path, edit.path)
+        txn.put(root / edit.path, edit.new, shown=str(root / edit.path), expected=edit.old)
+    return [edit.path for edit in compiled.plan.edits]
+
+
+def _folders(fleet: Fleet) -> set[Path]:
+    """Every folder compile may write into: where a killed run may have left temp files."""
+    files = [cluster.path for cluster in fleet.clusters.values()]
+    files += [path for hub in fleet.hubs() for path in hub.files]
+    return {(fleet.root / path).parent for path in [*files, CHART_VALUES]}

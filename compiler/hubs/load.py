@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .errors import Diagnostic, InputError
+from .errors import Diagnostic, HubsError, InputError
 from .model import Config, Lock
 
 CONFIG_NAME = "hubs.toml"
@@ -49,12 +49,9 @@ def find_config(start: Path) -> Path:
 
 
 def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError([f"{path}: file not found"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    from .fileio import read_regular
+
+    return read_regular(path, str(path))
 
 
 def load_config(path: Path) -> Source:
@@ -106,7 +103,7 @@ def locate_keys(found: Sequence[Diagnostic], config: Path) -> list[Diagnostic]:
         return list(found)
     try:
         text = read_text(config)
-    except ConfigError:
+    except HubsError:
         return list(found)
     out = []
     for diagnostic in found:

@@ -20,6 +20,7 @@ from .address import SlotKind
 from .clusters import LayoutError, _read, is_secret
 from .errors import Diagnostic, shown
 from .imageref import Image
+from .paths import inside
 from .yamledit import YamlError, YamlPath
 
 
@@ -78,7 +79,7 @@ def scan(root: Path, rel: str, prefix: YamlPath = ()) -> ValuesFile:
     """Parse one values file (only if it can hold a slot) and list its slots."""
     if is_secret(rel):
         raise LayoutError(f"{rel}: secret files are never read or written")
-    text = _read(root / rel, f"{rel} (listed in cluster.yaml)")
+    text = _read(inside(root, rel, rel), f"{rel} (listed in cluster.yaml)")
     if "image" not in text and "profileList" not in text:
         return ValuesFile(rel, prefix, None)
     try:

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import EXIT_OK, Command, ReportOptions, add_report_format, emit, report, source
+from ._common import (
+    EXIT_OK,
+    Command,
+    ReportOptions,
+    add_report_format,
+    config_path,
+    emit,
+    report,
+    source,
+)
 
 
 def run(options: ReportOptions) -> int:
     from ..compile import build, write
+    from ..treelock import hold
 
-    compiled = build(source(options))
-    write(compiled)
+    with hold(config_path(options).parent, "compile") as held:
+        compiled = build(source(options))
+        write(compiled, held)
     emit(report(compiled, "compile", True, options.base), options.format)
     return EXIT_OK
 

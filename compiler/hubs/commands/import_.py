@@ -6,9 +6,14 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ._common import EXIT_OK, Command, Where, warn
+
+if TYPE_CHECKING:
+    from ..treelock import TreeLock
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -17,13 +22,21 @@ class ImportOptions(Where):
 
 
 def run(options: ImportOptions) -> int:
-    from ..fileio import write_atomic
+    from ..load import CONFIG_NAME
+    from ..treelock import hold
+
+    target = options.base / (options.config if options.config is not None else CONFIG_NAME)
+    with hold(target.parent, "import") as held:
+        return _import(options, target, held)
+
+
+def _import(options: ImportOptions, target: Path, held: TreeLock) -> int:
+    from ..compile import write
     from ..importer import check_import, render
     from ..layering import load_fleet
-    from ..load import CONFIG_NAME
+    from ..transaction import FileWrite
 
     base = options.base
-    target = base / (options.config if options.config is not None else CONFIG_NAME)
     if target.exists() and not options.force:
         raise UsageError(f"{target}: exists already; use --force to overwrite it")
     tree = os.path.relpath(base, target.parent).replace(os.sep, "/")
@@ -31,7 +44,7 @@ def run(options: ImportOptions) -> int:
     text = render(fleet, tree)
     check_import(text, fleet)
     warn(fleet.warnings())
-    write_atomic(target, text)
+    write(None, held, also=[FileWrite(target, text)])
     print(f"wrote {os.path.relpath(target, base)}", file=sys.stderr)
     return EXIT_OK
 

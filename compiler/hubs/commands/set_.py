@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import UsageError
 from ..tagorder import ORDERS
-from ._common import EXIT_OK, Command, Where, emit, loaded, report, warn
+from ._common import EXIT_OK, Command, Where, config_path, emit, loaded, report, warn
+
+if TYPE_CHECKING:
+    from ..treelock import TreeLock
 
 COMPILE_HINT = "run `hubs compile` to write it into the tree"
 
@@ -27,11 +31,18 @@ class SetOptions(Where):
 
 
 def run(options: SetOptions) -> int:
+    from ..treelock import hold
+
+    with hold(config_path(options).parent, "set") as held:
+        return _set(options, held)
+
+
+def _set(options: SetOptions, held: TreeLock) -> int:
     from .. import targets, tomledit
     from ..address import parse as parse_address
     from ..compile import build, write
-    from ..fileio import write_atomic
     from ..load import Source, parse_config
+    from ..transaction import FileWrite
 
     source, fleet, lock = loaded(options)
     address = parse_address(options.address)
@@ -47,8 +58,7 @@ def run(options: SetOptions) -> int:
     updated = Source(source.path, text, parse_config(text, source.path.name))
     targets.targets(updated.config, fleet, None)  # the layering must be able to express it
     compiled = build(updated, fleet, lock) if options.compile else None  # fails before writing
-    if text != source.text:
-        write_atomic(source.path, text)
+    write(compiled, held, also=[FileWrite(source.path, text, source.text)])  # all or none
     print(f"{options.address}: {_describe(value)}", file=sys.stderr)
     for alias in aliases:
         print(
@@ -56,7 +66,6 @@ def run(options: SetOptions) -> int:
             file=sys.stderr,
         )
     if compiled is not None:
-        write(compiled)
         emit(report(compiled, "compile", True, options.base), "text")
     else:
         warn(fleet.warnings())

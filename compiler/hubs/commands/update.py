@@ -5,8 +5,21 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ._common import EXIT_OK, Command, ReportOptions, add_report_format, emit, loaded, report
+from ._common import (
+    EXIT_OK,
+    Command,
+    ReportOptions,
+    add_report_format,
+    config_path,
+    emit,
+    loaded,
+    report,
+)
+
+if TYPE_CHECKING:
+    from ..treelock import TreeLock
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,11 +29,18 @@ class UpdateOptions(ReportOptions):
 
 
 def run(options: UpdateOptions) -> int:
+    from ..treelock import hold
+
+    with hold(config_path(options).parent, "update") as held:
+        return _update(options, held)
+
+
+def _update(options: UpdateOptions, held: TreeLock) -> int:
     from ..compile import build, write
-    from ..fileio import write_atomic
     from ..load import dump_lock
     from ..registry import RegistryClient
     from ..resolve import resolve_all
+    from ..transaction import FileWrite
     from ..update import update
 
     source, fleet, lock = loaded(options)
@@ -41,9 +61,8 @@ def run(options: UpdateOptions) -> int:
     else:
         lock_changed = bool(result.lock.slots)  # no follow slot: no lock file is needed
     if not options.dry_run:
-        write(compiled)
-        if lock_changed:
-            write_atomic(source.lock_path, lock_text)
+        also = [FileWrite(source.lock_path, lock_text)] if lock_changed else []
+        write(compiled, held, also=also)
     said = "would change" if options.dry_run else "updated"
     notes = result.notes + ((f"{source.lock_path.name} {said}",) if lock_changed else ())
     emit(report(compiled, "update", not options.dry_run, options.base, notes), options.format)

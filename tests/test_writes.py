@@ -1,0 +1,347 @@
+"""Writes: all files or none, one writer at a time, modes kept, stale temp files cleared."""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import stat
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from fleetfixture import Fleet
+from hubs.transaction import FileWrite
+
+UNCHANGED = "nothing written, the tree is unchanged"
+FIVE = (  # five files to change: the chart, the shared file and three hub files
+    ("scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01"),
+    ('"quay.io/org/image:abc1234"', '"quay.io/org/image:def5678"'),
+    ("[clusters.a.hubs.staging]\n", '[clusters.a.hubs.staging]\nimage = "a/s:1"\n'),
+    ("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/p:1"\n'),
+    ("[clusters.d.hubs.hub]\n", '[clusters.d.hubs.hub]\nimage = "a/d:1"\n'),
+)
+
+
+def change_five(fleet: Fleet) -> None:
+    for old, new in FIVE:
+        fleet.toml(replace=(old, new))
+
+
+def contents(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file and symlink under ``root``: bytes and mode (not mtime: a restored file
+    has its old bytes and mode, but is a new inode)."""
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), stat.S_IMODE(p.stat().st_mode))
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def temps(root: Path) -> list[str]:
+    return sorted(p.name for p in root.rglob("*.tmp"))
+
+
+def failing_at(call: int, real: Callable[..., object]) -> tuple[Callable[..., object], list[str]]:
+    """``real`` (os.replace, os.fsync), failing with ENOSPC at its ``call``-th use."""
+    seen: list[str] = []
+
+    def fake(*args: object) -> object:
+        seen.append(str(args[-1]))
+        if len(seen) == call + 1:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(*args)
+
+    return fake, seen
+
+
+# ---------------------------------------------------------------- all or none
+
+
+def test_a_failed_rename_at_any_position_leaves_every_file_as_it_was(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    change_five(fleet)
+    before = contents(fleet.root)
+    real = os.replace
+    for call in range(5):
+        fake, seen = failing_at(call, real)
+        monkeypatch.setattr("os.replace", fake)
+        result = fleet.run("compile")
+        monkeypatch.setattr("os.replace", real)
+        assert result.code == 3, call
+        assert result.err == (
+            f"hubs: error: {seen[call]}: cannot write: No space left on device; {UNCHANGED}\n"
+        )
+        assert ".tmp" not in result.err
+        assert contents(fleet.root) == before, call
+        assert temps(fleet.root) == []
+    fake, seen = failing_at(99, real)
+    monkeypatch.setattr("os.replace", fake)
+    assert fleet.run("compile").code == 0
+    assert len(seen) == 5  # the five files, one rename each
+    assert fleet.run("check").code == 0
+
+
+def test_a_failed_stage_at_any_position_leaves_every_file_as_it_was(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    change_five(fleet)
+    before = contents(fleet.root)
+    real = os.fsync
+    for call in range(5):
+        fake, _ = failing_at(call, real)
+        staged: list[str] = []
+
+        def fsync(fd: int, fake: Callable[..., object] = fake, staged: list[str] = staged) -> None:
+            staged.append(os.readlink(f"/proc/self/fd/{fd}"))  # .NAME.hubs-XXXXXX.tmp
+            fake(fd)
+
+        monkeypatch.setattr("os.fsync", fsync)
+        result = fleet.run("compile")
+        monkeypatch.setattr("os.fsync", real)
+        temp = Path(staged[call])
+        target = temp.with_name(re.sub(r"^\.(.+)\.hubs-[0-9a-f]{6}\.tmp$", r"\1", temp.name))
+        assert (result.code, result.err) == (
+            3,
+            f"hubs: error: {target}: cannot write: No space left on device; {UNCHANGED}\n",
+        ), call
+        assert contents(fleet.root) == before, call
+        assert temps(fleet.root) == []
+
+
+def test_an_interrupt_between_renames_puts_the_renamed_files_back(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    change_five(fleet)
+    before = contents(fleet.root)
+    real, seen = os.replace, []
+
+    def interrupted(src: str, dst: str) -> None:
+        seen.append(dst)
+        if len(seen) == 3:
+            raise KeyboardInterrupt
+        real(src, dst)
+
+    monkeypatch.setattr("os.replace", interrupted)
+    assert fleet.run("compile").code == 130
+    assert contents(fleet.root) == before
+    assert temps(fleet.root) == []
+
+
+@pytest.fixture
+def immutable() -> Iterator[Callable[[Path], None]]:
+    """``chattr +i`` a path (undone afterwards); skips where chattr does not work."""
+    done: list[Path] = []
+
+    def make(path: Path) -> None:
+        try:
+            subprocess.run(["chattr", "+i", str(path)], check=True, capture_output=True)
+        except (OSError, subprocess.CalledProcessError):
+            pytest.skip("chattr +i does not work here")
+        done.append(path)
+
+    yield make
+    for path in done:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def test_an_immutable_folder_stops_the_write_before_anything_changes(
+    fleet: Fleet, immutable: Callable[[Path], None]
+):
+    change_five(fleet)
+    before = contents(fleet.root)
+    immutable(fleet.path("config/clusters/d"))
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {fleet.root}/config/clusters/d/hub.values.yaml: cannot write: "
+        f"Operation not permitted; {UNCHANGED}\n",
+    )
+    assert contents(fleet.root) == before
+    assert temps(fleet.root) == []
+
+
+def test_an_immutable_file_puts_back_the_files_already_replaced(
+    fleet: Fleet, immutable: Callable[[Path], None]
+):
+    change_five(fleet)
+    before = contents(fleet.root)
+    immutable(fleet.path("config/clusters/d/hub.values.yaml"))  # renamed over last
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {fleet.root}/config/clusters/d/hub.values.yaml: cannot write: "
+        f"Operation not permitted; {UNCHANGED}\n",
+    )
+    assert contents(fleet.root) == before
+    assert temps(fleet.root) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a 0555 folder")
+def test_a_read_only_folder_stops_the_write(fleet: Fleet):  # pragma: no cover - not root
+    change_five(fleet)
+    before = contents(fleet.root)
+    folder = fleet.path("config/clusters/d")
+    folder.chmod(0o555)
+    try:
+        result = fleet.run("compile")
+    finally:
+        folder.chmod(0o755)
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {fleet.root}/config/clusters/d/hub.values.yaml: cannot write: "
+        f"Permission denied; {UNCHANGED}\n",
+    )
+    assert contents(fleet.root) == before
+
+
+def test_set_compile_keeps_hubs_toml_when_the_compile_write_fails(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    before = contents(fleet.root)
+    real = os.replace
+
+    def fail_on_values(src: str, dst: str) -> None:
+        if str(dst).endswith("prod.values.yaml"):
+            raise OSError(errno.EIO, "Input/output error")
+        real(src, dst)
+
+    monkeypatch.setattr("os.replace", fail_on_values)
+    result = fleet.run("set", "a/prod:image", "--pin", "a/b:1", "--compile")
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {fleet.root}/config/clusters/a/prod.values.yaml: cannot write: "
+        f"Input/output error; {UNCHANGED}\n",
+    )
+    assert contents(fleet.root) == before
+    monkeypatch.setattr("os.replace", real)
+    result = fleet.run("set", "a/prod:image", "--pin", "a/b:1", "--compile")
+    assert result.code == 0
+    assert fleet.read("hubs.toml").endswith(
+        '[clusters.a.hubs.prod]\nimage = "a/b:1"\n\n[clusters.d.hubs.hub]\n'
+    )
+    assert fleet.read("config/clusters/a/prod.values.yaml").endswith(
+        "    image:\n      name: a/b\n      tag: '1'\n"
+    )
+
+
+def test_a_file_edited_while_compiling_stops_the_write(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+):
+    import hubs.compile
+
+    change_five(fleet)
+    real = hubs.compile.build
+
+    def build_then_edit(*args):  # type: ignore[no-untyped-def]
+        compiled = real(*args)
+        fleet.write("config/clusters/a/prod.values.yaml", "jupyterhub: {}\n")
+        return compiled
+
+    monkeypatch.setattr(hubs.compile, "build", build_then_edit)
+    before = contents(fleet.root)
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {fleet.root}/config/clusters/a/prod.values.yaml: changed on disk while "
+        f"hubs ran; {UNCHANGED}\n",
+    )
+    before["config/clusters/a/prod.values.yaml"] = (b"jupyterhub: {}\n", 0o644)
+    assert contents(fleet.root) == before
+
+
+# ---------------------------------------------------------------- modes
+
+
+@pytest.fixture
+def umask() -> Iterator[Callable[[int], None]]:
+    old = os.umask(0o022)
+    yield lambda mask: os.umask(mask) and None
+    os.umask(old)
+
+
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
+def test_a_new_hubs_toml_follows_the_umask(
+    fleet: Fleet, umask: Callable[[int], None], mask: int, mode: int
+):
+    fleet.path("hubs.toml").unlink()
+    umask(mask)
+    result = fleet.run("import")
+    assert (result.code, result.err) == (0, "wrote hubs.toml\n")
+    assert stat.S_IMODE(fleet.path("hubs.toml").stat().st_mode) == mode
+
+
+def test_a_new_lock_file_follows_the_umask(tmp_path: Path, umask: Callable[[int], None]):
+    from hubs.compile import write
+
+    umask(0o022)
+    write(None, None, also=[FileWrite(tmp_path / "hubs.lock", "version = 1\n")])
+    assert (tmp_path / "hubs.lock").read_bytes() == b"version = 1\n"
+    assert stat.S_IMODE((tmp_path / "hubs.lock").stat().st_mode) == 0o644
+
+
+def test_a_replaced_file_keeps_its_mode(fleet: Fleet, umask: Callable[[int], None]):
+    umask(0o077)
+    fleet.path("hubs.toml").chmod(0o664)
+    fleet.path("config/clusters/a/prod.values.yaml").chmod(0o604)
+    result = fleet.run("set", "a/prod:image", "--pin", "a/b:1", "--compile")
+    assert result.code == 0
+    assert 'image = "a/b:1"' in fleet.read("hubs.toml")
+    assert stat.S_IMODE(fleet.path("hubs.toml").stat().st_mode) == 0o664
+    assert stat.S_IMODE(fleet.path("config/clusters/a/prod.values.yaml").stat().st_mode) == 0o604
+
+
+# ---------------------------------------------------------------- stale temp files
+
+
+def test_stale_temp_files_of_ours_are_removed_and_nothing_else(fleet: Fleet):
+    old = time.time() - 60
+    ours = [
+        "config/clusters/a/.common.values.yaml.hubs-0a1b2c.tmp",
+        "config/clusters/d/.hub.values.yaml.hubs-ffffff.tmp",
+        ".hubs.toml.hubs-123456.tmp",
+    ]
+    others = [
+        "config/clusters/a/.common.values.yaml.hubs-0a1b2c.tmp.keep",
+        "config/clusters/a/.common.values.yaml.hubs-zzzzzz.tmp",
+        "config/clusters/a/common.values.yaml.hubs-0a1b2c.tmp",
+        "config/clusters/a/.common.values.yaml.k3j4l5m6.tmp",
+        "config/clusters/a/.x.hubs-abcdef.tmp.d/file",
+        "config/clusters/a/notes.txt",
+    ]
+    for rel in ours + others:
+        fleet.write(rel, "left over\n")
+        os.utime(fleet.path(rel), (old, old))
+    young = "config/clusters/a/.prod.values.yaml.hubs-abcdef.tmp"  # newer than the lock
+    fleet.write(young, "another run's\n")
+    os.utime(fleet.path(young), (time.time() + 60, time.time() + 60))
+    os.symlink("notes.txt", fleet.path("config/clusters/a/.link.hubs-abcdef.tmp"))
+    assert fleet.run("compile").code == 0  # nothing to change: it still sweeps
+    for rel in ours:
+        assert not fleet.path(rel).exists(), rel
+    for rel in [*others, young]:
+        assert fleet.path(rel).exists(), rel
+    assert fleet.path("config/clusters/a/.link.hubs-abcdef.tmp").is_symlink()
+
+
+def test_one_file_reached_by_two_names_with_different_texts_is_refused(tmp_path: Path):
+    from hubs.errors import Exit, InputError
+    from hubs.transaction import Transaction
+
+    (tmp_path / "a.yaml").write_text("a: 1\n")
+    (tmp_path / "b.yaml").symlink_to("a.yaml")
+    txn = Transaction()
+    txn.put(tmp_path / "a.yaml", "a: 2\n", shown="a.yaml")
+    txn.put(tmp_path / "b.yaml", "a: 2\n", shown="b.yaml")  # the same text: fine
+    with pytest.raises(InputError) as bad:
+        txn.put(tmp_path / "b.yaml", "a: 3\n", shown="b.yaml")
+    assert str(bad.value) == "b.yaml: the same file as a.yaml (a symlink); list it once"
+    assert bad.value.exit_code == Exit.INPUT
+    assert txn.commit() == [tmp_path / "a.yaml"]
+    assert (tmp_path / "a.yaml").read_text() == "a: 2\n"
+    assert (tmp_path / "b.yaml").is_symlink()
+    assert txn.commit() == []  # already right: nothing touched
