@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hubs import imageref, yamledit
+from hubs import imageref, yamldoc, yamledit
 from hubs.imageref import ReferenceError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,8 +78,8 @@ def test_reference_errors(text: str, why: str):
 
 def test_splice_keeps_every_other_byte():
     text = "a:\n  b: 'x'   # note\n  c: [1, {d: e}]\n"
-    doc = yamledit.parse(text)
-    node = yamledit.find(doc.root, ["a", "b"])
+    doc = yamldoc.parse(text)
+    node = yamldoc.find(doc.root, ["a", "b"])
     assert isinstance(node, yamledit.yaml.ScalarNode)
     assert yamledit.apply(text, [yamledit.set_scalar(doc, node, "it's")]) == (
         "a:\n  b: it's   # note\n  c: [1, {d: e}]\n"
@@ -87,7 +87,7 @@ def test_splice_keeps_every_other_byte():
     assert yamledit.apply(text, [yamledit.set_scalar(doc, node, "it's: #1")]) == (
         "a:\n  b: 'it''s: #1'   # note\n  c: [1, {d: e}]\n"
     )
-    flow = yamledit.find(doc.root, ["a", "c", 1, "d"])
+    flow = yamldoc.find(doc.root, ["a", "c", 1, "d"])
     assert isinstance(flow, yamledit.yaml.ScalarNode)
     assert yamledit.apply(text, [yamledit.set_scalar(doc, flow, "x,y")]) == (
         "a:\n  b: 'x'   # note\n  c: [1, {d: 'x,y'}]\n"
@@ -95,25 +95,25 @@ def test_splice_keeps_every_other_byte():
 
 
 def test_refusals():
-    with pytest.raises(yamledit.YamlError, match="holds 2 YAML documents"):
-        yamledit.parse("a: 1\n---\nb: 2\n", "f.yaml")
-    doc = yamledit.parse("a: &x v\nb: |\n  block\n")
+    with pytest.raises(yamldoc.YamlError, match="holds 2 YAML documents"):
+        yamldoc.parse("a: 1\n---\nb: 2\n", "f.yaml")
+    doc = yamldoc.parse("a: &x v\nb: |\n  block\n")
     for key, why in (("a", "anchored or tagged scalar"), ("b", "block scalar")):
-        node = yamledit.find(doc.root, [key])
+        node = yamldoc.find(doc.root, [key])
         assert isinstance(node, yamledit.yaml.ScalarNode)
-        with pytest.raises(yamledit.YamlError, match=why):
+        with pytest.raises(yamldoc.YamlError, match=why):
             yamledit.set_scalar(doc, node, "new")
-    with pytest.raises(yamledit.YamlError, match="overlapping edits"):
+    with pytest.raises(yamldoc.YamlError, match="overlapping edits"):
         yamledit.apply("abc", [yamledit.Splice(0, 2, "x"), yamledit.Splice(1, 3, "y")])
 
 
 def test_insert_into_empty_file_and_under_empty_key():
-    doc = yamledit.parse("")
+    doc = yamldoc.parse("")
     assert yamledit.apply("", [yamledit.insert(doc, ["a", "b"], {"tag": "1.0"})]) == (
         "a:\n  b:\n    tag: '1.0'\n"
     )
     text = "a:\n  kso:\n  other: 1\n"
-    doc = yamledit.parse(text)
+    doc = yamldoc.parse(text)
     assert yamledit.apply(text, [yamledit.insert(doc, ["a", "kso"], {"image": "x:y"})]) == (
         "a:\n  kso:\n    image: x:y\n  other: 1\n"
     )
@@ -121,7 +121,7 @@ def test_insert_into_empty_file_and_under_empty_key():
 
 def test_insert_uses_the_files_indent_and_no_final_newline():
     text = "root:\n    child:\n        x: 1"
-    doc = yamledit.parse(text)
+    doc = yamldoc.parse(text)
     assert yamledit.apply(text, [yamledit.insert(doc, ["root", "new"], {"k": "v"})]) == (
         "root:\n    child:\n        x: 1\n    new:\n        k: v\n"
     )
@@ -129,7 +129,7 @@ def test_insert_uses_the_files_indent_and_no_final_newline():
 
 def test_remove_keeps_comments_of_the_next_key():
     text = "a:\n  # about b\n  b:\n    c: 1\n    # inner\n  # about d\n  d: 2\n"
-    doc = yamledit.parse(text)
+    doc = yamldoc.parse(text)
     assert yamledit.apply(text, [yamledit.remove(doc, ["a", "b"])]) == ("a:\n  # about d\n  d: 2\n")
 
 
@@ -164,14 +164,14 @@ def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]):
 
 def test_insert_below_an_empty_flow_map():
     text = "jupyterhub:\n  singleuser: {}  # none yet\n  hub: {}\n"
-    doc = yamledit.parse(text)
+    doc = yamldoc.parse(text)
     path = ["jupyterhub", "singleuser", "image"]
     assert yamledit.apply(text, [yamledit.insert(doc, path, {"name": "a/b", "tag": "1"})]) == (
         "jupyterhub:\n  singleuser:  # none yet\n    image:\n      name: a/b\n      tag: '1'\n"
         "  hub: {}\n"
     )
     text = "basehub: {}"
-    doc = yamledit.parse(text)
+    doc = yamldoc.parse(text)
     assert yamledit.apply(text, [yamledit.insert(doc, ["basehub", "x"], {"k": "v"})]) == (
         "basehub:\n  x:\n    k: v"
     )

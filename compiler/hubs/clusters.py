@@ -12,10 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from . import yamledit
+from . import yamldoc
 from .errors import InputError
 from .paths import inside
-from .yamledit import YamlPath
+from .yamldoc import YamlPath
 
 CLUSTERS_DIR = "config/clusters"
 CHART_VALUES = "helm-charts/basehub/values.yaml"
@@ -77,8 +77,8 @@ def load_clusters(root: Path) -> dict[str, Cluster]:
 
 def read_cluster(root: Path, rel: str) -> Cluster:
     folder = rel.rsplit("/", 2)[-2]
-    doc = yamledit.parse(_read(inside(root, rel, rel)), rel)
-    hubs_node = yamledit.child(doc.root, "hubs")
+    doc = yamldoc.parse(_read(inside(root, rel, rel)), rel)
+    hubs_node = yamldoc.child(doc.root, "hubs")
     if not isinstance(hubs_node, yaml.SequenceNode):
         return Cluster(folder, rel, ())
     hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
@@ -98,7 +98,7 @@ def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
     line = node.start_mark.line + 1
 
     def text(key: str, default: str | None = None) -> str:
-        value = yamledit.child(node, key)
+        value = yamldoc.child(node, key)
         if isinstance(value, yaml.ScalarNode) and value.value:
             return str(value.value)
         if default is None:
@@ -109,7 +109,7 @@ def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
     chart = text("helm_chart", "basehub")
     if chart not in CHARTS:
         raise LayoutError(f"{rel}:{line}: hub {name!r}: unknown helm_chart {chart!r}")
-    files_node = yamledit.child(node, "helm_chart_values_files")
+    files_node = yamldoc.child(node, "helm_chart_values_files")
     names = [n.value for n in getattr(files_node, "value", []) if isinstance(n, yaml.ScalarNode)]
     folder = rel.rsplit("/", 1)[0]
     files = tuple(f"{folder}/{n}" for n in names if not is_secret(n))

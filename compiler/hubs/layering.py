@@ -19,7 +19,7 @@ from .address import Scope
 from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from .errors import Diagnostic
 from .scan import Slot, ValuesFile, scan
-from .yamledit import YamlPath
+from .yamldoc import YamlPath
 
 
 @dataclass(slots=True)

@@ -7,19 +7,19 @@ text loads as the old data with exactly the intended change.  :mod:`hubs.compile
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 
-from . import yamledit
+from . import editcheck, yamldoc, yamledit
+from .errors import FailureError
 from .imageref import Image, ImageRef, Written
 from .layering import Fleet
 from .model import Config, Lock
-from .scan import ValuesFile
+from .scan import ValuesFile, digest_of
+from .slots import prune_of
 from .targets import PlanError, Target, targets
-from .yamledit import YamlPath
+from .yamldoc import YamlPath
 
 __all__ = ["Change", "FileEdit", "Plan", "PlanError", "make_plan"]
 
@@ -110,26 +110,30 @@ def _edit_file(
     pending = [(group, group[0]) for group in groups if _differs(group[0])]
     if not pending or errors:
         return None
-    doc = values.doc or yamledit.parse(fleet_text(fleet, values.path), values.path)
+    doc = _reparse(fleet, values)
     splices: list[yamledit.Splice] = []
     for _group, first in pending:
         try:
             splices.extend(_splices(doc, first))
-        except yamledit.YamlError as exc:
+        except yamldoc.YamlError as exc:
             errors.append(f"{first.address}: {exc}")
     if errors:
         return None
     new_text = yamledit.apply(doc.text, splices)
     _verify(values.path, doc.text, new_text, [first for _, first in pending], errors)
-    new_doc = yamledit.parse(new_text, values.path)
+    new_doc = yamldoc.parse(new_text, values.path)
     changes = [_change(fleet, new_doc, group, setters) for group, _ in pending]
     return FileEdit(values.path, doc.raw, doc.bom + new_text), changes
 
 
-def fleet_text(fleet: Fleet, path: str) -> str:
-    from .fileio import read_raw
+def _reparse(fleet: Fleet, values: ValuesFile) -> yamldoc.Document:
+    """The file as scanned: read again (the scan let its node tree go), same bytes."""
+    from .fileio import read_regular
 
-    return read_raw(fleet.root / path)
+    text = read_regular(fleet.root / values.path, values.path)
+    if digest_of(text) != values.digest:
+        raise FailureError(f"{values.path}: changed on disk while hubs ran; nothing written")
+    return yamldoc.parse(text, values.path)
 
 
 def _anchor(group: list[Target]) -> str:
@@ -140,24 +144,23 @@ def _differs(target: Target) -> bool:
     return target.differs
 
 
-def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
+def _splices(doc: yamldoc.Document, target: Target) -> list[yamledit.Splice]:
     slot, want = target.slot, target.want
     path = slot.physical
     if want is None:
-        image = yamledit.find(doc.root, path) if slot.kind == "singleuser" else None
+        image = yamldoc.find(doc.root, path) if slot.kind == "singleuser" else None
         if _other_keys(image):  # e.g. pullPolicy stays; only name and tag go back to inherit
-            present = [k for k in ("name", "tag") if yamledit.child(image, k) is not None]
+            present = [k for k in ("name", "tag") if yamldoc.child(image, k) is not None]
             return [yamledit.remove(doc, (*path, key)) for key in present]
-        prune = len(path) - 1 if slot.kind == "singleuser" else 1
-        return [yamledit.remove(doc, path, prune=prune)]
+        return [yamledit.remove(doc, path, prune=prune_of(slot.kind, len(path)))]
     if slot.kind != "singleuser":
-        node = yamledit.find(doc.root, path)
+        node = yamldoc.find(doc.root, path)
         if isinstance(node, yaml.ScalarNode):
             return [yamledit.set_scalar(doc, node, str(want))]
         return [yamledit.insert(doc, path[:-1], {"image": str(want)})]
     ref = _reference(want)
     leaf = {"name": ref.name, "tag": ref.version or ""}
-    image = yamledit.find(doc.root, path)
+    image = yamldoc.find(doc.root, path)
     if image is None:
         return [yamledit.insert(doc, path, leaf)]
     if slot.inherited_name == ref.name:
@@ -166,7 +169,7 @@ def _splices(doc: yamledit.Document, target: Target) -> list[yamledit.Splice]:
         del leaf["tag"]  # the file sets a name only; the tag still comes from below
     out, missing = [], {}
     for key, value in leaf.items():
-        node = yamledit.child(image, key)
+        node = yamldoc.child(image, key)
         if isinstance(node, yaml.ScalarNode):
             if node.value != value:
                 out.append(yamledit.set_scalar(doc, node, value))
@@ -181,103 +184,44 @@ def _other_keys(image: yaml.Node | None) -> list[str]:
     """Keys of a ``singleuser.image`` map besides name and tag (pullPolicy, pullSecrets)."""
     if image is None:
         return []
-    return [text for text, _, _ in yamledit.items(image) if text not in ("name", "tag")]
+    return [text for text, _, _ in yamldoc.items(image) if text not in ("name", "tag")]
 
 
 def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]) -> None:
-    """The edited text must load as the old data with exactly the intended changes."""
-    expected = copy.deepcopy(yamledit.load_data(old))
-    for target in done:
-        _apply_data(expected, target)
-    got = yamledit.load_data(new)
-    if not _equal(got, expected, set()):
+    """The edited text must give each slot its wanted value and change nothing else."""
+    found = editcheck.problems(old, new, [_expected(target) for target in done])
+    if found:
         errors.append(
-            f"{path}: internal check failed: the edit would also change "
-            f"{_difference(expected, got)}; nothing written (please report this)"
+            f"{path}: internal check failed: the edit {found[0]}; nothing written "
+            "(please report this)"
         )
 
 
-def _equal(a: Any, b: Any, seen: set[tuple[int, int]]) -> bool:
-    """``a == b`` for loaded YAML, visiting each pair of shared (aliased) objects once, so
-    that a document of nested aliases ("billion laughs") compares in linear time."""
-    if isinstance(a, dict | list) and isinstance(b, dict | list):
-        pair = (id(a), id(b))
-        if pair in seen:
-            return True
-        seen.add(pair)
-        if isinstance(a, dict) and isinstance(b, dict):
-            return a.keys() == b.keys() and all(_equal(a[k], b[k], seen) for k in a)
-        if isinstance(a, list) and isinstance(b, list):
-            return len(a) == len(b) and all(_equal(x, y, seen) for x, y in zip(a, b, strict=True))
-        return False
-    return type(a) is type(b) and bool(a == b)
-
-
-def _difference(expected: object, got: object) -> str:
-    """The first semantic difference, as DeepDiff words it."""
-    from deepdiff import DeepDiff
-
-    lines = DeepDiff(expected, got, verbose_level=1).pretty().splitlines()
-    return lines[0].rstrip(".") if lines else "the data"
-
-
-def _apply_data(data: Any, target: Target) -> None:
-    path, want = target.slot.physical, target.want
-    parents: list[tuple[Any, Any]] = []
-    node = data
-    for step in path[:-1]:
-        if want is not None and isinstance(node, dict) and node.get(step) is None:
-            node[step] = {}
-        parents.append((node, step))
-        node = node[step]
-    last = path[-1]
-    if want is None:
-        image = node.get(last)
-        if (
-            target.slot.kind == "singleuser"
-            and isinstance(image, dict)
-            and set(image)
-            - {
-                "name",
-                "tag",
-            }
-        ):
-            image.pop("name", None)
-            image.pop("tag", None)
-            return
-        del node[last]
-        prune = len(path) - 1 if target.slot.kind == "singleuser" else 1
-        while prune > 0 and parents and node == {}:
-            parent, step = parents.pop()
-            del parent[step]
-            node, prune = parent, prune - 1
-        return
-    if target.slot.kind == "singleuser":
-        ref = _reference(want)
-        image = node.setdefault(last, {})
-        if not (target.slot.inherited_name == ref.name and "name" not in image):
-            image["name"] = ref.name
-        if not (target.slot.inherited_tag == ref.version and "tag" not in image):
-            image["tag"] = ref.version
-    else:
-        node[last] = str(want)
+def _expected(target: Target) -> editcheck.Expected:
+    slot, want = target.slot, target.want
+    singleuser = slot.kind == "singleuser"
+    if want is None or not singleuser:
+        return editcheck.Expected(slot.path, singleuser, None if want is None else str(want))
+    ref = _reference(want)
+    below = (slot.inherited_name, slot.inherited_tag)
+    return editcheck.Expected(slot.path, True, str(ref), ref.name, ref.version or "", below)
 
 
 def _reference(want: Image) -> ImageRef:
     if isinstance(want, Written):  # targets never asks to write a broken image
-        raise yamledit.YamlError(f"{want.text!r} is not an image reference")
+        raise yamldoc.YamlError(f"{want.text!r} is not an image reference")
     return want
 
 
 def _change(
-    fleet: Fleet, new_doc: yamledit.Document, group: list[Target], setters: set[str]
+    fleet: Fleet, new_doc: yamldoc.Document, group: list[Target], setters: set[str]
 ) -> Change:
     first = group[0]
     slot = first.slot
     line = slot.line
-    node = yamledit.find(new_doc.root, slot.physical)
+    node = yamldoc.find(new_doc.root, slot.physical)
     if node is not None:
-        shown = yamledit.child(node, "tag") if slot.kind == "singleuser" else node
+        shown = yamldoc.child(node, "tag") if slot.kind == "singleuser" else node
         line = (shown or node).start_mark.line + 1
     hubs: list[str] = []
     for target in group:

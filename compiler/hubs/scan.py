@@ -1,27 +1,30 @@
 """Values files to image slots: where each user image of one file is, and what it holds.
 
-A *slot* is one place a user image can be written: ``singleuser.image`` of a file, a
-profile's ``kubespawner_override.image``, a ``profile_options.image.choices.<key>`` image, or
-the user-controlled ``unlisted_choice``.  Slots are found through YAML aliases too: the
-``physical`` path names the node at its anchor, where an edit has to go.  Scanning reads one
-file; which file wins for which hub is :mod:`hubs.layering`'s question.
+A *slot* is one place a user image can be written, as :mod:`hubs.slots` declares them:
+``singleuser.image``, a profile's ``kubespawner_override.image``, a
+``profile_options.image.choices.<key>`` image, or the user-controlled ``unlisted_choice``.
+Slots are found through YAML aliases too: the ``physical`` path names the node at its
+anchor, where an edit has to go.  The scan keeps positions and values and lets the node
+tree go; which file wins for which hub is :mod:`hubs.layering`'s question.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 
 import yaml
 
-from . import imageref, yamledit
+from . import imageref, yamldoc
 from .address import SlotKind
 from .clusters import LayoutError, _read, is_secret
 from .errors import Diagnostic, shown
 from .imageref import Image
 from .paths import inside
-from .yamledit import YamlError, YamlPath
+from .slots import CHOICE, PROFILE_LIST, PROFILE_LOCATIONS, SINGLEUSER, Location
+from .yamldoc import Anchors, Document, YamlError, YamlPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +56,11 @@ class Slot:
 
 @dataclass(slots=True)
 class ValuesFile:
-    """One scanned values file.  ``doc`` is None when the file cannot hold a slot."""
+    """One scanned values file: its slots and profiles, and the digest of the text scanned."""
 
     path: str
     prefix: YamlPath
-    doc: yamledit.Document | None
+    digest: str = ""  # of the text scanned, to see that a file did not change since
     slots: list[Slot] = field(default_factory=list)
     profiles: dict[str, int] = field(default_factory=dict)  # name -> index in profileList
     has_profile_list: bool = False
@@ -72,7 +75,8 @@ class ValuesFile:
         return None
 
 
-_SINGLEUSER: YamlPath = ("jupyterhub", "singleuser")
+def digest_of(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def scan(root: Path, rel: str, prefix: YamlPath = ()) -> ValuesFile:
@@ -80,48 +84,63 @@ def scan(root: Path, rel: str, prefix: YamlPath = ()) -> ValuesFile:
     if is_secret(rel):
         raise LayoutError(f"{rel}: secret files are never read or written")
     text = _read(inside(root, rel, rel), f"{rel} (listed in cluster.yaml)")
-    if "image" not in text and "profileList" not in text:
-        return ValuesFile(rel, prefix, None)
+    if "image" not in text and PROFILE_LIST not in text:
+        return ValuesFile(rel, prefix, digest_of(text))
     try:
-        doc = yamledit.parse(text, rel)
+        doc = yamldoc.parse(text, rel)
     except YamlError as exc:
         raise LayoutError(str(exc)) from None
-    found = ValuesFile(rel, prefix, doc)
+    found = ValuesFile(rel, prefix, digest_of(text))
     _Scanner(found, doc).run()
     return found
 
 
 class _Scanner:
-    def __init__(self, out: ValuesFile, doc: yamledit.Document) -> None:
+    """Walks one document by the slot table; holds the node tree only while it runs."""
+
+    def __init__(self, out: ValuesFile, doc: Document) -> None:
         self.out, self.doc = out, doc
-        self.defined: dict[int, YamlPath] = {}  # node id -> path of its anchor site
+        self.anchors: Anchors | None = None
 
     def run(self) -> None:
-        base = self.out.prefix + _SINGLEUSER
+        base = self.out.prefix + SINGLEUSER
         if self.out.prefix:
             self._warn_outside_prefix()
         node = self.doc.root
         for depth in range(len(base) + 1):  # the keys on the way must be unique
-            yamledit.check_duplicates(node, self.out.path, deep=False)
-            node = yamledit.child(node, base[depth]) if depth < len(base) else node
-        singleuser = yamledit.find(self.doc.root, base)
+            yamldoc.check_duplicates(node, self.out.path, deep=False)
+            self._no_merge(node)
+            node = yamldoc.child(node, base[depth]) if depth < len(base) else node
+        singleuser = yamldoc.find(self.doc.root, base)
         if singleuser is None:
             return
-        yamledit.check_duplicates(singleuser, self.out.path)
-        if "&" in self.doc.text:  # without anchors no node is reached twice
-            self._define(singleuser, base)
+        yamldoc.check_duplicates(singleuser, self.out.path)
+        self.anchors = Anchors(self.doc, singleuser, base)
         self._singleuser((*base, "image"))
-        plist = yamledit.child(singleuser, "profileList")
+        plist = yamldoc.child(singleuser, PROFILE_LIST)
         if plist is None:
             return
         self.out.has_profile_list = True
         if isinstance(plist, yaml.SequenceNode):
             for index, profile in enumerate(plist.value):
-                self._profile((*base, "profileList", index), index, profile)
+                self._profile((*base, PROFILE_LIST, index), index, profile)
+
+    def _line(self, node: yaml.Node) -> int:
+        return int(node.start_mark.line) + 1
+
+    def _no_merge(self, node: yaml.Node | None) -> None:
+        """Refuse ``<<:`` where it could supply an image: hubs would read and edit the
+        wrong node.  (Helm's reader merges it; writing the keys out is the fix.)"""
+        key = yamldoc.merge_key(node)
+        if key is not None:
+            raise LayoutError(
+                f"{self.out.path}:{self._line(key)}: a merge key (<<) here may supply image "
+                "keys, which hubs cannot edit in place; write the keys out instead"
+            )
 
     def _warn_outside_prefix(self) -> None:
         root = self.doc.root
-        for text, key, _ in yamledit.items(root) if root is not None else ():
+        for text, key, _ in yamldoc.items(root) if root is not None else ():
             if text == "jupyterhub":
                 self.out.warnings.append(
                     Diagnostic(
@@ -134,66 +153,21 @@ class _Scanner:
                     )
                 )
 
-    def _define(self, node: yaml.Node, path: YamlPath) -> None:
-        """Record where each node is defined, walking only edges that are not alias uses."""
-        if id(node) in self.defined:
-            return
-        self.defined[id(node)] = path
-        if isinstance(node, yaml.MappingNode):
-            for text, key, value in yamledit.items(node):
-                if not yamledit.is_alias_use(key, value):
-                    self._define(value, (*path, text))
-        elif isinstance(node, yaml.SequenceNode):
-            floor = node.start_mark.index
-            for index, item in enumerate(node.value):
-                if item.start_mark.index >= floor:
-                    self._define(item, (*path, index))
-                floor = max(floor, item.end_mark.index)
-
-    def _physical(self, path: YamlPath) -> YamlPath:
-        """``path`` rewritten through anchor sites: where an edit of that node must go."""
-        node = self.doc.root
-        physical: YamlPath = ()
-        for step in path:
-            node = yamledit.child(node, step)
-            if node is None:
-                return path
-            physical = self.defined.get(id(node), (*physical, step))
-        return physical
-
-    def _line(self, node: yaml.Node) -> int:
-        return int(node.start_mark.line) + 1
-
-    def _anchor(self, path: YamlPath, physical: YamlPath) -> str | None:
-        """The ``&name`` under which an aliased slot sits (None when not aliased)."""
-        if path == physical:
-            return None
-        text = self.doc.text
-        for depth in range(len(physical), 0, -1):
-            node = yamledit.find(self.doc.root, physical[:depth])
-            if node is None:
-                continue
-            head = text[text.rfind("\n", 0, node.start_mark.index) + 1 : node.start_mark.index + 1]
-            amp = text.find("&", node.start_mark.index, node.start_mark.index + 1)
-            if amp >= 0 or "&" in head:
-                start = amp if amp >= 0 else text.rfind("&", 0, node.start_mark.index + 1)
-                return text[start:].split(None, 1)[0]
-        return "&anchor"
-
-    def _slot(
+    def _add(
         self,
         kind: SlotKind,
-        name: str | None,
-        choice: str | None,
+        where: tuple[str | None, str | None],
         path: YamlPath,
         node: yaml.Node | None,
         image: str | None,
-    ) -> None:
+    ) -> Slot:
+        name, choice = where
         if node is None:
-            self.out.slots.append(Slot(self.out.path, kind, name, choice, path, path, 0, None))
-            return
-        physical = self._physical(path)
-        anchor = self._anchor(path, physical)
+            slot = Slot(self.out.path, kind, name, choice, path, path, 0, None)
+            self.out.slots.append(slot)
+            return slot
+        assert self.anchors is not None
+        physical = self.anchors.physical(path)
         if image is not None and image != image.strip() and physical == path:
             self.out.warnings.append(
                 Diagnostic(
@@ -205,31 +179,46 @@ class _Scanner:
                     rule="spaces",
                 )
             )
-        self.out.slots.append(
-            Slot(self.out.path, kind, name, choice, path, physical, self._line(node), image, anchor)
+        anchor = self.anchors.name(path, physical)
+        slot = Slot(
+            self.out.path, kind, name, choice, path, physical, self._line(node), image, anchor
         )
+        self.out.slots.append(slot)
+        return slot
 
     def _singleuser(self, path: YamlPath) -> None:
-        node = yamledit.find(self.doc.root, path)
+        node = yamldoc.find(self.doc.root, path)
         if node is None:
-            self._slot("singleuser", None, None, path, None, None)
+            self._add("singleuser", (None, None), path, None, None)
             return
         if not isinstance(node, yaml.MappingNode):
             raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a name/tag map")
-        name, tag = yamledit.child(node, "name"), yamledit.child(node, "tag")
-        has_name = name is not None and yamledit.is_scalar(name)
-        has_tag = tag is not None and yamledit.is_scalar(tag)
+        self._no_merge(node)
+        name, tag = (self._part(node, key) for key in ("name", "tag"))
         image: str | None = None
         partial: Literal["name", "tag"] | None = None
-        if has_name and has_tag:
-            image = f"{name.value}:{tag.value}"  # type: ignore[union-attr]
-        elif has_name or has_tag:  # the rest comes from a lower layer: see Fleet.file
-            image = str((name if has_name else tag).value)  # type: ignore[union-attr]
-            partial = "tag" if has_name else "name"
-        shown = tag if tag is not None else (name if name is not None else node)
-        self._slot("singleuser", None, None, path, shown, image)
+        if name is not None and tag is not None:
+            image = f"{name.value}:{tag.value}"
+        elif name is not None or tag is not None:  # the rest comes from a lower layer
+            image = str((name or tag).value)  # type: ignore[union-attr]
+            partial = "tag" if name is not None else "name"
+        shown_at = tag or name or node
+        slot = self._add("singleuser", (None, None), path, shown_at, image)
         if partial is not None:
-            self.out.slots[-1] = replace(self.out.slots[-1], partial=partial)
+            self.out.slots[-1] = replace(slot, partial=partial)
+
+    def _part(self, image: yaml.MappingNode, key: str) -> yaml.ScalarNode | None:
+        """``name`` or ``tag`` of a ``singleuser.image`` map: a string, or absent."""
+        node = yamldoc.child(image, key)
+        if node is None:
+            return None
+        if isinstance(node, yaml.ScalarNode) and yamldoc.is_scalar(node):
+            return node
+        what = "empty (null)" if isinstance(node, yaml.ScalarNode) else "not a string"
+        raise LayoutError(
+            f"{self.out.path}:{self._line(node)}: singleuser.image.{key} is {what}; write "
+            f"a {key} as a string, or remove the key"
+        )
 
     def _profile(self, path: YamlPath, index: int, node: yaml.Node) -> None:
         base = name = _profile_name(node, index)
@@ -238,43 +227,48 @@ class _Scanner:
             count += 1
             name = f"{base} ({count})"
         self.out.profiles[name] = index
-        self._image("profile", name, None, path, ("kubespawner_override", "image"), node)
-        option = yamledit.find(node, ("profile_options", "image"))
-        choices = yamledit.child(option, "choices")
-        for key, _, _value in yamledit.items(choices) if choices is not None else ():
-            rel: YamlPath = (
-                "profile_options",
-                "image",
-                "choices",
-                key,
-                "kubespawner_override",
-                "image",
-            )
-            self._image("choice", name, key, path, rel, node)
-        if yamledit.child(option, "unlisted_choice") is not None:
-            rel = ("profile_options", "image", "unlisted_choice", "kubespawner_override", "image")
-            if yamledit.find(node, rel) is not None:
-                self._image("unlisted", name, None, path, rel, node)
+        for location in PROFILE_LOCATIONS:
+            self._location(location, name, path, node)
+
+    def _location(self, location: Location, name: str, base: YamlPath, profile: yaml.Node) -> None:
+        """Every slot of one table row in one profile (``CHOICE`` expands to each key)."""
+        if CHOICE not in location.path:
+            self._image(location, (name, None), base, location.path, profile)
+            return
+        cut = location.path.index(CHOICE)
+        head, tail = location.path[:cut], location.path[cut + 1 :]
+        parent = self._walk(profile, head)
+        for key, _, _ in yamldoc.items(parent) if parent is not None else ():
+            self._image(location, (name, key), base, (*head, key, *tail), profile)
+
+    def _walk(self, node: yaml.Node | None, path: tuple[str, ...]) -> yaml.Node | None:
+        """The node at ``path`` under ``node``, refusing merge keys on the way."""
+        self._no_merge(node)
+        for step in path:
+            node = yamldoc.child(node, step)
+            self._no_merge(node)
+        return node
 
     def _image(
         self,
-        kind: SlotKind,
-        name: str,
-        choice: str | None,
+        location: Location,
+        where: tuple[str, str | None],
         base: YamlPath,
         rel: YamlPath,
         profile: yaml.Node,
     ) -> None:
-        node = yamledit.find(profile, rel)
-        if node is not None and not yamledit.is_scalar(node):
+        node = self._walk(profile, tuple(str(step) for step in rel))
+        if node is None and not location.always:
+            return
+        if node is not None and not yamldoc.is_scalar(node):
             raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a string")
         image = str(node.value) if node is not None else None
-        self._slot(kind, name, choice, base + rel, node, image)
+        self._add(location.kind, where, base + rel, node, image)
 
 
 def _profile_name(node: yaml.Node, index: int) -> str:
     for key in ("slug", "display_name"):
-        value = yamledit.child(node, key)
+        value = yamldoc.child(node, key)
         if isinstance(value, yaml.ScalarNode) and value.value:
             return str(value.value)
     return f"#{index}"

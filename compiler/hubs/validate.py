@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import imageref, yamledit
+from . import imageref, yamldoc
 from .clusters import CHART_SCHEMA
 from .plan import FileEdit
-from .yamledit import YamlPath
+from .yamldoc import YamlPath
 
 _REF = imageref.REFERENCE_PATTERN
 _TAG = imageref.VERSION_PATTERN
@@ -84,12 +84,12 @@ def check_edits(
     errors: list[str] = []
     for edit in edits:
         prefix = prefixes.get(edit.path, ())
-        data = yamledit.load_data(edit.new)
+        data = yamldoc.load_data(edit.new)
         for err in validator.iter_errors(image_keys(data, prefix)):
             where = "/".join(str(p) for p in err.absolute_path)
             errors.append(f"{edit.path}: compiled {where}: {err.message}")
         if chart is not None:
-            before = _violations(chart, _unnest(yamledit.load_data(edit.old), prefix))
+            before = _violations(chart, _unnest(yamldoc.load_data(edit.old), prefix))
             for where, message in sorted(_violations(chart, _unnest(data, prefix)) - before):
                 errors.append(
                     f"{edit.path}: compiled values fail {CHART_SCHEMA} at {where}: {message}"
@@ -103,7 +103,7 @@ def _chart_validator(root: Any) -> Any:
     path = root / CHART_SCHEMA
     if not path.is_file():
         return None
-    return jsonschema.Draft7Validator(yamledit.load_data(path.read_text(encoding="utf-8")))
+    return jsonschema.Draft7Validator(yamldoc.load_data(path.read_text(encoding="utf-8")))
 
 
 def _unnest(data: Any, prefix: YamlPath) -> Any:

@@ -1,34 +1,21 @@
-"""Byte-faithful YAML edits: find nodes by key path, splice new text at their positions.
+"""Byte-faithful YAML edits: splice new text at the positions of nodes.
 
-This module knows nothing of images.  It parses with libyaml (``yaml.compose`` with the C
-loader) only to learn where nodes are, then computes :class:`Splice` objects against the
-original text; :func:`apply` puts them in.  Every byte outside a splice stays as it was:
-comments, quoting, blank lines, anchors, key order, CRLF and a BOM.
+This module knows nothing of images.  :mod:`hubs.yamldoc` parses with libyaml only to learn
+where nodes are; the functions here compute :class:`Splice` objects against the original
+text and :func:`apply` puts them in.  Every byte outside a splice stays as it was: comments,
+quoting, blank lines, anchors, key order, CRLF and a BOM.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import yaml
 
-from .errors import InputError
-
-try:  # the C parser is ~20x faster; fall back so that a libyaml-less install still works
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-Key = str | int
-YamlPath = tuple[Key, ...]
-Path = tuple[Key, ...]
-
-
-class YamlError(InputError):
-    """A file that cannot be read or edited safely; ``str()`` is one line."""
+from .yamldoc import Document, Key, Loader, YamlError, child, items
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,105 +26,6 @@ class Splice:
     end: int
     new: str
 
-
-@dataclass(slots=True)
-class Document:
-    """One parsed YAML file: its text and the libyaml node tree (positions only)."""
-
-    path: str
-    text: str  # without BOM
-    root: yaml.Node | None
-    bom: str = ""
-    newline: str = "\n"
-
-    @property
-    def raw(self) -> str:
-        return self.bom + self.text
-
-
-def parse(text: str, path: str = "<string>") -> Document:
-    """Parse ``text`` (one YAML document) keeping positions; errors name ``path:line``."""
-    bom = "\ufeff" if text.startswith("\ufeff") else ""
-    body = text[len(bom) :]
-    newline = "\r\n" if "\r\n" in body else "\n"
-    try:
-        nodes = list(yaml.compose_all(body, Loader=_Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        raise YamlError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.YAMLError as exc:
-        raise YamlError(f"{path}: invalid YAML: {exc}") from None
-    if len(nodes) > 1:
-        raise YamlError(f"{path}: holds {len(nodes)} YAML documents; only one is supported")
-    root = nodes[0] if nodes else None
-    return Document(path, body, root, bom, newline)
-
-
-def check_duplicates(node: yaml.Node | None, path: str, deep: bool = True) -> None:
-    """Refuse a mapping with a key twice (libyaml keeps both; readers disagree on which wins).
-
-    With ``deep`` False only ``node``'s own keys are checked.
-    """
-    seen: set[int] = set()
-    stack = [node] if node is not None else []
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, yaml.MappingNode):
-            keys: set[str] = set()
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in keys:
-                        line = key.start_mark.line + 1
-                        raise YamlError(f"{path}:{line}: duplicate key {key.value!r}")
-                    keys.add(key.value)
-                if deep:
-                    stack.append(value)
-        elif isinstance(current, yaml.SequenceNode) and deep:
-            stack.extend(current.value)
-
-
-# ---------------------------------------------------------------- navigation
-
-
-def items(node: yaml.Node) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
-    """(key text, key node, value node) of a mapping; merge keys ``<<`` are skipped."""
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                yield key.value, key, value
-
-
-def child(node: yaml.Node | None, key: Key) -> yaml.Node | None:
-    if node is None:
-        return None
-    if isinstance(key, int):
-        if isinstance(node, yaml.SequenceNode) and 0 <= key < len(node.value):
-            value: yaml.Node = node.value[key]
-            return value
-        return None
-    for text, _, value in items(node):
-        if text == key:
-            return value
-    return None
-
-
-def find(node: yaml.Node | None, path: Sequence[Key]) -> yaml.Node | None:
-    for key in path:
-        node = child(node, key)
-    return node
-
-
-def is_alias_use(key: yaml.Node, value: yaml.Node) -> bool:
-    """True when ``value`` is reached through ``*alias`` (its anchor sits before the key)."""
-    return value.start_mark.index < key.end_mark.index
-
-
-def is_scalar(node: yaml.Node | None) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null"
 
 
 # ---------------------------------------------------------------- scalars
@@ -180,7 +68,7 @@ def plain_is_safe(value: str, *, flow: bool = False) -> bool:
     if flow and any(ch in value for ch in ",[]{}"):
         return False
     try:
-        loaded = yaml.load(f"k: {value}\n", Loader=_Loader)
+        loaded = yaml.load(f"k: {value}\n", Loader=Loader)
     except yaml.YAMLError:
         return False
     if loaded != {"k": value}:
@@ -393,24 +281,3 @@ def apply(text: str, splices: Iterable[Splice]) -> str:
     return "".join(out)
 
 
-class _DataLoader(_Loader):
-    """The safe loader, plus any other tag kept as ``(tag, value)``: never run, never fatal."""
-
-
-def _tagged(loader: yaml.SafeLoader, node: yaml.Node) -> tuple[str, object]:
-    if isinstance(node, yaml.MappingNode):
-        return node.tag, loader.construct_mapping(node, deep=True)
-    if isinstance(node, yaml.SequenceNode):
-        return node.tag, loader.construct_sequence(node, deep=True)
-    return node.tag, loader.construct_scalar(node)  # type: ignore[arg-type]
-
-
-_DataLoader.add_constructor(None, _tagged)
-
-
-def load_data(text: str, path: str = "<string>") -> object:
-    """The plain data of a YAML text (C loader), for verifying an edit."""
-    try:
-        return yaml.load(text, Loader=_DataLoader)
-    except yaml.YAMLError as exc:
-        raise YamlError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None

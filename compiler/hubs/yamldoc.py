@@ -1,0 +1,240 @@
+"""YAML documents as positions: parse with libyaml, navigate nodes by key path, resolve
+aliases to their anchor sites, and load plain data.
+
+Knows nothing of images; :mod:`hubs.yamledit` splices text at the positions found here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import yaml
+
+from .errors import InputError
+
+try:  # the C parser is ~20x faster; fall back so that a libyaml-less install still works
+    from yaml import CSafeLoader as Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as Loader  # type: ignore[assignment]
+
+__all__ = [
+    "Anchors",
+    "Document",
+    "Key",
+    "Loader",
+    "YamlError",
+    "YamlPath",
+    "check_duplicates",
+    "child",
+    "find",
+    "is_alias_use",
+    "is_scalar",
+    "items",
+    "load_data",
+    "merge_key",
+    "parse",
+]
+
+Key = str | int
+YamlPath = tuple[Key, ...]
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class YamlError(InputError):
+    """A file that cannot be read or edited safely; ``str()`` is one line."""
+
+
+@dataclass(slots=True)
+class Document:
+    """One parsed YAML file: its text and the libyaml node tree (positions only)."""
+
+    path: str
+    text: str  # without BOM
+    root: yaml.Node | None
+    bom: str = ""
+    newline: str = "\n"
+
+    @property
+    def raw(self) -> str:
+        return self.bom + self.text
+
+
+def parse(text: str, path: str = "<string>") -> Document:
+    """Parse ``text`` (one YAML document) keeping positions; errors name ``path:line``."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    body = text[len(bom) :]
+    newline = "\r\n" if "\r\n" in body else "\n"
+    try:
+        nodes = list(yaml.compose_all(body, Loader=Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        raise YamlError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"{path}: invalid YAML: {exc}") from None
+    if len(nodes) > 1:
+        raise YamlError(f"{path}: holds {len(nodes)} YAML documents; only one is supported")
+    root = nodes[0] if nodes else None
+    return Document(path, body, root, bom, newline)
+
+
+def check_duplicates(node: yaml.Node | None, path: str, deep: bool = True) -> None:
+    """Refuse a mapping with a key twice (libyaml keeps both; readers disagree on which wins).
+
+    With ``deep`` False only ``node``'s own keys are checked.
+    """
+    seen: set[int] = set()
+    stack = [node] if node is not None else []
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in current.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        line = key.start_mark.line + 1
+                        raise YamlError(f"{path}:{line}: duplicate key {key.value!r}")
+                    keys.add(key.value)
+                if deep:
+                    stack.append(value)
+        elif isinstance(current, yaml.SequenceNode) and deep:
+            stack.extend(current.value)
+
+
+# ---------------------------------------------------------------- navigation
+
+
+def items(node: yaml.Node) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    """(key text, key node, value node) of a mapping; merge keys ``<<`` are skipped."""
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                yield key.value, key, value
+
+
+def child(node: yaml.Node | None, key: Key) -> yaml.Node | None:
+    if node is None:
+        return None
+    if isinstance(key, int):
+        if isinstance(node, yaml.SequenceNode) and 0 <= key < len(node.value):
+            value: yaml.Node = node.value[key]
+            return value
+        return None
+    for text, _, value in items(node):
+        if text == key:
+            return value
+    return None
+
+
+def find(node: yaml.Node | None, path: Sequence[Key]) -> yaml.Node | None:
+    for key in path:
+        node = child(node, key)
+    return node
+
+
+def is_alias_use(key: yaml.Node, value: yaml.Node) -> bool:
+    """True when ``value`` is reached through ``*alias`` (its anchor sits before the key)."""
+    return value.start_mark.index < key.end_mark.index
+
+
+def is_scalar(node: yaml.Node | None) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null"
+
+
+
+def merge_key(node: yaml.Node | None) -> yaml.Node | None:
+    """The ``<<`` key node of a mapping, if it has one (values merged in from elsewhere)."""
+    if isinstance(node, yaml.MappingNode):
+        for key, _ in node.value:
+            if key.tag == MERGE_TAG:
+                found: yaml.Node = key
+                return found
+    return None
+
+
+class Anchors:
+    """Where each node under one start node is defined: the path of its anchor site.
+
+    A node reached through ``*alias`` is defined where its ``&anchor`` is; an edit of it
+    must go there.  Built by walking only the edges that are not alias uses.
+    """
+
+    def __init__(self, doc: Document, start: yaml.Node, path: YamlPath) -> None:
+        self._doc = doc
+        self._defined: dict[int, YamlPath] = {}
+        if "&" in doc.text:  # without anchors no node is reached twice
+            self._define(start, path)
+
+    def _define(self, node: yaml.Node, path: YamlPath) -> None:
+        stack = [(node, path)]
+        while stack:
+            current, where = stack.pop()
+            if id(current) in self._defined:
+                continue
+            self._defined[id(current)] = where
+            if isinstance(current, yaml.MappingNode):
+                for text, key, value in items(current):
+                    if not is_alias_use(key, value):
+                        stack.append((value, (*where, text)))
+            elif isinstance(current, yaml.SequenceNode):
+                floor = current.start_mark.index
+                for index, item in enumerate(current.value):
+                    if item.start_mark.index >= floor:
+                        stack.append((item, (*where, index)))
+                    floor = max(floor, item.end_mark.index)
+
+    def physical(self, path: YamlPath) -> YamlPath:
+        """``path`` rewritten through anchor sites: where an edit of that node must go."""
+        node = self._doc.root
+        physical: YamlPath = ()
+        for step in path:
+            node = child(node, step)
+            if node is None:
+                return path
+            physical = self._defined.get(id(node), (*physical, step))
+        return physical
+
+    def name(self, path: YamlPath, physical: YamlPath) -> str | None:
+        """The ``&name`` under which an aliased node sits (None when not aliased)."""
+        if path == physical:
+            return None
+        text = self._doc.text
+        for depth in range(len(physical), 0, -1):
+            node = find(self._doc.root, physical[:depth])
+            if node is None:
+                continue
+            at = node.start_mark.index
+            head = text[text.rfind("\n", 0, at) + 1 : at + 1]
+            amp = text.find("&", at, at + 1)
+            if amp >= 0 or "&" in head:
+                start = amp if amp >= 0 else text.rfind("&", 0, at + 1)
+                return text[start:].split(None, 1)[0]
+        return "&anchor"
+
+
+class _DataLoader(Loader):
+    """The safe loader, plus any other tag kept as ``(tag, value)``: never run, never fatal."""
+
+
+def _tagged(loader: yaml.SafeLoader, node: yaml.Node) -> tuple[str, object]:
+    if isinstance(node, yaml.MappingNode):
+        return node.tag, loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return node.tag, loader.construct_sequence(node, deep=True)
+    return node.tag, loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_DataLoader.add_constructor(None, _tagged)
+
+
+def load_data(text: str, path: str = "<string>") -> object:
+    """The plain data of a YAML text (C loader), for verifying an edit."""
+    try:
+        return yaml.load(text, Loader=_DataLoader)
+    except yaml.YAMLError as exc:
+        raise YamlError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
+
