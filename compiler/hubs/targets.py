@@ -1,9 +1,9 @@
 """Policies to targets: which value every image slot must hold, and why.
 
-Binds each hubs.toml scope to the values file it governs (a hub's own file, or a file shared
-by several hubs), checks that the layering can express every policy, and turns each policy
-into the image its slot must hold (follow-latest through hubs.lock).  Reads only; every
-"which file wins" question goes to :mod:`hubs.layering`.
+Takes each hubs.toml scope bound to its values file (:mod:`hubs.binding`), checks that the
+layering can express every policy, and turns each policy into the image its slot must hold
+(follow-latest through hubs.lock).  Reads only; every "which file wins" question goes to
+:mod:`hubs.layering`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from . import imageref
-from .address import Address, Scope, dotted
-from .clusters import CHART_VALUES, CLUSTERS_DIR, Hub, LayoutError
+from .address import Address, Scope
+from .binding import Bound, bind, key_error
+from .clusters import CHART_VALUES
 from .errors import Diagnostic, InputError, close_match, shown
 from .imageref import Image, ImageRef
 from .layering import Fleet
@@ -49,139 +50,8 @@ def address_of(scope: Scope, slot: Slot) -> Address:
     return Address(scope, slot.kind, slot.profile, slot.choice)
 
 
-def _error(keys: tuple[str, ...], message: str, shown_key: str | None = None) -> Diagnostic:
-    """An error about a hubs.toml key path (located in hubs.toml by the command)."""
-    return Diagnostic(message, key=shown_key or dotted(keys), keys=keys)
-
-
 def _slot_error(address: Address, message: str) -> Diagnostic:
-    return _error(address.keys, message, str(address))
-
-
-# ---------------------------------------------------------------- scopes to files
-
-
-@dataclass(frozen=True, slots=True)
-class _Bound:
-    """A hubs.toml scope bound to the values file it governs."""
-
-    scope: Scope
-    file: ValuesFile
-    policy: ScopePolicy
-    hub: Hub | None = None  # set when the file is this hub's own
-
-
-def bind(config: Config, fleet: Fleet) -> tuple[list[_Bound], list[Diagnostic]]:
-    """Every plaintext values file of every hub, with its scope (empty when unmentioned)."""
-    errors: list[Diagnostic] = []
-    _check_names(config, fleet, errors)
-    bound: list[_Bound] = []
-    for cname, cluster in fleet.clusters.items():
-        spec = config.clusters.get(cname)
-        if spec is None:
-            continue
-        for hub in cluster.hubs:
-            if fleet.own_file(hub) is None and _sets_anything(spec.hubs.get(hub.name)):
-                errors.append(_error(Scope.hub(cname, hub.name).keys, _NO_OWN_FILE))
-        seen: dict[str, None] = {}
-        for hub in cluster.hubs:
-            for path in hub.files:
-                if path not in seen:
-                    seen[path] = None
-                    _bind_file(config, fleet, hub, path, bound, errors)
-        folder = f"{CLUSTERS_DIR}/{cname}/"
-        names = sorted(p.rsplit("/", 1)[-1] for p in seen)
-        for fname in spec.files:
-            if folder + fname not in seen:
-                errors.append(
-                    _error(
-                        Scope.file(cname, fname).keys,
-                        "no hub of cluster.yaml uses this file" + close_match(fname, names),
-                    )
-                )
-    return bound, errors
-
-
-_NO_OWN_FILE = (
-    "this hub has no values file of its own (each of its files is shared with other hubs), so "
-    "a hub-level image cannot be written; add a file for it to cluster.yaml, or set the image "
-    "on the shared file"
-)
-
-
-def _bind_file(
-    config: Config,
-    fleet: Fleet,
-    hub: Hub,
-    path: str,
-    bound: list[_Bound],
-    errors: list[Diagnostic],
-) -> None:
-    try:
-        values = fleet.hub_file(hub, path)
-    except LayoutError as exc:
-        errors.extend(exc.diagnostics)
-        return
-    spec = config.clusters[hub.cluster]
-    scope = fleet.scope_of(hub.cluster, path)
-    fname = path.rsplit("/", 1)[-1]
-    if scope.kind == "hub":
-        if fname in spec.files:
-            errors.append(
-                _error(
-                    Scope.file(hub.cluster, fname).keys,
-                    f"this file is used only by hub {scope.name!r}; write its images under "
-                    f"[{scope.key}]",
-                )
-            )
-        owner = fleet.clusters[hub.cluster].hub(scope.name)
-        bound.append(_Bound(scope, values, spec.hubs.get(scope.name, ScopePolicy()), owner))
-    else:
-        bound.append(_Bound(scope, values, spec.files.get(fname, ScopePolicy())))
-
-
-def _sets_anything(scope: ScopePolicy | None) -> bool:
-    return scope is not None and (scope.image is not None or bool(scope.profiles))
-
-
-def _check_names(config: Config, fleet: Fleet, errors: list[Diagnostic]) -> None:
-    known = sorted(fleet.clusters)
-    for cname in config.clusters:
-        if cname not in fleet.clusters:
-            errors.append(
-                _error(
-                    ("clusters", cname), "no such cluster in the tree" + close_match(cname, known)
-                )
-            )
-    for cname, cluster in fleet.clusters.items():
-        spec = config.clusters.get(cname)
-        if spec is None:
-            errors.append(
-                _error(
-                    ("clusters", cname),
-                    f"cluster {cname!r} of {cluster.path} is missing from hubs.toml "
-                    "(run `hubs import` or add it)",
-                )
-            )
-            continue
-        names = [hub.name for hub in cluster.hubs]
-        for hname in spec.hubs:
-            if hname not in names:
-                errors.append(
-                    _error(
-                        Scope.hub(cname, hname).keys,
-                        f"no such hub in {cluster.path}" + close_match(hname, names),
-                    )
-                )
-        for hub in cluster.hubs:
-            if hub.name not in spec.hubs:
-                errors.append(
-                    _error(
-                        Scope.hub(cname, hub.name).keys,
-                        f"hub {hub.address} of {cluster.path} is missing from hubs.toml (add "
-                        f"`{hub.name} = {{}}` to inherit everything)",
-                    )
-                )
+    return key_error(address.keys, message, str(address))
 
 
 # ---------------------------------------------------------------- policies to targets
@@ -211,7 +81,7 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
     return out
 
 
-def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[_Bound]) -> None:
+def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[Bound]) -> None:
     """Warn about a hub-level image or profile that a later file overrides for that very
     hub: it is written, but does nothing (a warning, so that import still states it)."""
     setters = [item.file.path for item in bound if item.policy.image is not None]
@@ -243,7 +113,7 @@ def _no_effect(values: ValuesFile, message: str) -> Diagnostic:
     return Diagnostic(message, values.path, 1, severity="warning", rule="no-effect")
 
 
-def _scope_targets(item: _Bound, lock: Lock | None, errors: list[Diagnostic]) -> Iterator[Target]:
+def _scope_targets(item: Bound, lock: Lock | None, errors: list[Diagnostic]) -> Iterator[Target]:
     values, policy = item.file, item.policy
     _check_profiles(item, errors)
     for slot in values.slots:
@@ -267,13 +137,13 @@ def _policy_for(scope: ScopePolicy, slot: Slot) -> Policy | None:
     return profile.image if slot.kind == "profile" else profile.choices.get(slot.choice or "")
 
 
-def _check_profiles(item: _Bound, errors: list[Diagnostic]) -> None:
+def _check_profiles(item: Bound, errors: list[Diagnostic]) -> None:
     values = item.file
     for name, profile in item.policy.profiles.items():
         keys = (*item.scope.keys, "profiles", name)
         if not values.has_profile_list:
             errors.append(
-                _error(
+                key_error(
                     keys,
                     f"{values.path} has no profileList (Helm takes a hub's whole profileList "
                     "from the last file that sets it: set profile images in that file's scope)",
@@ -282,7 +152,7 @@ def _check_profiles(item: _Bound, errors: list[Diagnostic]) -> None:
             continue
         if name not in values.profiles:
             errors.append(
-                _error(
+                key_error(
                     keys,
                     f"no profile with this slug or display name in {values.path}"
                     + close_match(name, values.profiles),
@@ -293,7 +163,7 @@ def _check_profiles(item: _Bound, errors: list[Diagnostic]) -> None:
         for key in profile.choices:
             if key not in found:
                 errors.append(
-                    _error(
+                    key_error(
                         (*keys, "choices", key),
                         f"no such image choice in {values.path}" + close_match(key, found),
                     )
