@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from fleetfixture import COMMON_A, PROD_A, Fleet
+
+if TYPE_CHECKING:
+    from _typeshed import StrOrBytesPath
 
 COMMON = "config/clusters/a/common.values.yaml"
 
@@ -210,12 +215,14 @@ def test_secret_files_are_never_opened_for_writing(
     opened: list[str] = []
     real_open, real_replace = os.open, os.replace
 
-    def spy_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy_open(path: StrOrBytesPath, flags: int, *args: Any, **kwargs: Any) -> int:
         if flags & (os.O_WRONLY | os.O_RDWR):
             opened.append(str(path))
         return real_open(path, flags, *args, **kwargs)
 
-    def spy_replace(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy_replace(
+        src: StrOrBytesPath, dst: StrOrBytesPath, *args: Any, **kwargs: Any
+    ) -> None:
         opened.append(str(dst))
         return real_replace(src, dst, *args, **kwargs)
 
@@ -229,7 +236,7 @@ def test_secret_files_are_never_opened_for_writing(
     assert any(p.endswith("staging.values.yaml") for p in opened)
 
 
-def test_write_atomic_refuses_secret_files(tmp_path):  # type: ignore[no-untyped-def]
+def test_write_atomic_refuses_secret_files(tmp_path: Path) -> None:
     from hubs.fileio import WriteError, write_atomic
 
     with pytest.raises(WriteError, match="refusing to write a secret file"):
@@ -311,7 +318,9 @@ def test_text_colour_only_on_a_terminal(fleet: Fleet) -> None:
     assert "\x1b" not in render_text(report, color=False)
 
 
-def test_config_flag_and_tree_relative_to_it(fleet: Fleet, tmp_path_factory):  # type: ignore[no-untyped-def]
+def test_config_flag_and_tree_relative_to_it(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     other = tmp_path_factory.mktemp("elsewhere")
     text = fleet.read("hubs.toml").replace('tree = "."', f'tree = "{fleet.root}"')
     (other / "policy.toml").write_text(text)

@@ -9,10 +9,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from fleetfixture import Fleet
+
+if TYPE_CHECKING:
+    from _typeshed import StrOrBytesPath
 
 # ---------------------------------------------------------------- reading
 
@@ -109,10 +113,10 @@ def test_an_unreadable_values_file_is_an_io_error(
 ) -> None:
     real = os.open
 
-    def deny(path: object, flags: int, *args: object) -> int:
+    def deny(path: StrOrBytesPath, flags: int, *args: int) -> int:
         if str(path).endswith("prod.values.yaml"):
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real(path, flags, *args)  # type: ignore[arg-type]
+        return real(path, flags, *args)
 
     monkeypatch.setattr("os.open", deny)
     result = fleet.run("compile")
