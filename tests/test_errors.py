@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NoReturn
+
 import pytest
 
 from fleetfixture import PROD_A, Fleet
@@ -224,7 +228,7 @@ def test_follow_with_fresh_lock_compiles(fleet: Fleet) -> None:
     assert "quay.io/org/small:1.0.0 -> quay.io/org/small:1.2.0" in result.out
 
 
-def test_no_config_found(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_no_config_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from hubs.cli import main
 
     assert main(["-C", str(tmp_path), "check"]) == 2
@@ -273,7 +277,7 @@ def test_write_failure_is_exit_3_and_nothing_half_written(
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
     before = fleet.snapshot()
 
-    def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def fail(*args: object, **kwargs: object) -> NoReturn:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("os.replace", fail)
@@ -288,7 +292,7 @@ def test_write_failure_is_exit_3_and_nothing_half_written(
 
 
 def test_interrupt_is_exit_130(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def interrupt(*args: object, **kwargs: object) -> NoReturn:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("hubs.compile.build", interrupt)
@@ -344,7 +348,7 @@ def test_an_edit_that_would_change_other_data_is_refused(
 
     real_apply = yamledit.apply
 
-    def sloppy(text, splices):  # type: ignore[no-untyped-def]
+    def sloppy(text: str, splices: Iterable[yamledit.Splice]) -> str:
         return real_apply(text, splices).replace("defaultUrl: /tree", "defaultUrl: /lab")
 
     monkeypatch.setattr(yamledit, "apply", sloppy)
@@ -360,7 +364,7 @@ def test_an_edit_that_would_change_other_data_is_refused(
     assert fleet.snapshot() == before
 
 
-def test_tree_without_clusters(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_tree_without_clusters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from hubs.cli import main
 
     (tmp_path / "config/clusters/x").mkdir(parents=True)
@@ -386,7 +390,9 @@ def test_missing_values_file_is_named(fleet: Fleet) -> None:
     )
 
 
-def test_foreign_tags_are_kept_and_never_run(fleet: Fleet, tmp_path_factory):  # type: ignore[no-untyped-def]
+def test_foreign_tags_are_kept_and_never_run(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     marker = tmp_path_factory.mktemp("m") / "ran"
     text = (
         f'jupyterhub:\n  x: !!python/object/apply:os.system ["touch {marker}"]\n'
@@ -414,7 +420,7 @@ def test_a_symlinked_values_file_is_written_through(fleet: Fleet) -> None:
     assert fleet.run("check").code == 0
 
 
-def test_a_symlink_to_a_secret_file_is_refused(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_symlink_to_a_secret_file_is_refused(tmp_path: Path) -> None:
     from hubs.fileio import WriteError, write_atomic
 
     (tmp_path / "enc-x.secret.values.yaml").write_text("a: 1\n")

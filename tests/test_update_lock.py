@@ -10,7 +10,7 @@ from hubs.layering import load_fleet
 from hubs.load import dump_lock, load_config
 from hubs.model import Follow, Lock, LockEntry
 from hubs.resolve import FollowRequest, Resolution
-from hubs.update import update
+from hubs.update import Resolver, update
 
 SMALL = "a/common.values.yaml:profiles/small/image"
 BASE = "a/common.values.yaml:image"
@@ -31,7 +31,7 @@ def follow(fleet: Fleet) -> None:
     )
 
 
-def resolver(tags: dict[str, str]):  # type: ignore[no-untyped-def]
+def resolver(tags: dict[str, str]) -> tuple[Resolver, list[FollowRequest]]:
     seen: list[FollowRequest] = []
 
     def resolve(requests: Sequence[FollowRequest]) -> dict[str, Resolution]:
