@@ -27,19 +27,20 @@ from hubs.errors import UsageError
 WORKFLOWS = sorted((ROOT / "docs/workflows").glob("*.yml"))
 
 
-def load(path: Path) -> dict[str, Any]:
+def load(path: Path) -> dict[str | bool, Any]:
+    """A YAML mapping; YAML 1.1 reads a workflow's `on:` key as True."""
     data = yaml.safe_load(path.read_text())
     assert isinstance(data, dict)
     return data
 
 
-def hubs_steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
+def hubs_steps(workflow: dict[str | bool, Any]) -> list[dict[str, Any]]:
     """The steps of a workflow that use this action (`OWNER/hubs@REF`)."""
     steps = [s for job in workflow["jobs"].values() for s in job["steps"]]
     return [s for s in steps if re.fullmatch(r"[\w.-]+/hubs@[\w.-]+", s.get("uses", ""))]
 
 
-def test_files_are_valid_yaml():
+def test_files_are_valid_yaml() -> None:
     assert ACTION["runs"]["using"] == "composite"
     assert [p.name for p in WORKFLOWS] == ["check.yml", "update.yml"]
     for path in WORKFLOWS:
@@ -48,7 +49,7 @@ def test_files_are_valid_yaml():
         assert len(hubs_steps(workflow)) == 1, path
 
 
-def test_inputs_reach_scripts_only_through_env():
+def test_inputs_reach_scripts_only_through_env() -> None:
     declared = set(ACTION["inputs"])
     assert declared == {"command", "config", "python-version", "fail-on", "summary"}
     for step in ACTION["runs"]["steps"]:
@@ -58,7 +59,7 @@ def test_inputs_reach_scripts_only_through_env():
                 assert expr.removeprefix("inputs.") in declared, expr
 
 
-def test_workflows_run_existing_commands_and_inputs():
+def test_workflows_run_existing_commands_and_inputs() -> None:
     known = installed_commands()
     commands = {}
     for path in WORKFLOWS:
@@ -79,7 +80,7 @@ def test_workflows_run_existing_commands_and_inputs():
 
 
 @pytest.mark.parametrize("config", ["", "fleet/hubs.toml"])
-def test_every_command_line_the_action_runs_parses(config: str):
+def test_every_command_line_the_action_runs_parses(config: str) -> None:
     parser = _parser()
     runnable = [c for c in ACTION_COMMANDS if c in installed_commands()]
     assert {"check", "update"} <= set(runnable)
@@ -96,7 +97,7 @@ def test_every_command_line_the_action_runs_parses(config: str):
                     parser.parse_args(words)
 
 
-def test_command_input_is_validated():
+def test_command_input_is_validated() -> None:
     with pytest.raises(UsageError) as caught:
         Inputs.from_env({"HUBS_COMMAND": "compile"})
     assert caught.value.messages == [
@@ -119,20 +120,20 @@ def test_command_input_is_validated():
         ({"HUBS_SUMMARY": "yes"}, "input summary: 'yes' is not true or false"),
     ],
 )
-def test_other_inputs_are_validated(env: dict[str, str], message: str):
+def test_other_inputs_are_validated(env: dict[str, str], message: str) -> None:
     with pytest.raises(UsageError) as caught:
         Inputs.from_env(env)
     assert caught.value.messages == [message]
 
 
-def test_defaults():
+def test_defaults() -> None:
     assert Inputs.from_env({}) == Inputs("check", "", "findings", True)
     assert Inputs.from_env({"HUBS_SUMMARY": "false", "HUBS_CONFIG": " a/hubs.toml "}) == Inputs(
         "check", "a/hubs.toml", "findings", False
     )
 
 
-def test_annotations_are_capped_and_the_rest_counted():
+def test_annotations_are_capped_and_the_rest_counted() -> None:
     lines = [f"::error file=f,line={n}::m{n}" for n in range(1, 13)] + ["hubs check: headline"]
     assert capped(lines) == [
         *lines[:10],
@@ -142,7 +143,7 @@ def test_annotations_are_capped_and_the_rest_counted():
     assert capped(lines[:10]) == lines[:10]
 
 
-def test_summary_is_cut_to_fit():
+def test_summary_is_cut_to_fit() -> None:
     markdown = "### head\n" + "".join(f"| row {n} |\n" for n in range(100))
     assert fit_summary(markdown) == markdown
     cut = fit_summary(markdown, limit=300)
@@ -156,13 +157,13 @@ def test_summary_is_cut_to_fit():
     assert len(fit_summary(big * 20000).encode()) <= 1024 * 1024
 
 
-def test_fail_on():
+def test_fail_on() -> None:
     assert [failed(c, "findings") for c in (0, 1, 2, 3)] == [False, True, True, True]
     assert [failed(c, "errors") for c in (0, 1, 2, 3)] == [False, False, True, True]
     assert [failed(c, "never") for c in (0, 1, 2, 3)] == [False, False, False, False]
 
 
-def test_output_that_is_not_a_report():
+def test_output_that_is_not_a_report() -> None:
     assert parse_report("") is None
     assert parse_report('{"schema_version": 99}') is None
     assert parse_report("[1]") is None
@@ -192,7 +193,7 @@ SUMMARY = (
 )
 
 
-def test_check_with_drift_annotates_and_summarises(tmp_path: Path):
+def test_check_with_drift_annotates_and_summarises(tmp_path: Path) -> None:
     workspace = fleet(tmp_path / "ws")
     code, log, tmp = run_action({"command": "check"}, workspace, tmp_path)
     assert code == 1
@@ -209,7 +210,7 @@ def test_check_with_drift_annotates_and_summarises(tmp_path: Path):
     )
 
 
-def test_config_in_a_subfolder_and_fail_on_never(tmp_path: Path):
+def test_config_in_a_subfolder_and_fail_on_never(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     fleet(workspace / "fleet")
     inputs = {"config": "fleet/hubs.toml", "fail-on": "never", "summary": "false"}
@@ -221,7 +222,7 @@ def test_config_in_a_subfolder_and_fail_on_never(tmp_path: Path):
     assert (tmp / "output").read_text().startswith("exit-code=1\nchanged=true\n")
 
 
-def test_clean_tree_passes(tmp_path: Path):
+def test_clean_tree_passes(tmp_path: Path) -> None:
     workspace = fleet(tmp_path / "ws")
     subprocess.run([BIN / "hubs", "-C", workspace, "compile"], check=True, capture_output=True)
     code, log, tmp = run_action({}, workspace, tmp_path)
@@ -231,7 +232,7 @@ def test_clean_tree_passes(tmp_path: Path):
     assert "changed=false\n" in (tmp / "output").read_text()
 
 
-def test_bad_input_is_an_annotation_on_its_line(tmp_path: Path):
+def test_bad_input_is_an_annotation_on_its_line(tmp_path: Path) -> None:
     workspace = fleet(tmp_path / "ws")
     with open(workspace / "hubs.toml", "a") as toml:
         toml.write("\n[clusters.alpha.bogus]\nx = 1\n")
@@ -246,7 +247,7 @@ def test_bad_input_is_an_annotation_on_its_line(tmp_path: Path):
     )
 
 
-def test_unknown_command_input(tmp_path: Path):
+def test_unknown_command_input(tmp_path: Path) -> None:
     workspace = fleet(tmp_path / "ws")
     code, log, tmp = run_action({"command": "compile"}, workspace, tmp_path)
     assert code == 2

@@ -42,7 +42,7 @@ def _examples(text: str) -> list[str]:
 @pytest.mark.parametrize("command", [c.name for c in cli.TABLE])
 def test_every_help_has_a_paragraph_and_examples_the_parser_accepts(
     command: str, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     spec = cli._BY_NAME[command]
     text = _help(capsys, command)
     assert textwrap.fill(spec.description, 88) in text
@@ -54,7 +54,9 @@ def test_every_help_has_a_paragraph_and_examples_the_parser_accepts(
         assert cli._parser().parse_args(words[1:]).command == command, example
 
 
-def test_the_example_check_rejects_a_line_the_parser_refuses(capsys: pytest.CaptureFixture[str]):
+def test_the_example_check_rejects_a_line_the_parser_refuses(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as exited:
         cli._parser().parse_args(shlex.split("set alpha/staging:image --order semver"))
     assert exited.value.code == 2
@@ -63,7 +65,7 @@ def test_the_example_check_rejects_a_line_the_parser_refuses(capsys: pytest.Capt
 
 def test_top_help_lists_the_table_in_order_with_schema_last_as_maintenance(
     capsys: pytest.CaptureFixture[str],
-):
+) -> None:
     text = _help(capsys)
     rows = [line for line in text.splitlines() if line[:4] == "    " and line[4] != " "]
     listed = [row.split()[0] for row in rows]
@@ -72,7 +74,7 @@ def test_top_help_lists_the_table_in_order_with_schema_last_as_maintenance(
     assert "    schema       (maintenance) write the JSON schemas under schema/\n" in text
 
 
-def test_explain_address_has_a_help_text(capsys: pytest.CaptureFixture[str]):
+def test_explain_address_has_a_help_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         "  address               a hub (CLUSTER/HUB) or a slot, as `hubs list` prints it "
         "(e.g. CLUSTER/HUB:image)\n"
@@ -87,7 +89,7 @@ def _choices(command: str, dest: str) -> tuple[str, ...]:
     return tuple(action.choices)
 
 
-def test_formats_and_orders_are_written_once():
+def test_formats_and_orders_are_written_once() -> None:
     for command in ("compile", "check", "diff", "update"):
         assert _choices(command, "format") == tuple(report.REPORTERS)
     assert tuple(report.REPORTERS) == ("text", "markdown", "json", "github")
@@ -99,7 +101,9 @@ def test_formats_and_orders_are_written_once():
     assert f"`order` one of {', '.join(f'`{o}`' for o in ORDERS)}." in readme
 
 
-def test_a_registered_reporter_is_a_format_choice(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_a_registered_reporter_is_a_format_choice(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(
         report.REPORTERS, "count", lambda found, stream: f"{found.command}: {found.slots}\n"
     )
@@ -109,10 +113,15 @@ def test_a_registered_reporter_is_a_format_choice(fleet: Fleet, monkeypatch: pyt
 
 def test_commands_get_typed_options_not_the_namespace(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     got: list[object] = []
-    monkeypatch.setitem(cli._COMMANDS, "update", lambda options: got.append(options) or 0)
-    monkeypatch.setitem(cli._COMMANDS, "set", lambda options: got.append(options) or 0)
+
+    def record(options: object) -> int:
+        got.append(options)
+        return 0
+
+    monkeypatch.setitem(cli._COMMANDS, "update", record)
+    monkeypatch.setitem(cli._COMMANDS, "set", record)
     base = str(fleet.root)
     assert cli.main(["-C", base, "update", "a/prod:image", "b/x:image", "--dry-run"]) == 0
     assert cli.main(["-C", base, "set", "a/prod:image", "--config", "h.toml", "--inherit"]) == 0
@@ -126,13 +135,15 @@ def test_commands_get_typed_options_not_the_namespace(
     ]
 
 
-def test_a_command_runs_from_its_options_alone(fleet: Fleet, capsys: pytest.CaptureFixture[str]):
+def test_a_command_runs_from_its_options_alone(
+    fleet: Fleet, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert check.run(ReportOptions(base=fleet.root, format="json")) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["command"], out["clean"], out["slots"]) == ("check", True, 7)
 
 
-def test_set_says_to_compile_only_when_it_did_not(fleet: Fleet):
+def test_set_says_to_compile_only_when_it_did_not(fleet: Fleet) -> None:
     hint = "run `hubs compile` to write it into the tree\n"
     result = fleet.run("set", "a/prod:image", "--pin", "quay.io/org/image:2.0")
     assert (result.code, result.err) == (

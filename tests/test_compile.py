@@ -4,24 +4,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from fleetfixture import COMMON_A, PROD_A, Fleet
+
+if TYPE_CHECKING:
+    from _typeshed import StrOrBytesPath
 
 COMMON = "config/clusters/a/common.values.yaml"
 
 
 def test_clean_fleet_checks_clean_and_compile_writes_nothing(
     fleet: Fleet, unchanged: Callable[[], None]
-):
+) -> None:
     assert fleet.run("check").out == "hubs check: clean (7 slots, 3 hubs)\n"
     result = fleet.run("compile")
     assert (result.code, result.out) == (0, "hubs compile: nothing to change (7 slots, 3 hubs)\n")
     unchanged()
 
 
-def test_tag_change_of_shared_singleuser_image_is_one_line(fleet: Fleet):
+def test_tag_change_of_shared_singleuser_image_is_one_line(fleet: Fleet) -> None:
     fleet.toml(
         replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image:def5678"')
     )
@@ -29,13 +34,13 @@ def test_tag_change_of_shared_singleuser_image_is_one_line(fleet: Fleet):
     assert fleet.read(COMMON) == COMMON_A.replace("tag: abc1234", "tag: def5678")
 
 
-def test_profile_image_keeps_its_line_and_style(fleet: Fleet):
+def test_profile_image_keeps_its_line_and_style(fleet: Fleet) -> None:
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:1.1.0"'))
     fleet.run("compile")
     assert fleet.read(COMMON) == COMMON_A.replace("small:1.0.0", "small:1.1.0")
 
 
-def test_choice_behind_anchor_changes_every_alias_once(fleet: Fleet):
+def test_choice_behind_anchor_changes_every_alias_once(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             'py = "ghcr.io/org/python:7b7bb16"\nr = "ghcr.io/org/r:2024.01.01"\n\n'
@@ -59,7 +64,7 @@ def test_choice_behind_anchor_changes_every_alias_once(fleet: Fleet):
     )
 
 
-def test_aliased_choices_cannot_differ(fleet: Fleet, unchanged: Callable[[], None]):
+def test_aliased_choices_cannot_differ(fleet: Fleet, unchanged: Callable[[], None]) -> None:
     fleet.toml(
         replace=(
             '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
@@ -81,7 +86,7 @@ def test_aliased_choices_cannot_differ(fleet: Fleet, unchanged: Callable[[], Non
     assert fleet.snapshot() == before
 
 
-def test_pin_a_hub_inserts_a_block_and_inherit_removes_it(fleet: Fleet):
+def test_pin_a_hub_inserts_a_block_and_inherit_removes_it(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             "[clusters.a.hubs.prod]\n",
@@ -106,7 +111,7 @@ def test_pin_a_hub_inserts_a_block_and_inherit_removes_it(fleet: Fleet):
     assert fleet.read("config/clusters/a/prod.values.yaml") == PROD_A
 
 
-def test_inherit_removes_shared_image_with_its_comment(fleet: Fleet):
+def test_inherit_removes_shared_image_with_its_comment(fleet: Fleet) -> None:
     fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', ""))
     fleet.run("compile")
     assert fleet.read(COMMON) == COMMON_A.replace(
@@ -114,7 +119,7 @@ def test_inherit_removes_shared_image_with_its_comment(fleet: Fleet):
     )
 
 
-def test_daskhub_nests_under_basehub(fleet: Fleet):
+def test_daskhub_nests_under_basehub(fleet: Fleet) -> None:
     fleet.toml('image = "pangeo/pangeo-notebook:2024.10.01"\n')  # goes into [clusters.d.hubs.hub]
     fleet.run("compile")
     assert fleet.read("config/clusters/d/hub.values.yaml") == (
@@ -153,7 +158,9 @@ def test_daskhub_nests_under_basehub(fleet: Fleet):
         ("c1a912491c87", "c1a912491c87"),
     ],
 )
-def test_tags_are_written_as_strings_for_yaml_1_1_and_1_2(fleet: Fleet, tag: str, written: str):
+def test_tags_are_written_as_strings_for_yaml_1_1_and_1_2(
+    fleet: Fleet, tag: str, written: str
+) -> None:
     fleet.toml(
         replace=('image = "quay.io/org/image:abc1234"', f'image = "quay.io/org/image:{tag}"')
     )
@@ -161,7 +168,7 @@ def test_tags_are_written_as_strings_for_yaml_1_1_and_1_2(fleet: Fleet, tag: str
     assert fleet.read(COMMON) == COMMON_A.replace("tag: abc1234", f"tag: {written}")
 
 
-def test_chart_default_keeps_double_quotes(fleet: Fleet):
+def test_chart_default_keeps_double_quotes(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             'image = "quay.io/jupyter/scipy-notebook:2024-03-18"',
@@ -175,7 +182,7 @@ def test_chart_default_keeps_double_quotes(fleet: Fleet):
     assert "reaches 1 hub: d/hub" in result.out
 
 
-def test_second_compile_writes_nothing(fleet: Fleet):
+def test_second_compile_writes_nothing(fleet: Fleet) -> None:
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
     assert fleet.run("compile").code == 0
     before = fleet.snapshot()
@@ -183,7 +190,7 @@ def test_second_compile_writes_nothing(fleet: Fleet):
     assert fleet.snapshot() == before
 
 
-def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet):
+def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet) -> None:
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
     before = fleet.snapshot()
     check = fleet.run("check")
@@ -202,16 +209,20 @@ def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet):
     assert fleet.snapshot() == before
 
 
-def test_secret_files_are_never_opened_for_writing(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_secret_files_are_never_opened_for_writing(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     opened: list[str] = []
     real_open, real_replace = os.open, os.replace
 
-    def spy_open(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy_open(path: StrOrBytesPath, flags: int, *args: Any, **kwargs: Any) -> int:
         if flags & (os.O_WRONLY | os.O_RDWR):
             opened.append(str(path))
         return real_open(path, flags, *args, **kwargs)
 
-    def spy_replace(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def spy_replace(
+        src: StrOrBytesPath, dst: StrOrBytesPath, *args: Any, **kwargs: Any
+    ) -> None:
         opened.append(str(dst))
         return real_replace(src, dst, *args, **kwargs)
 
@@ -225,7 +236,7 @@ def test_secret_files_are_never_opened_for_writing(fleet: Fleet, monkeypatch: py
     assert any(p.endswith("staging.values.yaml") for p in opened)
 
 
-def test_write_atomic_refuses_secret_files(tmp_path):  # type: ignore[no-untyped-def]
+def test_write_atomic_refuses_secret_files(tmp_path: Path) -> None:
     from hubs.fileio import WriteError, write_atomic
 
     with pytest.raises(WriteError, match="refusing to write a secret file"):
@@ -233,7 +244,7 @@ def test_write_atomic_refuses_secret_files(tmp_path):  # type: ignore[no-untyped
     assert not list(tmp_path.iterdir())
 
 
-def test_crlf_and_bom_are_kept(fleet: Fleet):
+def test_crlf_and_bom_are_kept(fleet: Fleet) -> None:
     text = "\ufeff" + COMMON_A.replace("\n", "\r\n")
     fleet.write(COMMON, text)
     fleet.toml(
@@ -243,7 +254,7 @@ def test_crlf_and_bom_are_kept(fleet: Fleet):
     assert fleet.read(COMMON) == text.replace("tag: abc1234", "tag: def5678")
 
 
-def test_report_formats(fleet: Fleet):
+def test_report_formats(fleet: Fleet) -> None:
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
     assert fleet.run("diff", "--format", "markdown").out == (
         "### `hubs diff`: would change 1 slot in 1 file\n"
@@ -288,14 +299,14 @@ def test_report_formats(fleet: Fleet):
     }
 
 
-def test_clean_markdown_and_github(fleet: Fleet):
+def test_clean_markdown_and_github(fleet: Fleet) -> None:
     assert fleet.run("check", "--format", "markdown").out == (
         "### `hubs check`: clean (7 slots, 3 hubs)\n"
     )
     assert fleet.run("check", "--format", "github").out == "hubs check: clean (7 slots, 3 hubs)\n"
 
 
-def test_text_colour_only_on_a_terminal(fleet: Fleet):
+def test_text_colour_only_on_a_terminal(fleet: Fleet) -> None:
     from hubs.plan import Change
     from hubs.report import Report, render_text
 
@@ -307,7 +318,9 @@ def test_text_colour_only_on_a_terminal(fleet: Fleet):
     assert "\x1b" not in render_text(report, color=False)
 
 
-def test_config_flag_and_tree_relative_to_it(fleet: Fleet, tmp_path_factory):  # type: ignore[no-untyped-def]
+def test_config_flag_and_tree_relative_to_it(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     other = tmp_path_factory.mktemp("elsewhere")
     text = fleet.read("hubs.toml").replace('tree = "."', f'tree = "{fleet.root}"')
     (other / "policy.toml").write_text(text)
@@ -319,7 +332,7 @@ def test_config_flag_and_tree_relative_to_it(fleet: Fleet, tmp_path_factory):  #
     assert out == "hubs check: clean (7 slots, 3 hubs)\n"
 
 
-def test_tag_only_override_keeps_inheriting_the_name(fleet: Fleet):
+def test_tag_only_override_keeps_inheriting_the_name(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/prod.values.yaml",
         PROD_A + "  singleuser:\n    image:\n      tag: old1234\n",
@@ -343,7 +356,7 @@ def test_tag_only_override_keeps_inheriting_the_name(fleet: Fleet):
     )
 
 
-def test_profiles_without_slug_sharing_a_display_name_get_numbered(fleet: Fleet):
+def test_profiles_without_slug_sharing_a_display_name_get_numbered(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/prod.values.yaml",
         PROD_A
@@ -362,7 +375,7 @@ def test_profiles_without_slug_sharing_a_display_name_get_numbered(fleet: Fleet)
     assert fleet.run("check").code == 0
 
 
-def test_name_only_override_keeps_inheriting_the_tag(fleet: Fleet):
+def test_name_only_override_keeps_inheriting_the_tag(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/prod.values.yaml",
         PROD_A + "  singleuser:\n    image:\n      name: quay.io/org/other\n",
@@ -380,7 +393,7 @@ def test_name_only_override_keeps_inheriting_the_tag(fleet: Fleet):
     )
 
 
-def test_untagged_choice_images_are_kept_as_written(fleet: Fleet):
+def test_untagged_choice_images_are_kept_as_written(fleet: Fleet) -> None:
     fleet.write(COMMON, COMMON_A.replace("ghcr.io/org/r:2024.01.01", "ghcr.io/org/r"))
     (fleet.root / "hubs.toml").unlink()
     fleet.run("import")
@@ -388,7 +401,7 @@ def test_untagged_choice_images_are_kept_as_written(fleet: Fleet):
     assert fleet.run("check").code == 0
 
 
-def test_nested_aliases_compile_in_linear_time(fleet: Fleet):
+def test_nested_aliases_compile_in_linear_time(fleet: Fleet) -> None:
     laughs = ["jupyterhub:", "  custom:", '    l0: &l0 ["lol", "lol", "lol", "lol", "lol"]']
     laughs += [f"    l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]" for i in range(1, 9)]
     fleet.write("config/clusters/a/prod.values.yaml", "\n".join(laughs) + "\n")
@@ -403,7 +416,7 @@ def test_nested_aliases_compile_in_linear_time(fleet: Fleet):
     )
 
 
-def test_inherit_keeps_pull_policy(fleet: Fleet):
+def test_inherit_keeps_pull_policy(fleet: Fleet) -> None:
     fleet.write(
         COMMON,
         COMMON_A.replace("      tag: abc1234\n", "      tag: abc1234\n      pullPolicy: Always\n"),
@@ -417,7 +430,7 @@ def test_inherit_keeps_pull_policy(fleet: Fleet):
     assert fleet.run("check").code == 0
 
 
-def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet):
+def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             'r = "ghcr.io/org/r:2024.01.01"\n',
@@ -433,7 +446,7 @@ def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet):
     ]
 
 
-def test_markdown_report_shows_warnings_from_their_fields(fleet: Fleet):
+def test_markdown_report_shows_warnings_from_their_fields(fleet: Fleet) -> None:
     fleet.write("config/clusters/d/hub.values.yaml", "jupyterhub:\n  singleuser:\n    image: {}\n")
     result = fleet.run("check", "--format", "markdown")
     assert result.code == 0

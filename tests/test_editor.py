@@ -49,22 +49,22 @@ def check(tmp_path: Path, text: str) -> tuple[int, set[str], set[str]]:
     return done.returncode, messages, places
 
 
-def test_schema_line_points_at_the_schema():
+def test_schema_line_points_at_the_schema() -> None:
     assert TOML.startswith("#:schema ./schema/hubs.schema.json\n")
 
 
-def test_bundled_example_is_valid(tmp_path: Path):
+def test_bundled_example_is_valid(tmp_path: Path) -> None:
     assert check(tmp_path, TOML) == (0, set(), set())
 
 
-def test_unknown_key(tmp_path: Path):
+def test_unknown_key(tmp_path: Path) -> None:
     code, messages, places = check(tmp_path, TOML + "\n[clusters.alpha.bogus]\nx = 1\n")
     assert code == 1
     assert messages == {"Additional properties are not allowed ('bogus' was unexpected)"}
     assert "45:17" in places  # the key itself
 
 
-def test_wrong_type(tmp_path: Path):
+def test_wrong_type(tmp_path: Path) -> None:
     text = TOML.replace('image = "quay.io/jupyter/scipy-notebook:2024-03-18"', "image = 5", 1)
     assert text != TOML
     code, messages, places = check(tmp_path, text)
@@ -75,7 +75,7 @@ def test_wrong_type(tmp_path: Path):
     assert "8:9" in places  # the value
 
 
-def test_bad_order(tmp_path: Path):
+def test_bad_order(tmp_path: Path) -> None:
     text = TOML.replace('order = "calver"', 'order = "weekly"', 1)
     assert text != TOML
     code, messages, places = check(tmp_path, text)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from pathlib import Path
+from typing import NoReturn
+
 import pytest
 
 from fleetfixture import PROD_A, Fleet
@@ -19,17 +23,17 @@ def expect_error(fleet: Fleet, *lines: str, command: str = "compile") -> None:
     assert fleet.snapshot() == before
 
 
-def test_toml_syntax_error_points_at_line_and_column(fleet: Fleet):
+def test_toml_syntax_error_points_at_line_and_column(fleet: Fleet) -> None:
     fleet.toml('image = "a/b:1\n')
     expect_error(fleet, "hubs.toml:25:15: Illegal character '\\n'")
 
 
-def test_unknown_key_points_at_it(fleet: Fleet):
+def test_unknown_key_points_at_it(fleet: Fleet) -> None:
     fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimgae = "a/b:1"\n'))
     expect_error(fleet, "hubs.toml:23:1: clusters.a.hubs.prod.imgae: unknown key")
 
 
-def test_invalid_reference(fleet: Fleet):
+def test_invalid_reference(fleet: Fleet) -> None:
     fleet.toml(
         replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/Org/image:abc1234"')
     )
@@ -41,7 +45,7 @@ def test_invalid_reference(fleet: Fleet):
     )
 
 
-def test_singleuser_image_needs_a_tag(fleet: Fleet):
+def test_singleuser_image_needs_a_tag(fleet: Fleet) -> None:
     fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "quay.io/org/image"'))
     expect_error(
         fleet,
@@ -49,7 +53,7 @@ def test_singleuser_image_needs_a_tag(fleet: Fleet):
     )
 
 
-def test_follow_policy_errors(fleet: Fleet):
+def test_follow_policy_errors(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             'image = "quay.io/org/small:1.0.0"',
@@ -69,7 +73,7 @@ def test_follow_policy_errors(fleet: Fleet):
     ]
 
 
-def test_unknown_cluster_and_hub_with_suggestions(fleet: Fleet):
+def test_unknown_cluster_and_hub_with_suggestions(fleet: Fleet) -> None:
     fleet.toml(replace=("[clusters.a.hubs.prod]\n", "[clusters.a.hubs.prd]\n"))
     fleet.toml("\n[clusters.dd.hubs.hub]\n")
     expect_error(
@@ -81,7 +85,7 @@ def test_unknown_cluster_and_hub_with_suggestions(fleet: Fleet):
     )
 
 
-def test_missing_cluster_is_an_error(fleet: Fleet):
+def test_missing_cluster_is_an_error(fleet: Fleet) -> None:
     fleet.toml(replace=("[clusters.d.hubs.hub]\n", ""))
     expect_error(
         fleet,
@@ -90,7 +94,7 @@ def test_missing_cluster_is_an_error(fleet: Fleet):
     )
 
 
-def test_unknown_profile_and_choice(fleet: Fleet):
+def test_unknown_profile_and_choice(fleet: Fleet) -> None:
     fleet.toml(replace=("profiles.small]", "profiles.smal]"))
     fleet.toml(
         replace=(
@@ -111,7 +115,7 @@ def test_unknown_profile_and_choice(fleet: Fleet):
     )
 
 
-def test_profile_set_where_the_hub_does_not_take_its_profile_list(fleet: Fleet):
+def test_profile_set_where_the_hub_does_not_take_its_profile_list(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             "[clusters.a.hubs.prod]\n",
@@ -126,7 +130,7 @@ def test_profile_set_where_the_hub_does_not_take_its_profile_list(fleet: Fleet):
     )
 
 
-def test_hub_without_a_file_of_its_own(fleet: Fleet):
+def test_hub_without_a_file_of_its_own(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/cluster.yaml",
         fleet.read("config/clusters/a/cluster.yaml").replace(
@@ -145,7 +149,7 @@ def test_hub_without_a_file_of_its_own(fleet: Fleet):
     assert fleet.snapshot() == before
 
 
-def test_file_scope_for_a_hubs_own_file(fleet: Fleet):
+def test_file_scope_for_a_hubs_own_file(fleet: Fleet) -> None:
     fleet.toml('\n[clusters.a.files."prod.values.yaml"]\nimage = "a/b:1"\n')
     expect_error(
         fleet,
@@ -155,7 +159,7 @@ def test_file_scope_for_a_hubs_own_file(fleet: Fleet):
     )
 
 
-def test_invalid_values_yaml_names_file_and_line(fleet: Fleet):
+def test_invalid_values_yaml_names_file_and_line(fleet: Fleet) -> None:
     fleet.write("config/clusters/a/prod.values.yaml", "jupyterhub:\n  image: [a\n  x: 1\n")
     before = fleet.snapshot()
     result = fleet.run("check")
@@ -167,7 +171,7 @@ def test_invalid_values_yaml_names_file_and_line(fleet: Fleet):
     assert fleet.snapshot() == before
 
 
-def test_duplicate_keys_are_refused(fleet: Fleet):
+def test_duplicate_keys_are_refused(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/prod.values.yaml",
         "jupyterhub:\n  singleuser:\n    image: {name: a, tag: b}\n  singleuser: {}\n",
@@ -179,7 +183,7 @@ def test_duplicate_keys_are_refused(fleet: Fleet):
     )
 
 
-def test_follow_without_lock_entry_and_stale_lock(fleet: Fleet):
+def test_follow_without_lock_entry_and_stale_lock(fleet: Fleet) -> None:
     policy = 'image = { follow = "quay.io/org/small", order = "semver" }'
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', policy))
     address = "a/common.values.yaml:profiles/small/image"
@@ -202,7 +206,7 @@ def test_follow_without_lock_entry_and_stale_lock(fleet: Fleet):
     )
 
 
-def test_follow_with_fresh_lock_compiles(fleet: Fleet):
+def test_follow_with_fresh_lock_compiles(fleet: Fleet) -> None:
     from hubs.model import Follow
 
     policy = Follow(follow="quay.io/org/small", order="semver")
@@ -224,7 +228,7 @@ def test_follow_with_fresh_lock_compiles(fleet: Fleet):
     assert "quay.io/org/small:1.0.0 -> quay.io/org/small:1.2.0" in result.out
 
 
-def test_no_config_found(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_no_config_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from hubs.cli import main
 
     assert main(["-C", str(tmp_path), "check"]) == 2
@@ -235,7 +239,7 @@ def test_no_config_found(tmp_path, capsys):  # type: ignore[no-untyped-def]
 
 def test_traceback_flag_shows_the_exception_and_keeps_the_exit_code(
     fleet: Fleet, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     fleet.toml("\n[broken\n")
     from hubs.cli import main
 
@@ -248,7 +252,7 @@ def test_traceback_flag_shows_the_exception_and_keeps_the_exit_code(
 
 def test_an_unexpected_exception_exits_3_and_asks_for_a_report(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     from hubs import cli
     from hubs.cli import main
 
@@ -269,11 +273,11 @@ def test_an_unexpected_exception_exits_3_and_asks_for_a_report(
 
 def test_write_failure_is_exit_3_and_nothing_half_written(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:2.0.0"'))
     before = fleet.snapshot()
 
-    def fail(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def fail(*args: object, **kwargs: object) -> NoReturn:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr("os.replace", fail)
@@ -287,8 +291,8 @@ def test_write_failure_is_exit_3_and_nothing_half_written(
     assert not [p for p in fleet.root.rglob(".*.tmp")]
 
 
-def test_interrupt_is_exit_130(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
-    def interrupt(*args, **kwargs):  # type: ignore[no-untyped-def]
+def test_interrupt_is_exit_130(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupt(*args: object, **kwargs: object) -> NoReturn:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("hubs.compile.build", interrupt)
@@ -296,7 +300,7 @@ def test_interrupt_is_exit_130(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
     assert (result.code, result.err) == (130, "hubs: interrupted\n")
 
 
-def test_output_checked_against_the_trees_values_schema(fleet: Fleet):
+def test_output_checked_against_the_trees_values_schema(fleet: Fleet) -> None:
     fleet.write(
         "helm-charts/basehub/values.schema.yaml",
         (
@@ -326,7 +330,7 @@ def test_output_checked_against_the_trees_values_schema(fleet: Fleet):
     assert fleet.snapshot() == before
 
 
-def test_set_compile_writes_nothing_when_compile_fails(fleet: Fleet):
+def test_set_compile_writes_nothing_when_compile_fails(fleet: Fleet) -> None:
     fleet.write("config/clusters/a/prod.values.yaml", "jupyterhub:\n  singleuser: {image: x}\n")
     before = fleet.snapshot()
     result = fleet.run("set", "a/common.values.yaml:image", "--pin", "a/b:2", "--compile")
@@ -339,12 +343,12 @@ def test_set_compile_writes_nothing_when_compile_fails(fleet: Fleet):
 
 def test_an_edit_that_would_change_other_data_is_refused(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     from hubs import yamledit
 
     real_apply = yamledit.apply
 
-    def sloppy(text, splices):  # type: ignore[no-untyped-def]
+    def sloppy(text: str, splices: Iterable[yamledit.Splice]) -> str:
         return real_apply(text, splices).replace("defaultUrl: /tree", "defaultUrl: /lab")
 
     monkeypatch.setattr(yamledit, "apply", sloppy)
@@ -360,7 +364,7 @@ def test_an_edit_that_would_change_other_data_is_refused(
     assert fleet.snapshot() == before
 
 
-def test_tree_without_clusters(tmp_path, capsys):  # type: ignore[no-untyped-def]
+def test_tree_without_clusters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from hubs.cli import main
 
     (tmp_path / "config/clusters/x").mkdir(parents=True)
@@ -376,7 +380,7 @@ def test_tree_without_clusters(tmp_path, capsys):  # type: ignore[no-untyped-def
     )
 
 
-def test_missing_values_file_is_named(fleet: Fleet):
+def test_missing_values_file_is_named(fleet: Fleet) -> None:
     (fleet.root / "config/clusters/a/prod.values.yaml").unlink()
     result = fleet.run("check")
     assert (result.code, result.err) == (
@@ -386,7 +390,9 @@ def test_missing_values_file_is_named(fleet: Fleet):
     )
 
 
-def test_foreign_tags_are_kept_and_never_run(fleet: Fleet, tmp_path_factory):  # type: ignore[no-untyped-def]
+def test_foreign_tags_are_kept_and_never_run(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     marker = tmp_path_factory.mktemp("m") / "ran"
     text = (
         f'jupyterhub:\n  x: !!python/object/apply:os.system ["touch {marker}"]\n'
@@ -402,7 +408,7 @@ def test_foreign_tags_are_kept_and_never_run(fleet: Fleet, tmp_path_factory):  #
     assert not marker.exists()
 
 
-def test_a_symlinked_values_file_is_written_through(fleet: Fleet):
+def test_a_symlinked_values_file_is_written_through(fleet: Fleet) -> None:
     real = fleet.path("config/clusters/a/shared/prod.values.yaml")
     real.parent.mkdir()
     fleet.path("config/clusters/a/prod.values.yaml").rename(real)
@@ -414,7 +420,7 @@ def test_a_symlinked_values_file_is_written_through(fleet: Fleet):
     assert fleet.run("check").code == 0
 
 
-def test_a_symlink_to_a_secret_file_is_refused(tmp_path):  # type: ignore[no-untyped-def]
+def test_a_symlink_to_a_secret_file_is_refused(tmp_path: Path) -> None:
     from hubs.fileio import WriteError, write_atomic
 
     (tmp_path / "enc-x.secret.values.yaml").write_text("a: 1\n")
@@ -435,7 +441,7 @@ def list_prod_file_first(fleet: Fleet) -> None:
     )
 
 
-def test_hub_image_overridden_by_a_later_shared_file_is_warned_about(fleet: Fleet):
+def test_hub_image_overridden_by_a_later_shared_file_is_warned_about(fleet: Fleet) -> None:
     list_prod_file_first(fleet)
     fleet.toml(replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/b:1"\n'))
     result = fleet.run("compile")
@@ -448,7 +454,7 @@ def test_hub_image_overridden_by_a_later_shared_file_is_warned_about(fleet: Flee
     assert "reaches no hub (overridden everywhere)" in result.out
 
 
-def test_hub_profiles_replaced_by_a_later_file_are_warned_about(fleet: Fleet):
+def test_hub_profiles_replaced_by_a_later_file_are_warned_about(fleet: Fleet) -> None:
     list_prod_file_first(fleet)
     fleet.write(
         "config/clusters/a/prod.values.yaml",
@@ -473,7 +479,7 @@ def test_hub_profiles_replaced_by_a_later_file_are_warned_about(fleet: Fleet):
     )
 
 
-def test_pin_with_spaces_is_refused_at_load_naming_the_place(fleet: Fleet):
+def test_pin_with_spaces_is_refused_at_load_naming_the_place(fleet: Fleet) -> None:
     fleet.toml(
         replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:1.0.0 "')
     )
@@ -494,7 +500,9 @@ def test_pin_with_spaces_is_refused_at_load_naming_the_place(fleet: Fleet):
         ("a" * 300, "'" + "a" * 200 + "... (300 characters)'"),
     ],
 )
-def test_bad_tag_in_the_lock_is_bad_input_naming_its_line(fleet: Fleet, tag: str, shown: str):
+def test_bad_tag_in_the_lock_is_bad_input_naming_its_line(
+    fleet: Fleet, tag: str, shown: str
+) -> None:
     from hubs.model import Follow
 
     fingerprint = Follow(follow="quay.io/org/small", match=".*", order="semver").fingerprint()

@@ -123,7 +123,7 @@ IMPORTED = [
 
 def test_history_of_the_folder_is_merged(
     source: Path, target: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     code = main(
         [
             "-C",
@@ -174,7 +174,7 @@ def test_history_of_the_folder_is_merged(
     assert len(log(source)) == 4
 
 
-def test_push_sends_the_merge(source: Path, target: Path):
+def test_push_sends_the_merge(source: Path, target: Path) -> None:
     done = extract_image("image/", target, str(source), push=True)
     assert (done.commits, done.removed_example, done.pushed, done.branch) == (3, True, True, "main")
     assert done.summary()[-1] == "pushed main"
@@ -182,7 +182,7 @@ def test_push_sends_the_merge(source: Path, target: Path):
     assert git(bare, "rev-parse", "main") == git(target, "rev-parse", "HEAD")
 
 
-def test_no_example_no_removal_commit(source: Path, target: Path):
+def test_no_example_no_removal_commit(source: Path, target: Path) -> None:
     git(target, "rm", "-q", "environment.yml")
     git(target, "commit", "-q", "-m", "No example")
     done = extract_image("image", target, str(source))
@@ -204,7 +204,9 @@ def extract_error(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, 
     return code, captured.err
 
 
-def test_folder_without_history(source: Path, target: Path, capsys: pytest.CaptureFixture[str]):
+def test_folder_without_history(
+    source: Path, target: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     head = git(target, "rev-parse", "HEAD")
     code, err = extract_error(capsys, "images", "--into", str(target), "--source", str(source))
     assert (code, err) == (
@@ -215,7 +217,7 @@ def test_folder_without_history(source: Path, target: Path, capsys: pytest.Captu
     assert git(target, "rev-parse", "HEAD") == head  # nothing done to the target
 
 
-def test_folder_outside_the_repository(target: Path, capsys: pytest.CaptureFixture[str]):
+def test_folder_outside_the_repository(target: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = extract_error(capsys, "../image", "--into", str(target))
     assert (code, err) == (
         2,
@@ -224,7 +226,9 @@ def test_folder_outside_the_repository(target: Path, capsys: pytest.CaptureFixtu
     )
 
 
-def test_target_not_a_repository(source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_target_not_a_repository(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     code, err = extract_error(capsys, "image", "--into", str(plain), "--source", str(source))
@@ -237,7 +241,7 @@ def test_target_not_a_repository(source: Path, tmp_path: Path, capsys: pytest.Ca
 
 def test_target_with_uncommitted_changes(
     source: Path, target: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     (target / "README.md").write_text("# edited\n")
     code, err = extract_error(capsys, "image", "--into", str(target), "--source", str(source))
     assert (code, err) == (
@@ -246,12 +250,14 @@ def test_target_with_uncommitted_changes(
     )
 
 
-def test_source_not_a_repository(target: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_source_not_a_repository(
+    target: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code, err = extract_error(capsys, "image", "--into", str(target), "--source", str(tmp_path))
     assert (code, err) == (2, f"hubs: error: --source {tmp_path}: not a git repository\n")
 
 
-def test_clone_failure_is_exit_3(target: Path, capsys: pytest.CaptureFixture[str]):
+def test_clone_failure_is_exit_3(target: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = extract_error(
         capsys, "image", "--into", str(target), "--source", "file:///nonexistent/repo"
     )
@@ -261,7 +267,7 @@ def test_clone_failure_is_exit_3(target: Path, capsys: pytest.CaptureFixture[str
     )
 
 
-def test_filter_repo_missing(tmp_path: Path):
+def test_filter_repo_missing(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         find_filter_repo(str(tmp_path))
     assert caught.value.messages == [
@@ -270,7 +276,9 @@ def test_filter_repo_missing(tmp_path: Path):
     assert Path(find_filter_repo()[0]).name == "git-filter-repo"
 
 
-def test_merge_conflict_is_exit_3(source: Path, target: Path, capsys: pytest.CaptureFixture[str]):
+def test_merge_conflict_is_exit_3(
+    source: Path, target: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     commit(
         target,
         {"Dockerfile": "FROM busybox\n"},
@@ -287,7 +295,7 @@ def test_merge_conflict_is_exit_3(source: Path, target: Path, capsys: pytest.Cap
     assert git(target, "remote").split() == ["origin"]
 
 
-def test_push_without_upstream_is_exit_3(source: Path, target: Path):
+def test_push_without_upstream_is_exit_3(source: Path, target: Path) -> None:
     git(target, "branch", "--unset-upstream")
     with pytest.raises(FailureError) as caught:
         extract_image("image", target, str(source), push=True)
@@ -299,7 +307,9 @@ def test_push_without_upstream_is_exit_3(source: Path, target: Path):
     )
 
 
-def test_target_on_a_detached_head(source: Path, target: Path, capsys: pytest.CaptureFixture[str]):
+def test_target_on_a_detached_head(
+    source: Path, target: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     git(target, "checkout", "-q", "--detach")
     code, err = extract_error(capsys, "image", "--into", str(target), "--source", str(source))
     assert (code, err) == (
@@ -308,7 +318,9 @@ def test_target_on_a_detached_head(source: Path, target: Path, capsys: pytest.Ca
     )
 
 
-def test_target_without_commits(source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_target_without_commits(
+    source: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
     git(empty, "init", "-q")

@@ -10,7 +10,7 @@ import pytest
 from fleetfixture import COMMON_A, PROD_A, STAGING_A, TOML, Fleet
 
 
-def test_list_json_has_every_slot_with_its_place(fleet: Fleet):
+def test_list_json_has_every_slot_with_its_place(fleet: Fleet) -> None:
     result = fleet.run("list", "--format", "json")
     rows = json.loads(result.out)
     assert [r["address"] for r in rows] == [
@@ -49,7 +49,7 @@ def test_list_json_has_every_slot_with_its_place(fleet: Fleet):
     assert rows[6]["line"] == 24  # the alias reports the anchored node's line
 
 
-def test_list_text(fleet: Fleet):
+def test_list_text(fleet: Fleet) -> None:
     lines = fleet.run("list").out.splitlines()
     assert lines[2] == (
         "a/common.values.yaml:profiles/small/image        pinned           "
@@ -57,7 +57,7 @@ def test_list_text(fleet: Fleet):
     )
 
 
-def test_explain_hub_shows_layers_and_winner(fleet: Fleet):
+def test_explain_hub_shows_layers_and_winner(fleet: Fleet) -> None:
     result = fleet.run("explain", "a/prod")
     assert result.out == (
         "a/prod (A prod, basehub)\n"
@@ -77,14 +77,14 @@ def test_explain_hub_shows_layers_and_winner(fleet: Fleet):
     )
 
 
-def test_explain_daskhub_runs_chart_default(fleet: Fleet):
+def test_explain_daskhub_runs_chart_default(fleet: Fleet) -> None:
     data = json.loads(fleet.run("explain", "d/hub", "--format", "json").out)
     assert data["singleuser_image"] == "quay.io/jupyter/scipy-notebook:2024-03-18"
     assert [layer["wins"] for layer in data["layers"]] == [True, False]
     assert data["profile_list_from"] is None
 
 
-def test_explain_slot_and_alias(fleet: Fleet):
+def test_explain_slot_and_alias(fleet: Fleet) -> None:
     result = fleet.run("explain", "a/common.values.yaml:profiles/big/choices/py")
     assert result.out == (
         "a/common.values.yaml:profiles/big/choices/py: ghcr.io/org/python:7b7bb16\n"
@@ -95,7 +95,7 @@ def test_explain_slot_and_alias(fleet: Fleet):
     )
 
 
-def test_explain_unknown_suggests(fleet: Fleet):
+def test_explain_unknown_suggests(fleet: Fleet) -> None:
     result = fleet.run("explain", "a/prd")
     assert (result.code, result.err) == (
         2,
@@ -103,7 +103,7 @@ def test_explain_unknown_suggests(fleet: Fleet):
     )
 
 
-def test_set_pin_changes_one_line_of_hubs_toml(fleet: Fleet):
+def test_set_pin_changes_one_line_of_hubs_toml(fleet: Fleet) -> None:
     result = fleet.run(
         "set", "a/common.values.yaml:profiles/small/image", "--pin", "quay.io/org/small:1.1.0"
     )
@@ -115,7 +115,7 @@ def test_set_pin_changes_one_line_of_hubs_toml(fleet: Fleet):
     )
 
 
-def test_set_on_a_hub_adds_a_line_and_compiles(fleet: Fleet):
+def test_set_on_a_hub_adds_a_line_and_compiles(fleet: Fleet) -> None:
     result = fleet.run("set", "a/prod:image", "--pin", "quay.io/org/image:2.0", "--compile")
     assert result.code == 0
     assert fleet.read("hubs.toml") == TOML.replace(
@@ -125,7 +125,7 @@ def test_set_on_a_hub_adds_a_line_and_compiles(fleet: Fleet):
     assert fleet.run("check").code == 0
 
 
-def test_set_inherit_removes_the_line_and_empty_profile_tables(fleet: Fleet):
+def test_set_inherit_removes_the_line_and_empty_profile_tables(fleet: Fleet) -> None:
     fleet.run("set", "a/common.values.yaml:profiles/small/image", "--inherit")
     assert fleet.read("hubs.toml") == TOML.replace(
         '[clusters.a.files."common.values.yaml".profiles.small]\n'
@@ -134,7 +134,7 @@ def test_set_inherit_removes_the_line_and_empty_profile_tables(fleet: Fleet):
     )
 
 
-def test_set_follow_writes_an_inline_table(fleet: Fleet):
+def test_set_follow_writes_an_inline_table(fleet: Fleet) -> None:
     result = fleet.run(
         "set",
         "a/common.values.yaml:image",
@@ -155,7 +155,7 @@ def test_set_follow_writes_an_inline_table(fleet: Fleet):
     assert "hubs.lock has no entry for it; run `hubs update`" in check.err
 
 
-def test_set_errors_write_nothing(fleet: Fleet, unchanged: Callable[[], None]):
+def test_set_errors_write_nothing(fleet: Fleet, unchanged: Callable[[], None]) -> None:
     cases = [
         (
             ["a/common.values.yaml:profiles/smal/image", "--pin", "a/b:1"],
@@ -187,7 +187,7 @@ def test_set_errors_write_nothing(fleet: Fleet, unchanged: Callable[[], None]):
     unchanged()
 
 
-def test_set_that_layering_cannot_express(fleet: Fleet):
+def test_set_that_layering_cannot_express(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/cluster.yaml",
         fleet.read("config/clusters/a/cluster.yaml").replace(
@@ -205,7 +205,7 @@ def test_set_that_layering_cannot_express(fleet: Fleet):
     assert fleet.read("hubs.toml") == before
 
 
-def test_import_roundtrip_on_small_fleet(fleet: Fleet):
+def test_import_roundtrip_on_small_fleet(fleet: Fleet) -> None:
     (fleet.root / "hubs.toml").unlink()
     assert fleet.run("import").code == 0
     assert fleet.read("hubs.toml") == (
@@ -245,7 +245,7 @@ def test_import_roundtrip_on_small_fleet(fleet: Fleet):
     assert fleet.run("check").code == 0
 
 
-def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Fleet):
+def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Fleet) -> None:
     result = fleet.run("set", "a/prod:profiles/small/image", "--pin", "a/b:1")
     assert (result.code, result.err) == (
         2,
@@ -255,7 +255,7 @@ def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Flee
     )
 
 
-def test_set_the_chart_default_and_templates_folder_is_ignored(fleet: Fleet):
+def test_set_the_chart_default_and_templates_folder_is_ignored(fleet: Fleet) -> None:
     fleet.write("config/clusters/templates/cluster.yaml", "name: {{ cluster_name }}\nhubs: [\n")
     result = fleet.run(
         "set", "defaults:image", "--pin", "quay.io/jupyter/scipy-notebook:2025-01-01", "--compile"
@@ -268,7 +268,7 @@ def test_set_the_chart_default_and_templates_folder_is_ignored(fleet: Fleet):
     assert "reaches 1 hub: d/hub" in result.out
 
 
-def test_set_on_an_aliased_choice_sets_every_alias(fleet: Fleet):
+def test_set_on_an_aliased_choice_sets_every_alias(fleet: Fleet) -> None:
     result = fleet.run(
         "set",
         "a/common.values.yaml:profiles/big/choices/py",
@@ -288,7 +288,7 @@ def test_set_on_an_aliased_choice_sets_every_alias(fleet: Fleet):
     assert "changed 1 slot in 1 file" in result.out
 
 
-def test_import_marks_images_no_hub_runs(fleet: Fleet):
+def test_import_marks_images_no_hub_runs(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/prod.values.yaml",
         PROD_A
@@ -314,7 +314,7 @@ def test_import_marks_images_no_hub_runs(fleet: Fleet):
     ]
 
 
-def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet):
+def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/common.values.yaml",
         COMMON_A.replace("image: quay.io/org/small:1.0.0", 'image: "quay.io/org/small:1.0.0 "'),
@@ -358,7 +358,7 @@ def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet):
 
 def test_import_refuses_to_write_what_would_not_compile_clean(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     import hubs.importer
 
     real = hubs.importer.render
@@ -376,7 +376,7 @@ def test_import_refuses_to_write_what_would_not_compile_clean(
     assert not (fleet.root / "hubs.toml").exists()
 
 
-def test_follow_options_need_follow(fleet: Fleet, unchanged: Callable[[], None]):
+def test_follow_options_need_follow(fleet: Fleet, unchanged: Callable[[], None]) -> None:
     result = fleet.run("set", "a/prod:image", "--pin", "a/b:1", "--order", "semver")
     assert (result.code, result.err) == (
         2,

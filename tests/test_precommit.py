@@ -22,7 +22,7 @@ def run(*cmd: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProces
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_manifest_is_valid():
+def test_manifest_is_valid() -> None:
     result = subprocess.run(
         [str(BIN / "pre-commit"), "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
         capture_output=True,
@@ -31,7 +31,7 @@ def test_manifest_is_valid():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_hook_blocks_a_commit_with_drift(tmp_path: Path):
+def test_hook_blocks_a_commit_with_drift(tmp_path: Path) -> None:
     repo = tmp_path / "fleet"
     repo.mkdir()
     for name in ("hubs.toml", "hubs.lock"):

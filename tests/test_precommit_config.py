@@ -30,7 +30,7 @@ def config_hooks() -> list[dict[str, Any]]:
     return hooks
 
 
-def test_config_is_valid():
+def test_config_is_valid() -> None:
     result = subprocess.run(
         [str(BIN / "pre-commit"), "validate-config", str(ROOT / ".pre-commit-config.yaml")],
         capture_output=True,
@@ -39,7 +39,7 @@ def test_config_is_valid():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_config_runs_the_published_hooks_as_published():
+def test_config_runs_the_published_hooks_as_published() -> None:
     published = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     same = ("id", "name", "entry", "pass_filenames", "files")
     assert [{k: h[k] for k in same} for h in config_hooks()] == [
@@ -54,7 +54,7 @@ def run(*cmd: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProces
     return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
-def test_dogfood_on_a_copy(tmp_path: Path):
+def test_dogfood_on_a_copy(tmp_path: Path) -> None:
     repo = tmp_path / "hubs"
     repo.mkdir()
     for name in ("hubs.toml", "hubs.lock", ".pre-commit-config.yaml", ".pre-commit-hooks.yaml"):

@@ -9,10 +9,14 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from fleetfixture import Fleet
+
+if TYPE_CHECKING:
+    from _typeshed import StrOrBytesPath
 
 # ---------------------------------------------------------------- reading
 
@@ -36,7 +40,7 @@ def run_hubs(
     )
 
 
-def test_a_fifo_as_values_file_is_refused_without_hanging(fleet: Fleet):
+def test_a_fifo_as_values_file_is_refused_without_hanging(fleet: Fleet) -> None:
     fleet.path("config/clusters/a/prod.values.yaml").unlink()
     os.mkfifo(fleet.path("config/clusters/a/prod.values.yaml"))
     done = run_hubs(fleet.root, "compile", timeout=30)
@@ -47,7 +51,7 @@ def test_a_fifo_as_values_file_is_refused_without_hanging(fleet: Fleet):
     )
 
 
-def test_a_device_as_values_file_is_refused(fleet: Fleet):
+def test_a_device_as_values_file_is_refused(fleet: Fleet) -> None:
     path = fleet.path("config/clusters/a/prod.values.yaml")
     path.unlink()
     try:
@@ -62,7 +66,7 @@ def test_a_device_as_values_file_is_refused(fleet: Fleet):
     )
 
 
-def test_a_symlink_to_dev_zero_is_refused(fleet: Fleet):
+def test_a_symlink_to_dev_zero_is_refused(fleet: Fleet) -> None:
     fleet.path("config/clusters/a/prod.values.yaml").unlink()
     fleet.path("config/clusters/a/prod.values.yaml").symlink_to("/dev/zero")
     done = run_hubs(fleet.root, "compile", timeout=30)
@@ -73,7 +77,9 @@ def test_a_symlink_to_dev_zero_is_refused(fleet: Fleet):
     )
 
 
-def test_a_values_file_over_the_size_bound_is_refused(fleet: Fleet, unchanged: Callable[[], None]):
+def test_a_values_file_over_the_size_bound_is_refused(
+    fleet: Fleet, unchanged: Callable[[], None]
+) -> None:
     fleet.write("config/clusters/a/prod.values.yaml", "#" * (16 * 1024 * 1024) + "\n")
     result = fleet.run("compile")
     assert (result.code, result.err) == (
@@ -83,7 +89,7 @@ def test_a_values_file_over_the_size_bound_is_refused(fleet: Fleet, unchanged: C
     )
 
 
-def test_read_regular_bounds_and_kinds(tmp_path: Path):
+def test_read_regular_bounds_and_kinds(tmp_path: Path) -> None:
     from hubs.errors import Exit
     from hubs.fileio import BadFileError, read_regular
 
@@ -102,13 +108,15 @@ def test_read_regular_bounds_and_kinds(tmp_path: Path):
         read_regular(tmp_path / "gone", "gone")
 
 
-def test_an_unreadable_values_file_is_an_io_error(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_an_unreadable_values_file_is_an_io_error(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = os.open
 
-    def deny(path: object, flags: int, *args: object) -> int:
+    def deny(path: StrOrBytesPath, flags: int, *args: int) -> int:
         if str(path).endswith("prod.values.yaml"):
             raise PermissionError(errno.EACCES, "Permission denied")
-        return real(path, flags, *args)  # type: ignore[arg-type]
+        return real(path, flags, *args)
 
     monkeypatch.setattr("os.open", deny)
     result = fleet.run("compile")
@@ -120,7 +128,9 @@ def test_an_unreadable_values_file_is_an_io_error(fleet: Fleet, monkeypatch: pyt
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a 0000 file")
-def test_a_mode_0000_values_file_is_an_io_error(fleet: Fleet):  # pragma: no cover - not root
+def test_a_mode_0000_values_file_is_an_io_error(
+    fleet: Fleet
+) -> None:  # pragma: no cover - not root
     fleet.path("config/clusters/a/prod.values.yaml").chmod(0)
     result = fleet.run("compile")
     assert (result.code, result.err) == (
@@ -143,7 +153,7 @@ def outside_file(fleet: Fleet, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 def test_a_cluster_yaml_entry_leading_outside_is_refused(
     fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
-):
+) -> None:
     outside = outside_file(fleet, tmp_path_factory)
     entry = os.path.relpath(outside, fleet.path("config/clusters/a"))
     assert entry.startswith("../../../../")
@@ -164,7 +174,7 @@ def test_a_cluster_yaml_entry_leading_outside_is_refused(
 
 def test_a_values_file_symlinked_outside_is_refused(
     fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
-):
+) -> None:
     outside = outside_file(fleet, tmp_path_factory)
     fleet.path("config/clusters/a/prod.values.yaml").unlink()
     fleet.path("config/clusters/a/prod.values.yaml").symlink_to(outside)
@@ -181,7 +191,7 @@ def test_a_values_file_symlinked_outside_is_refused(
 
 def test_a_cluster_folder_symlinked_outside_is_refused(
     fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
-):
+) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     fleet.path("config/clusters/d").rename(elsewhere / "d")
     fleet.path("config/clusters/d").symlink_to(elsewhere / "d")
@@ -197,7 +207,7 @@ def test_a_cluster_folder_symlinked_outside_is_refused(
 
 def test_the_chart_values_symlinked_outside_is_refused(
     fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
-):
+) -> None:
     elsewhere = tmp_path_factory.mktemp("chart") / "values.yaml"
     fleet.path("helm-charts/basehub/values.yaml").rename(elsewhere)
     fleet.path("helm-charts/basehub/values.yaml").symlink_to(elsewhere)
@@ -209,7 +219,7 @@ def test_the_chart_values_symlinked_outside_is_refused(
     )
 
 
-def test_a_cluster_folder_symlinked_inside_the_tree_is_written_through(fleet: Fleet):
+def test_a_cluster_folder_symlinked_inside_the_tree_is_written_through(fleet: Fleet) -> None:
     fleet.path("shared").mkdir()
     fleet.path("config/clusters/d").rename(fleet.path("shared/d"))
     fleet.path("config/clusters/d").symlink_to("../../shared/d")
@@ -224,7 +234,7 @@ def test_a_cluster_folder_symlinked_inside_the_tree_is_written_through(fleet: Fl
     assert fleet.run("check").code == 0
 
 
-def test_inside_resolves_and_bounds(tmp_path: Path):
+def test_inside_resolves_and_bounds(tmp_path: Path) -> None:
     from hubs.errors import Exit
     from hubs.paths import OutsideError, inside
 

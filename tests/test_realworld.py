@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pytest
 import yaml
@@ -19,6 +20,14 @@ from hubs.cli import main
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 SAMPLE = SHARED / "infrastructure"
 BUMPS = SHARED / "bumps"
+
+
+class Bump(TypedDict):
+    """One entry of bumps/index.json: a real image bump commit and the files it changed."""
+
+    commit: str
+    files: list[str]
+
 
 pytestmark = pytest.mark.skipif(not SAMPLE.is_dir(), reason="../shared/realworld is absent")
 
@@ -43,7 +52,9 @@ def hubs(*args: str) -> int:
     return main(list(args))
 
 
-def test_import_then_compile_changes_no_byte(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_import_then_compile_changes_no_byte(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     tree = copy_tree(SAMPLE, tmp_path / "infra")
     before = snapshot(tree)
     assert hubs("-C", str(tree), "import") == 0
@@ -55,7 +66,7 @@ def test_import_then_compile_changes_no_byte(tmp_path: Path, capsys: pytest.Capt
     assert "exists already; use --force" in capsys.readouterr().err
 
 
-def test_import_states_every_cluster_in_order(tmp_path: Path):
+def test_import_states_every_cluster_in_order(tmp_path: Path) -> None:
     tree = copy_tree(SAMPLE, tmp_path / "infra")
     assert hubs("-C", str(tree), "import") == 0
     text = (tree / "hubs.toml").read_text()
@@ -68,16 +79,17 @@ def test_import_states_every_cluster_in_order(tmp_path: Path):
     assert '[defaults]\nimage = "quay.io/jupyter/scipy-notebook:2024-03-18"\n' in text
 
 
-def _bumps() -> list[dict[str, object]]:
+def _bumps() -> list[Bump]:
     if not BUMPS.is_dir():
         return []
-    return json.loads((BUMPS / "index.json").read_text())
+    bumps: list[Bump] = json.loads((BUMPS / "index.json").read_text())
+    return bumps
 
 
 @pytest.mark.parametrize("bump", _bumps(), ids=lambda b: str(b["commit"])[:12])
 def test_replay_real_bump(
-    bump: dict[str, object], tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+    bump: Bump, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = BUMPS / str(bump["commit"])[:12]
     tree = copy_tree(folder / "before", tmp_path / "tree")
     before = snapshot(tree)
@@ -85,7 +97,7 @@ def test_replay_real_bump(
     capsys.readouterr()
     assert hubs("-C", str(tree), "list", "--format", "json") == 0
     rows = json.loads(capsys.readouterr().out)
-    files = [str(f) for f in bump["files"]]  # type: ignore[attr-defined]
+    files = [str(f) for f in bump["files"]]
     sets = 0
     for rel in files:
         after = scan.scan(folder / "after", rel, _prefix(rows, rel))
@@ -107,9 +119,9 @@ def test_replay_real_bump(
     assert hubs("-C", str(tree), "check") == 0
 
 
-def _prefix(rows: list[dict[str, object]], rel: str) -> tuple[str, ...]:
+def _prefix(rows: list[dict[str, Any]], rel: str) -> tuple[str, ...]:
     for row in rows:
-        if row["file"] == rel and row["path"][0] == "basehub":  # type: ignore[index]
+        if row["file"] == rel and row["path"][0] == "basehub":
             return ("basehub",)
     return ()
 
@@ -128,7 +140,7 @@ def ruamel_roundtrip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def test_sample_config_files_are_formatter_fixed_points():
+def test_sample_config_files_are_formatter_fixed_points() -> None:
     files = sorted((SAMPLE / "config").rglob("*.values.yaml"))
     plain = [f for f in files if not f.name.startswith("enc-")]
     assert len(plain) > 20
@@ -144,7 +156,7 @@ def _changed_lines(before: bytes, after: bytes) -> list[tuple[int, str, str]]:
 
 def test_every_real_slot_retags_as_one_line_and_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     tree = copy_tree(SAMPLE, tmp_path / "infra")
     original = snapshot(tree)
     assert hubs("-C", str(tree), "import") == 0
@@ -175,7 +187,7 @@ def test_every_real_slot_retags_as_one_line_and_back(
 
 def test_every_real_hub_file_takes_an_override_and_gives_it_back(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     tree = copy_tree(SAMPLE, tmp_path / "infra")
     original = snapshot(tree)
     assert hubs("-C", str(tree), "import") == 0

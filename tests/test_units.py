@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from hubs import imageref, yamldoc, yamledit
 from hubs.imageref import ReferenceError
@@ -48,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 )
 def test_reference_parsing(
     text: str, registry: str, repository: str, tag: str | None, digest: str | None
-):
+) -> None:
     ref = imageref.parse(text)
     assert (ref.registry, ref.repository, ref.tag, ref.digest) == (
         registry,
@@ -70,17 +71,17 @@ def test_reference_parsing(
         ("bad_host.io:x/y", "bad registry host 'bad_host.io:x'"),
     ],
 )
-def test_reference_errors(text: str, why: str):
+def test_reference_errors(text: str, why: str) -> None:
     with pytest.raises(ReferenceError, match="invalid image reference") as info:
         imageref.parse(text)
     assert why in str(info.value)
 
 
-def test_splice_keeps_every_other_byte():
+def test_splice_keeps_every_other_byte() -> None:
     text = "a:\n  b: 'x'   # note\n  c: [1, {d: e}]\n"
     doc = yamldoc.parse(text)
     node = yamldoc.find(doc.root, ["a", "b"])
-    assert isinstance(node, yamledit.yaml.ScalarNode)
+    assert isinstance(node, yaml.ScalarNode)
     assert yamledit.apply(text, [yamledit.set_scalar(doc, node, "it's")]) == (
         "a:\n  b: it's   # note\n  c: [1, {d: e}]\n"
     )
@@ -88,26 +89,26 @@ def test_splice_keeps_every_other_byte():
         "a:\n  b: 'it''s: #1'   # note\n  c: [1, {d: e}]\n"
     )
     flow = yamldoc.find(doc.root, ["a", "c", 1, "d"])
-    assert isinstance(flow, yamledit.yaml.ScalarNode)
+    assert isinstance(flow, yaml.ScalarNode)
     assert yamledit.apply(text, [yamledit.set_scalar(doc, flow, "x,y")]) == (
         "a:\n  b: 'x'   # note\n  c: [1, {d: 'x,y'}]\n"
     )
 
 
-def test_refusals():
+def test_refusals() -> None:
     with pytest.raises(yamldoc.YamlError, match="holds 2 YAML documents"):
         yamldoc.parse("a: 1\n---\nb: 2\n", "f.yaml")
     doc = yamldoc.parse("a: &x v\nb: |\n  block\n")
     for key, why in (("a", "anchored or tagged scalar"), ("b", "block scalar")):
         node = yamldoc.find(doc.root, [key])
-        assert isinstance(node, yamledit.yaml.ScalarNode)
+        assert isinstance(node, yaml.ScalarNode)
         with pytest.raises(yamldoc.YamlError, match=why):
             yamledit.set_scalar(doc, node, "new")
     with pytest.raises(yamldoc.YamlError, match="overlapping edits"):
         yamledit.apply("abc", [yamledit.Splice(0, 2, "x"), yamledit.Splice(1, 3, "y")])
 
 
-def test_insert_into_empty_file_and_under_empty_key():
+def test_insert_into_empty_file_and_under_empty_key() -> None:
     doc = yamldoc.parse("")
     assert yamledit.apply("", [yamledit.insert(doc, ["a", "b"], {"tag": "1.0"})]) == (
         "a:\n  b:\n    tag: '1.0'\n"
@@ -119,7 +120,7 @@ def test_insert_into_empty_file_and_under_empty_key():
     )
 
 
-def test_insert_uses_the_files_indent_and_no_final_newline():
+def test_insert_uses_the_files_indent_and_no_final_newline() -> None:
     text = "root:\n    child:\n        x: 1"
     doc = yamldoc.parse(text)
     assert yamledit.apply(text, [yamledit.insert(doc, ["root", "new"], {"k": "v"})]) == (
@@ -127,20 +128,20 @@ def test_insert_uses_the_files_indent_and_no_final_newline():
     )
 
 
-def test_remove_keeps_comments_of_the_next_key():
+def test_remove_keeps_comments_of_the_next_key() -> None:
     text = "a:\n  # about b\n  b:\n    c: 1\n    # inner\n  # about d\n  d: 2\n"
     doc = yamldoc.parse(text)
     assert yamledit.apply(text, [yamledit.remove(doc, ["a", "b"])]) == ("a:\n  # about d\n  d: 2\n")
 
 
-def test_schemas_in_repo_are_current():
+def test_schemas_in_repo_are_current() -> None:
     from hubs.schemas import rendered
 
     for rel, text in rendered().items():
         assert (ROOT / rel).read_text() == text, f"{rel} is stale: run `hubs schema`"
 
 
-def test_schema_validates_the_bundled_hubs_toml():
+def test_schema_validates_the_bundled_hubs_toml() -> None:
     import json
     import tomllib
 
@@ -155,14 +156,14 @@ def test_schema_validates_the_bundled_hubs_toml():
     assert (ROOT / "hubs.toml").read_text().startswith("#:schema ./schema/hubs.schema.json\n")
 
 
-def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]):
+def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]) -> None:
     from hubs.cli import main
 
     assert main(["-C", str(ROOT), "check"]) == 0
     assert capsys.readouterr().out == "hubs check: clean (11 slots, 5 hubs)\n"
 
 
-def test_insert_below_an_empty_flow_map():
+def test_insert_below_an_empty_flow_map() -> None:
     text = "jupyterhub:\n  singleuser: {}  # none yet\n  hub: {}\n"
     doc = yamldoc.parse(text)
     path = ["jupyterhub", "singleuser", "image"]

@@ -10,7 +10,7 @@ from hubs.layering import load_fleet
 from hubs.load import dump_lock, load_config
 from hubs.model import Follow, Lock, LockEntry
 from hubs.resolve import FollowRequest, Resolution
-from hubs.update import update
+from hubs.update import Resolver, update
 
 SMALL = "a/common.values.yaml:profiles/small/image"
 BASE = "a/common.values.yaml:image"
@@ -31,7 +31,7 @@ def follow(fleet: Fleet) -> None:
     )
 
 
-def resolver(tags: dict[str, str]):  # type: ignore[no-untyped-def]
+def resolver(tags: dict[str, str]) -> tuple[Resolver, list[FollowRequest]]:
     seen: list[FollowRequest] = []
 
     def resolve(requests: Sequence[FollowRequest]) -> dict[str, Resolution]:
@@ -43,7 +43,7 @@ def resolver(tags: dict[str, str]):  # type: ignore[no-untyped-def]
     return resolve, seen
 
 
-def test_unchanged_entries_keep_their_time_and_stale_ones_go(fleet: Fleet):
+def test_unchanged_entries_keep_their_time_and_stale_ones_go(fleet: Fleet) -> None:
     follow(fleet)
     source = load_config(fleet.path("hubs.toml"))
     policy = source.config.clusters["a"].files["common.values.yaml"].profiles["small"].image
@@ -73,7 +73,7 @@ def test_unchanged_entries_keep_their_time_and_stale_ones_go(fleet: Fleet):
     )
 
 
-def test_named_addresses_leave_the_others_alone(fleet: Fleet):
+def test_named_addresses_leave_the_others_alone(fleet: Fleet) -> None:
     follow(fleet)
     source = load_config(fleet.path("hubs.toml"))
     other = LockEntry(
@@ -98,7 +98,7 @@ def test_named_addresses_leave_the_others_alone(fleet: Fleet):
     )
 
 
-def test_a_changed_policy_does_not_count_as_the_locked_tag(fleet: Fleet):
+def test_a_changed_policy_does_not_count_as_the_locked_tag(fleet: Fleet) -> None:
     follow(fleet)
     source = load_config(fleet.path("hubs.toml"))
     stale = LockEntry(
@@ -112,7 +112,7 @@ def test_a_changed_policy_does_not_count_as_the_locked_tag(fleet: Fleet):
     assert {r.key: r.current for r in seen}[SMALL] is None  # no downgrade guard from 9.9.9
 
 
-def test_update_without_follow_slots_writes_no_lock(fleet: Fleet):
+def test_update_without_follow_slots_writes_no_lock(fleet: Fleet) -> None:
     before = fleet.snapshot()
     result = fleet.run("update")
     assert (result.code, result.out) == (0, "hubs update: nothing to change (7 slots, 3 hubs)\n")

@@ -80,7 +80,9 @@ def holders() -> Iterator[list[Holder]]:
         holder.stop()
 
 
-def test_a_held_lock_fails_after_the_wait_naming_its_holder(fleet: Fleet, holders: list[Holder]):
+def test_a_held_lock_fails_after_the_wait_naming_its_holder(
+    fleet: Fleet, holders: list[Holder]
+) -> None:
     holders.append(holder := Holder(fleet.root, "set", 60))
     assert len(holder.since) == len("2026-01-01T00:00:00Z") and holder.since.endswith("Z")
     before = fleet.snapshot()
@@ -96,7 +98,7 @@ def test_a_held_lock_fails_after_the_wait_naming_its_holder(fleet: Fleet, holder
     assert finish(hubs(fleet.root, "check", wait="0")) == (0, "")  # readers do not lock
 
 
-def test_every_writing_command_takes_the_lock(fleet: Fleet, holders: list[Holder]):
+def test_every_writing_command_takes_the_lock(fleet: Fleet, holders: list[Holder]) -> None:
     holders.append(holder := Holder(fleet.root, "update", 60))
     said = (
         f"hubs: error: another hubs run holds the lock: pid {holder.proc.pid} (hubs update) "
@@ -111,7 +113,7 @@ def test_every_writing_command_takes_the_lock(fleet: Fleet, holders: list[Holder
         assert finish(hubs(fleet.root, *args, wait="0")) == (3, said), args
 
 
-def test_a_second_writer_waits_for_the_first(fleet: Fleet, holders: list[Holder]):
+def test_a_second_writer_waits_for_the_first(fleet: Fleet, holders: list[Holder]) -> None:
     holders.append(Holder(fleet.root, "compile", 1.0))
     start = time.monotonic()
     code, err = finish(hubs(fleet.root, "set", "a/prod:image", "--pin", "a/b:1", wait="30"))
@@ -120,7 +122,7 @@ def test_a_second_writer_waits_for_the_first(fleet: Fleet, holders: list[Holder]
     assert not fleet.path(LOCK).exists()
 
 
-def test_a_killed_holder_leaves_no_lock_behind(fleet: Fleet, holders: list[Holder]):
+def test_a_killed_holder_leaves_no_lock_behind(fleet: Fleet, holders: list[Holder]) -> None:
     holders.append(holder := Holder(fleet.root, "set", 60))
     holder.proc.send_signal(signal.SIGKILL)
     holder.proc.wait(timeout=30)
@@ -129,7 +131,7 @@ def test_a_killed_holder_leaves_no_lock_behind(fleet: Fleet, holders: list[Holde
     assert not fleet.path(LOCK).exists()
 
 
-def test_two_sets_at_once_never_lose_a_change(fleet: Fleet):
+def test_two_sets_at_once_never_lose_a_change(fleet: Fleet) -> None:
     for round_ in range(5):  # each set reads, waits 0.3 s, then writes: they overlap
         first = hubs(fleet.root, "set", "a/staging:image", "--pin", f"a/s:{round_}", slow=True)
         second = hubs(fleet.root, "set", "a/prod:image", "--pin", f"a/p:{round_}", slow=True)
@@ -144,7 +146,7 @@ def test_two_sets_at_once_never_lose_a_change(fleet: Fleet):
 
 def test_the_lock_file_is_gone_after_a_run_and_made_with_the_umask(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     from hubs.treelock import hold
 
     old = os.umask(0o027)
@@ -160,7 +162,7 @@ def test_the_lock_file_is_gone_after_a_run_and_made_with_the_umask(
     assert not (fleet.root / LOCK).exists()
 
 
-def test_a_bad_wait_setting_is_a_usage_error(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_a_bad_wait_setting_is_a_usage_error(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HUBS_LOCK_WAIT", "soon")
     result = fleet.run("compile")
     assert (result.code, result.err) == (
@@ -169,7 +171,7 @@ def test_a_bad_wait_setting_is_a_usage_error(fleet: Fleet, monkeypatch: pytest.M
     )
 
 
-def test_a_folder_where_no_lock_can_be_made_is_exit_3(fleet: Fleet):
+def test_a_folder_where_no_lock_can_be_made_is_exit_3(fleet: Fleet) -> None:
     try:
         subprocess.run(["chattr", "+i", str(fleet.root)], check=True, capture_output=True)
     except (OSError, subprocess.CalledProcessError):

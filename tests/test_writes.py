@@ -10,6 +10,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,7 +64,7 @@ def failing_at(call: int, real: Callable[..., object]) -> tuple[Callable[..., ob
 
 def test_a_failed_rename_at_any_position_leaves_every_file_as_it_was(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     change_five(fleet)
     before = contents(fleet.root)
     real = os.replace
@@ -88,7 +89,7 @@ def test_a_failed_rename_at_any_position_leaves_every_file_as_it_was(
 
 def test_a_failed_stage_at_any_position_leaves_every_file_as_it_was(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     change_five(fleet)
     before = contents(fleet.root)
     real = os.fsync
@@ -115,7 +116,7 @@ def test_a_failed_stage_at_any_position_leaves_every_file_as_it_was(
 
 def test_an_interrupt_between_renames_puts_the_renamed_files_back(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     change_five(fleet)
     before = contents(fleet.root)
     real, seen = os.replace, []
@@ -151,7 +152,7 @@ def immutable() -> Iterator[Callable[[Path], None]]:
 
 def test_an_immutable_folder_stops_the_write_before_anything_changes(
     fleet: Fleet, immutable: Callable[[Path], None]
-):
+) -> None:
     change_five(fleet)
     before = contents(fleet.root)
     immutable(fleet.path("config/clusters/d"))
@@ -167,7 +168,7 @@ def test_an_immutable_folder_stops_the_write_before_anything_changes(
 
 def test_an_immutable_file_puts_back_the_files_already_replaced(
     fleet: Fleet, immutable: Callable[[Path], None]
-):
+) -> None:
     change_five(fleet)
     before = contents(fleet.root)
     immutable(fleet.path("config/clusters/d/hub.values.yaml"))  # renamed over last
@@ -182,7 +183,7 @@ def test_an_immutable_file_puts_back_the_files_already_replaced(
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a 0555 folder")
-def test_a_read_only_folder_stops_the_write(fleet: Fleet):  # pragma: no cover - not root
+def test_a_read_only_folder_stops_the_write(fleet: Fleet) -> None:  # pragma: no cover - not root
     change_five(fleet)
     before = contents(fleet.root)
     folder = fleet.path("config/clusters/d")
@@ -201,7 +202,7 @@ def test_a_read_only_folder_stops_the_write(fleet: Fleet):  # pragma: no cover -
 
 def test_set_compile_keeps_hubs_toml_when_the_compile_write_fails(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     before = contents(fleet.root)
     real = os.replace
 
@@ -231,13 +232,13 @@ def test_set_compile_keeps_hubs_toml_when_the_compile_write_fails(
 
 def test_a_file_edited_while_compiling_stops_the_write(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     import hubs.compile
 
     change_five(fleet)
     real = hubs.compile.build
 
-    def build_then_edit(*args):  # type: ignore[no-untyped-def]
+    def build_then_edit(*args: Any) -> hubs.compile.Compiled:
         compiled = real(*args)
         fleet.write("config/clusters/a/prod.values.yaml", "jupyterhub: {}\n")
         return compiled
@@ -260,14 +261,18 @@ def test_a_file_edited_while_compiling_stops_the_write(
 @pytest.fixture
 def umask() -> Iterator[Callable[[int], None]]:
     old = os.umask(0o022)
-    yield lambda mask: os.umask(mask) and None
+
+    def set_umask(mask: int) -> None:
+        os.umask(mask)
+
+    yield set_umask
     os.umask(old)
 
 
 @pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o002, 0o664)])
 def test_a_new_hubs_toml_follows_the_umask(
     fleet: Fleet, umask: Callable[[int], None], mask: int, mode: int
-):
+) -> None:
     fleet.path("hubs.toml").unlink()
     umask(mask)
     result = fleet.run("import")
@@ -275,7 +280,7 @@ def test_a_new_hubs_toml_follows_the_umask(
     assert stat.S_IMODE(fleet.path("hubs.toml").stat().st_mode) == mode
 
 
-def test_a_new_lock_file_follows_the_umask(tmp_path: Path, umask: Callable[[int], None]):
+def test_a_new_lock_file_follows_the_umask(tmp_path: Path, umask: Callable[[int], None]) -> None:
     from hubs.compile import write
 
     umask(0o022)
@@ -284,7 +289,7 @@ def test_a_new_lock_file_follows_the_umask(tmp_path: Path, umask: Callable[[int]
     assert stat.S_IMODE((tmp_path / "hubs.lock").stat().st_mode) == 0o644
 
 
-def test_a_replaced_file_keeps_its_mode(fleet: Fleet, umask: Callable[[int], None]):
+def test_a_replaced_file_keeps_its_mode(fleet: Fleet, umask: Callable[[int], None]) -> None:
     umask(0o077)
     fleet.path("hubs.toml").chmod(0o664)
     fleet.path("config/clusters/a/prod.values.yaml").chmod(0o604)
@@ -298,7 +303,7 @@ def test_a_replaced_file_keeps_its_mode(fleet: Fleet, umask: Callable[[int], Non
 # ---------------------------------------------------------------- stale temp files
 
 
-def test_stale_temp_files_of_ours_are_removed_and_nothing_else(fleet: Fleet):
+def test_stale_temp_files_of_ours_are_removed_and_nothing_else(fleet: Fleet) -> None:
     old = time.time() - 60
     ours = [
         "config/clusters/a/.common.values.yaml.hubs-0a1b2c.tmp",
@@ -328,7 +333,7 @@ def test_stale_temp_files_of_ours_are_removed_and_nothing_else(fleet: Fleet):
     assert fleet.path("config/clusters/a/.link.hubs-abcdef.tmp").is_symlink()
 
 
-def test_one_file_reached_by_two_names_with_different_texts_is_refused(tmp_path: Path):
+def test_one_file_reached_by_two_names_with_different_texts_is_refused(tmp_path: Path) -> None:
     from hubs.errors import Exit, InputError
     from hubs.transaction import Transaction
 

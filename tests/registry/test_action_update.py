@@ -16,7 +16,7 @@ PANGEO = "beta/daskhub-common.values.yaml:profiles/cpu/choices/pangeo"
 
 def test_update_annotates_and_writes_the_pull_request_body(
     tmp_path: Path, registry: Registry, pusher: Pusher
-):
+) -> None:
     for tag in ("2025.06.02", "2025.07.01", "2025.08.15"):
         pusher.image("pangeo/pangeo-notebook", tag, created="2025-01-01T00:00:00Z")
     workspace = fleet(tmp_path / "ws", drift=False)

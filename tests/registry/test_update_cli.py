@@ -8,10 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from registry_fakes import Pusher, Registry, free_port
+from registry_fakes import MakeProxy, Pusher, Registry, free_port
 
 from hubs.cli import main
 from hubs.load import load_config
+from hubs.model import Follow
 
 pytestmark = pytest.mark.needs_registry
 
@@ -61,7 +62,7 @@ def pangeo(pusher: Pusher) -> dict[str, str]:
 
 def test_update_resolves_the_bundled_example(
     example: Path, registry: Registry, pangeo: dict[str, str], capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     mirror(example, registry.host)
     before = (example / COMMON).read_text()
     code, out, err = hubs(capsys, "-C", str(example), "update")
@@ -77,11 +78,12 @@ def test_update_resolves_the_bundled_example(
         .profiles["cpu"]
         .choices["pangeo"]
     )
+    assert isinstance(policy, Follow)
     assert {k: v for k, v in lock.items() if k != "resolved"} == {
         "image": "pangeo/pangeo-notebook",
         "tag": "2025.08.15",
         "policy": policy.fingerprint(),
-    }  # type: ignore[union-attr]
+    }
     assert out.splitlines()[:4] == [
         "hubs update: changed 1 slot in 1 file",
         f"  {PANGEO}",
@@ -99,7 +101,7 @@ def test_update_resolves_the_bundled_example(
     assert hubs(capsys, "-C", str(example), "check")[0] == 0
 
 
-def test_check_stays_offline(example: Path, capsys: pytest.CaptureFixture[str]):
+def test_check_stays_offline(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mirror(example, f"127.0.0.1:{free_port()}")  # nothing listens there
     assert hubs(capsys, "-C", str(example), "check")[:2] == (
         0,
@@ -109,7 +111,7 @@ def test_check_stays_offline(example: Path, capsys: pytest.CaptureFixture[str]):
 
 def test_dry_run_writes_nothing(
     example: Path, registry: Registry, pangeo: dict[str, str], capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     mirror(example, registry.host)
     before = snapshot(example)
     code, out, _ = hubs(capsys, "-C", str(example), "update", "--dry-run")
@@ -121,7 +123,7 @@ def test_dry_run_writes_nothing(
 
 def test_registry_gone_is_exit_3_and_nothing_written(
     example: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     port = free_port()
     mirror(example, f"127.0.0.1:{port}")
     before = snapshot(example)
@@ -134,7 +136,7 @@ def test_registry_gone_is_exit_3_and_nothing_written(
     assert snapshot(example) == before
 
 
-def test_unknown_address(example: Path, capsys: pytest.CaptureFixture[str]):
+def test_unknown_address(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = hubs(capsys, "-C", str(example), "update", PANGEO.replace("pangeo", "pangeu"))
     assert (code, err) == (
         2,
@@ -145,7 +147,7 @@ def test_unknown_address(example: Path, capsys: pytest.CaptureFixture[str]):
 
 def test_digest_policy_writes_tag_and_digest(
     example: Path, registry: Registry, pangeo: dict[str, str], capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     mirror(example, registry.host)
     toml = example / "hubs.toml"
     toml.write_text(
@@ -214,10 +216,10 @@ def fleet_of_50(root: Path, upstream: str) -> None:
 def test_fifty_slots_on_five_repositories_list_each_once(
     tmp_path: Path,
     pusher: Pusher,
-    paging_proxy,
-    page_size: int,  # type: ignore[no-untyped-def]
+    paging_proxy: MakeProxy,
+    page_size: int,
     capsys: pytest.CaptureFixture[str],
-):
+) -> None:
     for k in range(5):
         for tag in ("1.0.0", "1.1.0", "v1.2.0", "2.0.0-rc1", "latest"):
             pusher.image(f"org/img-{k}", tag)
