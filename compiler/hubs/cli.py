@@ -19,6 +19,7 @@ from .commands import (
     check,
     compile,
     diff,
+    docs,
     explain,
     extract_image,
     import_,
@@ -41,6 +42,7 @@ TABLE: tuple[Command[Any], ...] = (
     explain.COMMAND,
     set_.COMMAND,
     extract_image.COMMAND,
+    docs.COMMAND,
     schema.COMMAND,
 )
 _BY_NAME = {command.name: command for command in TABLE}
