@@ -18,6 +18,7 @@ from typing import Any
 from .commands import (
     check,
     compile,
+    completion,
     diff,
     docs,
     explain,
@@ -43,6 +44,7 @@ TABLE: tuple[Command[Any], ...] = (
     set_.COMMAND,
     extract_image.COMMAND,
     docs.COMMAND,
+    completion.COMMAND,
     schema.COMMAND,
 )
 _BY_NAME = {command.name: command for command in TABLE}
@@ -108,7 +110,8 @@ class _Version(argparse.Action):
             found = version("hubs")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             found = "unknown"
-        parser.exit(message=f"hubs {found}\n")
+        sys.stdout.write(f"hubs {found}\n")  # stdout, as argparse's own version action
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
