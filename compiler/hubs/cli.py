@@ -18,7 +18,9 @@ from typing import Any
 from .commands import (
     check,
     compile,
+    completion,
     diff,
+    docs,
     explain,
     extract_image,
     import_,
@@ -41,6 +43,8 @@ TABLE: tuple[Command[Any], ...] = (
     explain.COMMAND,
     set_.COMMAND,
     extract_image.COMMAND,
+    docs.COMMAND,
+    completion.COMMAND,
     schema.COMMAND,
 )
 _BY_NAME = {command.name: command for command in TABLE}
@@ -106,7 +110,8 @@ class _Version(argparse.Action):
             found = version("hubs")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             found = "unknown"
-        parser.exit(message=f"hubs {found}\n")
+        sys.stdout.write(f"hubs {found}\n")  # stdout, as argparse's own version action
+        parser.exit()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

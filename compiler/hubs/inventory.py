@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import targets
+from . import configurator, targets
 from .address import Address
 from .clusters import CHART_VALUES, Hub
 from .errors import close_match
@@ -139,6 +139,7 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
         "chart": hub.chart,
         "singleuser_image": next((layer["image"] for layer in layers if layer["wins"]), None),
         "layers": layers,
+        "configurator": configurator.enabled(fleet.root, hub),
     }
     source = fleet.profile_source(hub)
     data["profile_list_from"] = source
@@ -207,4 +208,6 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
             lines.append("     (no profile sets an image: the hub runs singleuser.image)")
         if data.get("note"):
             lines.append(f"  note: {data['note']}")
+    if data.get("configurator"):
+        lines.append(f"  note: {configurator.NOTE}")
     return "\n".join(lines) + "\n"

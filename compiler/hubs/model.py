@@ -155,7 +155,9 @@ class Scope(_Strict):
     """The images one values file sets: a hub's own file, or a file shared by hubs."""
 
     image: Policy | None = Field(None, description="jupyterhub.singleuser.image")
-    profiles: dict[str, Profile] = Field(default_factory=dict)
+    profiles: dict[str, Profile] = Field(
+        default_factory=dict, description="Profiles of the file's profileList, by slug or name"
+    )
 
 
 class Cluster(_Strict):
@@ -186,9 +188,13 @@ class Config(_Strict):
     """The whole of hubs.toml."""
 
     tree: str = Field(".", description="Infrastructure tree root, relative to hubs.toml")
-    defaults: Defaults | None = None
-    registries: Registries = Field(default_factory=Registries)
-    clusters: dict[str, Cluster] = Field(default_factory=dict)
+    defaults: Defaults | None = Field(None, description="The chart default image")
+    registries: Registries = Field(
+        default_factory=Registries, description="How `hubs update` reaches registries"
+    )
+    clusters: dict[str, Cluster] = Field(
+        default_factory=dict, description="Clusters by the name of their folder"
+    )
 
     @model_validator(mode="after")
     def _names(self) -> Config:
@@ -201,8 +207,10 @@ class Config(_Strict):
 
 class LockEntry(_Strict):
     image: Repository
-    tag: Annotated[str, AfterValidator(_tag)]
-    digest: Annotated[str | None, AfterValidator(_digest)] = None
+    tag: Annotated[str, AfterValidator(_tag)] = Field(description="The tag it resolved to")
+    digest: Annotated[str | None, AfterValidator(_digest)] = Field(
+        None, description="The digest (sha256:...), when the policy asks for it"
+    )
     resolved: str = Field(description="When it was resolved (UTC, ISO 8601)")
     policy: str = Field(description="Fingerprint of the policy that resolved it")
 
@@ -212,8 +220,10 @@ class LockEntry(_Strict):
 
 
 class Lock(_Strict):
-    version: int = 1
-    slots: dict[str, LockEntry] = Field(default_factory=dict)
+    version: int = Field(1, description="Format version of hubs.lock")
+    slots: dict[str, LockEntry] = Field(
+        default_factory=dict, description="One entry per follow-latest slot, by address"
+    )
 
 
 def json_schema() -> dict[str, object]:

@@ -1,0 +1,33 @@
+"""``hubs docs`` (maintenance): write the reference pages generated from the code."""
+
+from __future__ import annotations
+
+import os
+
+from ._common import EXIT_OK, Command, Where, config_path
+
+
+def run(options: Where) -> int:
+    from ..docsgen import write
+
+    base = options.base
+    root = config_path(options).parent if options.config is not None else base
+    for path in write(root):
+        print(f"wrote {os.path.relpath(path, base)}")
+    return EXIT_OK
+
+
+COMMAND = Command(
+    name="docs",
+    help="(maintenance) write the generated reference pages under docs/",
+    description=(
+        "Maintenance command for hubs itself: write one page per command under "
+        "docs/commands/ (from the table that builds --help), their index, and the hubs.toml "
+        "and hubs.lock reference docs/hubs-toml.md (from the model and its JSON Schema), next "
+        "to hubs.toml (with --config) or in the current folder. Pages already up to date are "
+        "left alone."
+    ),
+    examples=("hubs docs",),
+    options=Where,
+    run=run,
+)
