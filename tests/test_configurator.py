@@ -26,13 +26,13 @@ def _explain(fleet: Fleet, hub: str) -> tuple[str, bool]:
     return text.out, data["configurator"]
 
 
-def test_off_when_no_file_sets_it(fleet: Fleet):
+def test_off_when_no_file_sets_it(fleet: Fleet) -> None:
     out, on = _explain(fleet, "a/prod")
     assert on is False
     assert "configurator" not in out
 
 
-def test_the_chart_default_turns_it_on(fleet: Fleet):
+def test_the_chart_default_turns_it_on(fleet: Fleet) -> None:
     fleet.write(CHART_FILE, CHART + ON)
     out, on = _explain(fleet, "a/prod")
     assert on is True
@@ -41,7 +41,7 @@ def test_the_chart_default_turns_it_on(fleet: Fleet):
     )
 
 
-def test_the_last_file_that_sets_it_wins(fleet: Fleet):
+def test_the_last_file_that_sets_it_wins(fleet: Fleet) -> None:
     fleet.write(CHART_FILE, CHART + ON)
     fleet.write(COMMON, COMMON_A + OFF)
     assert _explain(fleet, "a/prod")[1] is False
@@ -50,7 +50,7 @@ def test_the_last_file_that_sets_it_wins(fleet: Fleet):
     assert _explain(fleet, "a/staging")[1] is False  # prod's file is not staging's
 
 
-def test_a_daskhub_hub_reads_it_under_basehub(fleet: Fleet):
+def test_a_daskhub_hub_reads_it_under_basehub(fleet: Fleet) -> None:
     nested = "basehub:\n  jupyterhub:\n    custom:\n      jupyterhubConfigurator:\n        enabled: true\n"
     fleet.write("config/clusters/d/hub.values.yaml", nested)
     out, on = _explain(fleet, "d/hub")
@@ -69,12 +69,12 @@ def test_a_daskhub_hub_reads_it_under_basehub(fleet: Fleet):
     ("value", "expected"),
     [("True", True), ("yes", True), ("off", False), ('"true"', False), ("{}", False)],
 )
-def test_only_a_plain_yaml_boolean_counts(fleet: Fleet, value: str, expected: bool):
+def test_only_a_plain_yaml_boolean_counts(fleet: Fleet, value: str, expected: bool) -> None:
     fleet.write(PROD, PROD_A + ON.replace("true", value))
     assert _explain(fleet, "a/prod")[1] is expected
 
 
-def test_a_slot_explanation_does_not_mention_it(fleet: Fleet):
+def test_a_slot_explanation_does_not_mention_it(fleet: Fleet) -> None:
     fleet.write(CHART_FILE, CHART + ON)
     data = json.loads(fleet.run("explain", "a/common.values.yaml:image", "--format", "json").out)
     assert "configurator" not in data

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 HAND_WRITTEN = ("docs/getting-started.md", "docs/migration.md", "docs/faq.md")
 
 
-def test_generated_pages_are_up_to_date(tmp_path: Path):
+def test_generated_pages_are_up_to_date(tmp_path: Path) -> None:
     written = docsgen.write(tmp_path)
     assert written, "nothing generated"
     stale = [
@@ -28,13 +28,13 @@ def test_generated_pages_are_up_to_date(tmp_path: Path):
     assert stale == [], "stale pages; run `hubs docs`"
 
 
-def test_no_page_is_left_over_from_a_removed_command():
+def test_no_page_is_left_over_from_a_removed_command() -> None:
     committed = sorted(p.name for p in (ROOT / docsgen.COMMANDS_DIR).glob("*.md"))
     assert committed == sorted([f"{c.name}.md" for c in cli.TABLE] + ["index.md"])
 
 
 @pytest.mark.parametrize("command", [c.name for c in cli.TABLE])
-def test_every_command_has_a_page_with_its_help_and_examples(command: str):
+def test_every_command_has_a_page_with_its_help_and_examples(command: str) -> None:
     page = (ROOT / docsgen.COMMANDS_DIR / f"{command}.md").read_text()
     spec = cli._BY_NAME[command]
     assert page.startswith(
@@ -47,44 +47,58 @@ def test_every_command_has_a_page_with_its_help_and_examples(command: str):
     assert f"| [`hubs {command}`]({command}.md) | {spec.help} |\n" in index
 
 
-def test_the_help_in_a_page_ignores_the_terminal_width(monkeypatch: pytest.MonkeyPatch):
+def test_the_help_in_a_page_ignores_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")
     narrow = docsgen.pages()
     monkeypatch.setenv("COLUMNS", "300")
     assert docsgen.pages() == narrow
 
 
-def test_a_changed_description_makes_the_page_stale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_changed_description_makes_the_page_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from dataclasses import replace
 
-    table = tuple(
-        replace(c, description="Changed.") if c.name == "diff" else c for c in cli.TABLE
-    )
+    table = tuple(replace(c, description="Changed.") if c.name == "diff" else c for c in cli.TABLE)
     monkeypatch.setattr(cli, "TABLE", table)
     pages = docsgen.pages()
     assert pages["docs/commands/diff.md"] != (ROOT / "docs/commands/diff.md").read_text()
     assert "\n\nChanged.\n\n## Usage\n" in pages["docs/commands/diff.md"]
 
 
-def test_hubs_toml_reference_covers_every_key_of_the_model():
+def test_hubs_toml_reference_covers_every_key_of_the_model() -> None:
     page = (ROOT / docsgen.HUBS_TOML).read_text()
-    for model in ("Config", "Defaults", "Registries", "Cluster", "Scope", "Profile", "Follow", "Broken"):
+    for model in (
+        "Config",
+        "Defaults",
+        "Registries",
+        "Cluster",
+        "Scope",
+        "Profile",
+        "Follow",
+        "Broken",
+    ):
         for key in getattr(__import__("hubs.model", fromlist=[model]), model).model_fields:
             assert f"| `{key}` |" in page, (model, key)
-    assert "| `order` | `semver` \\| `calver` \\| `numeric` \\| `alphabetical` \\| `pushed` | yes |" in page
+    assert (
+        "| `order` | `semver` \\| `calver` \\| `numeric` \\| `alphabetical` \\| `pushed` | yes |"
+        in page
+    )
     assert '### a broken image kept as written: `{ broken = "..." }`\n' in page
     assert "### `[registries]`\n" in page
     assert "## hubs.lock\n" in page
 
 
-def test_the_example_in_the_reference_is_a_valid_hubs_toml():
+def test_the_example_in_the_reference_is_a_valid_hubs_toml() -> None:
     page = (ROOT / docsgen.HUBS_TOML).read_text()
     example = page.split("## Example\n\n```toml\n", 1)[1].split("```", 1)[0]
     config = Config.model_validate(tomllib.loads(example))
     assert set(config.clusters["alpha"].hubs) == {"staging", "prod"}
 
 
-def test_hubs_docs_writes_only_stale_pages(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+def test_hubs_docs_writes_only_stale_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "hubs.toml").write_text('tree = "."\n')
     assert cli.main(["-C", str(tmp_path), "docs"]) == 0
     first = capsys.readouterr().out.splitlines()
@@ -117,7 +131,7 @@ def _quoted_commands(text: str) -> list[str]:
 
 
 @pytest.mark.parametrize("page", HAND_WRITTEN)
-def test_every_command_quoted_in_a_page_parses(page: str):
+def test_every_command_quoted_in_a_page_parses(page: str) -> None:
     quoted = _quoted_commands((ROOT / page).read_text())
     assert quoted, f"{page} quotes no hubs command"
     for line in quoted:
@@ -128,7 +142,7 @@ def test_every_command_quoted_in_a_page_parses(page: str):
             pytest.fail(f"{page}: `{line}` does not parse (exit {exited.code})")
 
 
-def test_the_quoted_command_check_catches_a_bad_line():
+def test_the_quoted_command_check_catches_a_bad_line() -> None:
     text = (
         "```bash\n.venv/bin/hubs set a/b:image --order semver\nhubs check  # ok\n```\n"
         "```console\n$ hubs diff > out && git add x\nhubs check: clean\n```\n"
@@ -143,5 +157,5 @@ def test_the_quoted_command_check_catches_a_bad_line():
 
 
 @pytest.mark.parametrize("page", [*HAND_WRITTEN, docsgen.HUBS_TOML, "docs/commands/index.md"])
-def test_readme_links_every_page(page: str):
+def test_readme_links_every_page(page: str) -> None:
     assert f"]({page})" in (ROOT / "README.md").read_text()

@@ -41,34 +41,34 @@ def _diff(fleet: Fleet, monkeypatch: pytest.MonkeyPatch, stdout: io.StringIO) ->
     return stdout.getvalue()
 
 
-def test_colour_on_a_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_colour_on_a_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert _diff(fleet, monkeypatch, _Terminal()) == COLOURED
 
 
-def test_no_colour_with_no_color_set(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_no_colour_with_no_color_set(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
     assert _diff(fleet, monkeypatch, _Terminal()) == PLAIN
 
 
-def test_an_empty_no_color_is_not_set(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_an_empty_no_color_is_not_set(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
     assert _diff(fleet, monkeypatch, _Terminal()) == COLOURED
 
 
-def test_no_colour_when_not_a_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch):
+def test_no_colour_when_not_a_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert _diff(fleet, monkeypatch, io.StringIO()) == PLAIN
 
 
-def test_version_in_a_real_process():
+def test_version_in_a_real_process() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "hubs.cli", "--version"], capture_output=True, text=True, timeout=60
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "hubs 0.1.0\n", "")
 
 
-def test_progress_goes_to_stderr_and_ends_its_line(capsys: pytest.CaptureFixture[str]):
+def test_progress_goes_to_stderr_and_ends_its_line(capsys: pytest.CaptureFixture[str]) -> None:
     update._progress(1, 2)
     update._progress(2, 2)
     out, err = capsys.readouterr()
@@ -89,7 +89,7 @@ def _bash_complete(script: Path, *words: str) -> str:
 
 def test_bash_completion_knows_commands_and_flags(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     assert cli.main(["completion", "bash"]) == 0
     script = tmp_path / "hubs.bash"
     script.write_text(capsys.readouterr().out)
@@ -100,7 +100,7 @@ def test_bash_completion_knows_commands_and_flags(
 
 def test_completion_without_shtab_says_how_to_get_it(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-):
+) -> None:
     monkeypatch.setitem(sys.modules, "shtab", None)
     assert cli.main(["completion", "zsh"]) == 2
     assert capsys.readouterr() == (

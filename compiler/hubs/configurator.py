@@ -12,11 +12,11 @@ from pathlib import Path
 
 import yaml
 
-from . import yamledit
+from . import yamldoc
 from .clusters import CHART_VALUES, Hub, _read
 from .paths import inside
 
-KEY: yamledit.YamlPath = ("jupyterhub", "custom", "jupyterhubConfigurator", "enabled")
+KEY: yamldoc.YamlPath = ("jupyterhub", "custom", "jupyterhubConfigurator", "enabled")
 NOTE = (
     "the configurator is enabled: hub admins can override the image at run time; "
     "git does not show it"
@@ -37,12 +37,12 @@ def enabled(root: Path, hub: Hub) -> bool:
     return False
 
 
-def setting(root: Path, rel: str, key: yamledit.YamlPath) -> bool | None:
+def setting(root: Path, rel: str, key: yamldoc.YamlPath) -> bool | None:
     """The boolean at ``key`` in one values file, or None when the file does not set one."""
     text = _read(inside(root, rel, rel), rel)
     if "jupyterhubConfigurator" not in text:
         return None
-    node = yamledit.find(yamledit.parse(text, rel).root, key)
+    node = yamldoc.find(yamldoc.parse(text, rel).root, key)
     if not isinstance(node, yaml.ScalarNode) or node.style:  # quoted: a string, not a bool
         return None
     return True if node.value in _TRUE else False if node.value in _FALSE else None
