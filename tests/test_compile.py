@@ -237,7 +237,8 @@ def test_secret_files_are_never_opened_for_writing(
 
 
 def test_write_atomic_refuses_secret_files(tmp_path: Path) -> None:
-    from hubs.fileio import WriteError, write_atomic
+    from hubs.fileio import WriteError
+    from hubs.transaction import write_atomic
 
     with pytest.raises(WriteError, match="refusing to write a secret file"):
         write_atomic(tmp_path / "enc-prod.secret.values.yaml", "x: 1\n")

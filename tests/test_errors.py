@@ -421,7 +421,8 @@ def test_a_symlinked_values_file_is_written_through(fleet: Fleet) -> None:
 
 
 def test_a_symlink_to_a_secret_file_is_refused(tmp_path: Path) -> None:
-    from hubs.fileio import WriteError, write_atomic
+    from hubs.fileio import WriteError
+    from hubs.transaction import write_atomic
 
     (tmp_path / "enc-x.secret.values.yaml").write_text("a: 1\n")
     (tmp_path / "x.values.yaml").symlink_to("enc-x.secret.values.yaml")

@@ -14,7 +14,7 @@ import yaml
 
 from . import yamldoc
 from .errors import InputError
-from .paths import inside
+from .paths import inside, is_secret
 from .yamldoc import YamlPath
 
 CLUSTERS_DIR = "config/clusters"
@@ -25,11 +25,6 @@ CHARTS = ("basehub", "daskhub")
 
 class LayoutError(InputError):
     """The tree is not laid out as expected; ``str()`` is one line naming the place."""
-
-
-def is_secret(name: str) -> bool:
-    base = name.rsplit("/", 1)[-1]
-    return base.startswith("enc-") or ".secret." in base
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ def pages() -> dict[str, str]:
 
 def write(root: Path) -> list[Path]:
     """Write every page under ``root``; pages already up to date are left alone."""
-    from .fileio import write_atomic
+    from .transaction import write_atomic
 
     written = []
     for rel, text in pages().items():

@@ -93,16 +93,3 @@ def read_regular(path: Path, shown: str, limit: int = LIMIT) -> str:
 
 def read_raw(path: Path) -> str:
     return read_regular(path, str(path))
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write one file atomically (a transaction of one file; see :mod:`hubs.transaction`).
-
-    Secret files (``enc-*``, ``*.secret.*``) are refused: hubs never writes them.  A
-    symlink is written through (its target changes, the link stays a link).
-    """
-    from .transaction import Transaction
-
-    txn = Transaction()
-    txn.put(path, text)
-    txn.commit()

@@ -31,3 +31,8 @@ def inside(root: Path, rel: str, shown: str) -> Path:
             f"writes only files inside {base}"
         )
     return target
+
+
+def is_secret(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    return base.startswith("enc-") or ".secret." in base

@@ -19,10 +19,10 @@ import yaml
 
 from . import imageref, yamldoc
 from .address import SlotKind
-from .clusters import LayoutError, _read, is_secret
+from .clusters import LayoutError, _read
 from .errors import Diagnostic, shown
 from .imageref import Image
-from .paths import inside
+from .paths import inside, is_secret
 from .slots import CHOICE, PROFILE_LIST, PROFILE_LOCATIONS, SINGLEUSER, Location
 from .yamldoc import Anchors, Document, YamlError, YamlPath
 

@@ -22,7 +22,7 @@ def rendered() -> dict[str, str]:
 
 def write_schemas(root: Path) -> list[Path]:
     """Write the schemas under ``root``; files already up to date are left alone."""
-    from .fileio import write_atomic
+    from .transaction import write_atomic
 
     written = []
     for rel, text in rendered().items():

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from .errors import InputError
 from .fileio import LIMIT, WriteError, read_bytes
+from .paths import is_secret
 
 if TYPE_CHECKING:
     from .treelock import TreeLock
@@ -72,7 +73,6 @@ class Transaction:
     def put(self, path: Path, text: str, *, shown: str = "", expected: str | None = None) -> None:
         """Write ``text`` to ``path`` at commit; ``expected`` is the text it was planned
         from (the commit fails, writing nothing, if the file no longer holds it)."""
-        from .clusters import is_secret
 
         shown = shown or str(path)
         target = path.resolve()
@@ -258,3 +258,14 @@ def remove_stale(folder: Path, before: float) -> list[Path]:
         except OSError:
             continue
     return removed
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write one file atomically (a transaction of one file; see :mod:`hubs.transaction`).
+
+    Secret files (``enc-*``, ``*.secret.*``) are refused: hubs never writes them.  A
+    symlink is written through (its target changes, the link stays a link).
+    """
+    txn = Transaction()
+    txn.put(path, text)
+    txn.commit()
