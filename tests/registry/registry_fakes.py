@@ -513,7 +513,7 @@ class PagingProxy:
 
 
 class FakeClock:
-    """Stands in for the ``time`` module inside hubs.registry: sleeps advance a clock."""
+    """Stands in for the ``time`` module inside hubs.registry modules: sleeps advance a clock."""
 
     def __init__(self, now: float = 0.0) -> None:
         self.now = now
