@@ -14,13 +14,27 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from hubs.errors import Diagnostic, FailureError
 from hubs.imageref import ImageRef, ReferenceError, parse
-from hubs.registry import RegistryClient, RegistryError
+from hubs.registry import ImageConfig, RegistryError
 from hubs.tagorder import NoMatchError, Order, Selection, eligible_tags, select
 
 Progress = Callable[[int, int], None]
+
+
+class RegistryOps(Protocol):
+    """What resolving needs from a registry client (:class:`hubs.registry.RegistryClient`).
+
+    Each method raises :class:`RegistryError` (a one-line message) when it fails.
+    """
+
+    def list_tags(self, ref: ImageRef) -> list[str]: ...
+
+    def digest(self, ref: ImageRef, reference: str) -> str: ...
+
+    def config(self, ref: ImageRef, reference: str) -> ImageConfig: ...
 
 
 @dataclass(frozen=True)
@@ -89,7 +103,7 @@ class _Job:
 class _Resolver:
     def __init__(
         self,
-        client: RegistryClient,
+        client: RegistryOps,
         pool: ThreadPoolExecutor,
         total: int,
         progress: Progress | None,
@@ -247,7 +261,7 @@ def _jobs(requests: Sequence[FollowRequest], resolver: _Resolver) -> list[_Job]:
 
 def resolve_all(
     requests: Sequence[FollowRequest],
-    client: RegistryClient,
+    client: RegistryOps,
     *,
     workers: int = 8,
     progress: Progress | None = None,

@@ -11,16 +11,32 @@
 from .auth import Challenge, parse_challenges
 from .base import RegistryError
 from .credentials import Credentials, CredentialStore, env_prefix
-from .oci import RegistryClient
-from .results import ImageConfig, parse_config
+from .oci import DEFAULT_PLATFORM, RegistryClient
+from .results import (
+    Descriptor,
+    ImageConfig,
+    Index,
+    IndexEntry,
+    Manifest,
+    ManifestHead,
+    Platform,
+    parse_config,
+)
 from .routing import DOCKER_HUB_API, is_loopback, mirrored, page_query, registry_url
 
 __all__ = [
+    "DEFAULT_PLATFORM",
     "DOCKER_HUB_API",
     "Challenge",
     "CredentialStore",
     "Credentials",
+    "Descriptor",
     "ImageConfig",
+    "Index",
+    "IndexEntry",
+    "Manifest",
+    "ManifestHead",
+    "Platform",
     "RegistryClient",
     "RegistryError",
     "env_prefix",

@@ -9,23 +9,35 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any
 
 from hubs.imageref import ImageRef
 
 from .auth import Authenticator
-from .base import DIGEST_RE, HELM_CONFIG, INDEX_TYPES, MANIFEST_ACCEPT, RegistryError
+from .base import DIGEST_RE, HELM_CONFIG, INDEX_TYPES, MANIFEST_ACCEPT
 from .credentials import CredentialStore
-from .results import ImageConfig, parse_config, pick_child
-from .routing import page_query, registry_url
-from .transport import Redactor, Reply, Transport, origin
+from .results import (
+    ImageConfig,
+    Index,
+    Manifest,
+    ManifestHead,
+    Platform,
+    parse_config,
+    parse_index,
+    parse_manifest,
+    parse_ratelimit,
+)
+from .routing import page_query
+from .session import Session, content_type
+from .transport import Redactor, Transport
+
+DEFAULT_PLATFORM = Platform("linux", "amd64")
 
 
-def _digest_of(data: bytes, algorithm: str = "sha256") -> str:
-    return f"{algorithm}:{hashlib.new(algorithm, data).hexdigest()}"
+def _reference(ref: ImageRef, reference: str | None) -> str:
+    return reference or ref.digest or ref.tag or "latest"
 
 
 class RegistryClient:
@@ -42,13 +54,13 @@ class RegistryClient:
         docker_config: Path | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        self._insecure = insecure
         self._max_pages = max_pages
         self._transport = Transport(
             ca_file=ca_file, timeout=timeout, budget=budget, redactor=Redactor()
         )
         store = CredentialStore(docker_config, os.environ if env is None else env)
-        self._auth = Authenticator(store, self._transport)
+        auth = Authenticator(store, self._transport)
+        self._s = Session(self._transport, auth, insecure)
 
     @property
     def requests(self) -> int:
@@ -73,125 +85,93 @@ class RegistryClient:
 
     def list_tags(self, ref: ImageRef) -> list[str]:
         """Every tag of the repository, following ``Link: rel="next"`` pages."""
-        url = f"{self._base(ref)}/v2/{ref.repository}/tags/list{page_query(ref.registry)}"
+        url = f"{self._s.base(ref)}/v2/{ref.repository}/tags/list{page_query(ref.registry)}"
         tags: list[str] = []
         for _ in range(self._max_pages):
-            reply = self._checked(ref, "GET", url, "tag listing")
-            tags.extend(self._page_tags(ref, reply))
+            reply = self._s.checked(ref, "GET", url, "tag listing")
+            tags.extend(self._s.page_tags(ref, reply))
             link = reply.links.get("next", {}).get("url")
             if not link:
                 return tags
             url = str(reply.url.join(link))
-        raise self._error(
+        raise self._s.error(
             ref, f"tag listing has more than {self._max_pages} pages; refusing a truncated list"
         )
 
+    def head_manifest(self, ref: ImageRef, reference: str | None = None) -> ManifestHead:
+        """HEAD the manifest: whether it exists, its digest and the pull rate limit left."""
+        reference = _reference(ref, reference)
+        what = f"manifest {reference}"
+        reply = self._s.authed(ref, "HEAD", self._s.manifest_url(ref, reference), MANIFEST_ACCEPT)
+        remaining = parse_ratelimit(reply.headers.get("ratelimit-remaining"))
+        if reply.status == 404:
+            return ManifestHead(False, None, None, remaining)
+        if reply.status != 200:
+            raise self._s.status_error(ref, reply, what)
+        header: str | None = reply.headers.get("docker-content-digest")
+        if header is not None and not DIGEST_RE.fullmatch(header):
+            raise self._s.error(ref, f"{what}: invalid Docker-Content-Digest header")
+        return ManifestHead(True, header, content_type(reply) or None, remaining)
+
     def digest(self, ref: ImageRef, reference: str) -> str:
         """The digest of the manifest (the index itself for multi-arch images)."""
-        what = f"manifest {reference}"
-        reply = self._checked(ref, "HEAD", self._manifest_url(ref, reference), what)
-        header: str | None = reply.headers.get("docker-content-digest")
-        if header:
-            if not DIGEST_RE.fullmatch(header):
-                raise self._error(ref, f"{what}: invalid Docker-Content-Digest header")
-            return header
-        return self._manifest(ref, reference)[1]
+        head = self.head_manifest(ref, reference)
+        if not head.exists:
+            raise self._s.error(ref, f"manifest {reference}: not found (HTTP 404)")
+        return head.digest or self._s.raw_manifest(ref, reference)[1]
+
+    def manifest(self, ref: ImageRef, reference: str | None = None) -> Manifest | Index:
+        """The manifest or index that ``reference`` (else the ref's digest or tag) names."""
+        reference = _reference(ref, reference)
+        body, digest, media = self._s.raw_manifest(ref, reference)
+        what = "index" if media in INDEX_TYPES or "manifests" in body else "manifest"
+        try:
+            if what == "index":
+                return parse_index(body, digest, media)
+            return parse_manifest(body, digest, media)
+        except ValueError as exc:
+            raise self._s.error(ref, f"{what} {reference} {exc}") from None
+
+    def image_manifest(
+        self, ref: ImageRef, reference: str | None = None, platform: Platform = DEFAULT_PLATFORM
+    ) -> Manifest:
+        """The image manifest for ``platform`` (an index is followed one level; without
+        that platform its first image is taken)."""
+        reference = _reference(ref, reference)
+        found = self.manifest(ref, reference)
+        if isinstance(found, Index):
+            entry = found.find(platform) or (found.manifests[0] if found.manifests else None)
+            if entry is None:
+                raise self._s.error(ref, f"index {reference} lists no image manifest")
+            found = self.manifest(ref, entry.digest)
+            if isinstance(found, Index):
+                raise self._s.error(ref, f"index {reference} nests another index")
+        if found.config.media_type == HELM_CONFIG:
+            raise self._s.error(ref, f"{reference} is a Helm chart, not a container image")
+        return found
+
+    def image_config(self, ref: ImageRef, manifest: Manifest) -> ImageConfig:
+        """The parsed config blob of an image manifest."""
+        return parse_config(self._s.blob(ref, manifest.config.digest))
 
     def config(self, ref: ImageRef, reference: str) -> ImageConfig:
-        """``created`` and ``User`` from the image config (linux/amd64 for an index)."""
-        manifest, _, media = self._manifest(ref, reference)
-        if media in INDEX_TYPES or "manifests" in manifest:
-            child = pick_child(manifest)
-            if child is None:
-                raise self._error(ref, f"index {reference} lists no image manifest")
-            manifest, _, media = self._manifest(ref, child)
-            if media in INDEX_TYPES or "manifests" in manifest:
-                raise self._error(ref, f"index {reference} nests another index")
-        config = manifest.get("config")
-        if not isinstance(config, dict) or not isinstance(config.get("digest"), str):
-            raise self._error(ref, f"manifest {reference} has no config (not an image?)")
-        if config.get("mediaType") == HELM_CONFIG:
-            raise self._error(ref, f"{reference} is a Helm chart, not a container image")
-        return parse_config(self._blob(ref, config["digest"]))
+        """The image config of ``reference`` (linux/amd64 for an index)."""
+        return self.image_config(ref, self.image_manifest(ref, reference))
 
-    # --- manifests and blobs ------------------------------------------------------------------
+    def stream_blob(self, ref: ImageRef, digest: str, *, chunk: int = 1 << 16) -> Iterator[bytes]:
+        """The blob in pieces of at most ``chunk`` bytes, never whole in memory.
 
-    def _manifest_url(self, ref: ImageRef, reference: str) -> str:
-        return f"{self._base(ref)}/v2/{ref.repository}/manifests/{reference}"
-
-    def _manifest(self, ref: ImageRef, reference: str) -> tuple[dict[str, Any], str, str]:
-        """GET a manifest: (body, verified digest, media type)."""
-        what = f"manifest {reference}"
-        reply = self._checked(ref, "GET", self._manifest_url(ref, reference), what)
-        expected = reference if DIGEST_RE.fullmatch(reference) else None
-        digest = self._verify(
-            ref, reply, expected or reply.headers.get("docker-content-digest"), what
-        )
-        body = self._transport.json_object(ref.canonical_name, reply, what)
-        content_type = reply.headers.get("content-type", "").split(";")[0].strip()
-        media = body.get("mediaType") if isinstance(body.get("mediaType"), str) else content_type
-        return body, digest, str(media)
-
-    def _blob(self, ref: ImageRef, digest: str) -> dict[str, Any]:
-        what = f"config blob {digest}"
-        url = f"{self._base(ref)}/v2/{ref.repository}/blobs/{digest}"
-        reply = self._checked(ref, "GET", url, what, accept="*/*")
-        self._verify(ref, reply, digest, what)
-        return self._transport.json_object(ref.canonical_name, reply, what)
-
-    def _verify(self, ref: ImageRef, reply: Reply, expected: str | None, what: str) -> str:
-        """Check the body against ``expected`` (when hashlib knows its algorithm)."""
-        if not expected:
-            return _digest_of(reply.content)
-        algorithm = expected.split(":", 1)[0]
-        if algorithm not in hashlib.algorithms_available:
-            return expected
-        if _digest_of(reply.content, algorithm) != expected:
-            raise self._error(ref, f"{what}: content does not match digest {expected}")
-        return expected
-
-    def _page_tags(self, ref: ImageRef, reply: Reply) -> list[str]:
-        body = self._transport.json_object(ref.canonical_name, reply, "tag listing")
-        tags = body.get("tags")
-        if tags is None:
-            return []
-        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
-            raise self._error(
-                ref, "tag listing: malformed response ('tags' is not a list of strings)"
-            )
-        return tags
-
-    # --- requests with auth -----------------------------------------------------------------
-
-    def _base(self, ref: ImageRef) -> str:
-        return registry_url(ref.registry, self._insecure)
-
-    def _checked(
-        self, ref: ImageRef, method: str, url: str, what: str, *, accept: str = MANIFEST_ACCEPT
-    ) -> Reply:
-        """An authenticated request whose status must be 200."""
-        reply = self._authed(ref, method, url, accept)
-        if reply.status == 200:
-            return reply
-        if reply.status == 404:
-            raise self._error(ref, f"{what}: not found ({reply.detail()})")
-        raise self._error(ref, f"{what}: {reply.detail()}")
-
-    def _authed(self, ref: ImageRef, method: str, url: str, accept: str) -> Reply:
-        own = origin(self._base(ref))
-        headers = {"Accept": accept}
-        authorization = self._auth.preauthorization(ref)
-        if authorization:
-            headers["Authorization"] = authorization
-        name = ref.canonical_name
-        reply = self._transport.fetch(name, method, url, headers, own)
-        challenge = reply.headers.get("www-authenticate")
-        if reply.status == 401 and challenge and origin(reply.url) == own:
-            headers["Authorization"] = self._auth.authorize(ref, challenge)
-            reply = self._transport.fetch(name, method, url, headers, own)
-        if reply.status == 401:
-            raise self._error(ref, self._auth.unauthorized(ref))
-        return reply
-
-    def _error(self, ref: ImageRef, what: str) -> RegistryError:
-        return self._transport.error(ref.canonical_name, what)
+        The digest is checked when the stream ends: a mismatch raises RegistryError after
+        the last piece, so trust the data only once the iterator is exhausted.
+        """
+        algorithm = digest.split(":", 1)[0]
+        if not DIGEST_RE.fullmatch(digest) or algorithm not in hashlib.algorithms_available:
+            raise self._s.error(ref, f"blob {digest}: not a digest this client can verify")
+        hasher = hashlib.new(algorithm)
+        url = f"{self._s.base(ref)}/v2/{ref.repository}/blobs/{digest}"
+        with self._s.opened(ref, url, f"blob {digest}") as response:
+            for piece in self._transport.chunks(ref.canonical_name, response, chunk):
+                hasher.update(piece)
+                yield piece
+        if f"{algorithm}:{hasher.hexdigest()}" != digest:
+            raise self._s.error(ref, f"blob {digest}: content does not match digest {digest}")

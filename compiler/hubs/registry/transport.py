@@ -168,6 +168,17 @@ class Transport:
             content = response.read()
         return Reply(response.status_code, response.headers, response.url, content)
 
+    def chunks(self, name: str, response: httpx.Response, size: int) -> Iterator[bytes]:
+        """The body of an open answer in pieces of at most ``size`` bytes."""
+        where = f"{response.request.method} {response.url.copy_with(query=None)}"
+        pieces = response.iter_bytes(size)
+        while True:
+            with self._mapped(name, where):
+                piece = next(pieces, None)
+            if piece is None:
+                return
+            yield piece
+
     def _retrying(
         self, name: str, method: str, url: str, headers: Mapping[str, str], auth_origin: Origin
     ) -> httpx.Response:
