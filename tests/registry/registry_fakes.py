@@ -14,7 +14,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -369,7 +369,8 @@ class Pusher:
         assert gone.status_code == 202, gone.text
 
 
-Handler = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+Body = bytes | Iterable[bytes]  # an iterable is sent chunked, piece by piece
+Handler = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], Body]]
 
 
 def serve(handle: Handler) -> ThreadingHTTPServer:
@@ -383,10 +384,18 @@ def serve(handle: Handler) -> ThreadingHTTPServer:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if isinstance(body, bytes):
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
+                    return
+                self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
+                for piece in body:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
             except OSError:
                 pass  # the client went away (timeout tests)
 
@@ -414,6 +423,7 @@ class Reply:
     body: bytes | dict[str, Any] | str = b""
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False  # block until the test ends
+    stream: Callable[[], Iterator[bytes]] | None = None  # a chunked body made on each request
 
 
 @dataclass(frozen=True)
@@ -440,7 +450,7 @@ class FakeServer:
     def url(self) -> str:
         return f"http://{self.host}"
 
-    def _handle(self, req: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+    def _handle(self, req: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], Body]:
         seen = Seen(req.command, req.path, {k.lower(): v for k, v in req.headers.items()})
         self.seen.append(seen)
         route = self.routes.get(f"{req.command} {req.path}") or self.routes.get(
@@ -456,6 +466,12 @@ class FakeServer:
             reply = route(seen)
         if reply.hang:
             self.release.wait(10)
+        if reply.stream is not None:
+            return (
+                reply.status,
+                {"Content-Type": "application/json", **reply.headers},
+                reply.stream(),
+            )
         body = reply.body
         if isinstance(body, dict):
             body = json.dumps(body)
@@ -510,6 +526,27 @@ class PagingProxy:
     def close(self) -> None:
         shutdown(self.httpd)
         self.http.close()
+
+
+def drip(data: bytes, every: float) -> Callable[[], Iterator[bytes]]:
+    """A body sent one byte every ``every`` seconds."""
+
+    def body() -> Iterator[bytes]:
+        for byte in data:
+            time.sleep(every)
+            yield bytes([byte])
+
+    return body
+
+
+def endless(piece: bytes = b" " * 65536) -> Callable[[], Iterator[bytes]]:
+    """A body that never ends (until the client hangs up)."""
+
+    def body() -> Iterator[bytes]:
+        while True:
+            yield piece
+
+    return body
 
 
 class FakeClock:

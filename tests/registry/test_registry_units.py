@@ -94,5 +94,8 @@ def test_mirrored_moves_only_the_mirrored_registry() -> None:
     mirrors = {"docker.io": "127.0.0.1:5000", "quay.io": "mirror.lan/quay"}
     assert mirrored("python", mirrors) == "127.0.0.1:5000/library/python"
     assert mirrored("index.docker.io/jupyter/base", mirrors) == "127.0.0.1:5000/jupyter/base"
-    assert mirrored("quay.io/jupyter/scipy-notebook", mirrors) == "mirror.lan/quay/jupyter/scipy-notebook"
+    assert (
+        mirrored("quay.io/jupyter/scipy-notebook", mirrors)
+        == "mirror.lan/quay/jupyter/scipy-notebook"
+    )
     assert mirrored("ghcr.io/org/app", mirrors) == "ghcr.io/org/app"

@@ -18,8 +18,10 @@ import httpx
 
 from hubs.imageref import ImageRef
 
+from .base import TOKEN_LIMIT
 from .credentials import Credentials, CredentialStore, env_prefix
-from .transport import Reply, Transport, origin
+from .exchange import Reply, origin
+from .transport import Transport
 
 _DEFAULT_TOKEN_LIFETIME = 60.0
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
@@ -151,8 +153,10 @@ class Authenticator:
         if creds is not None:
             self._transport.redactor.add(creds.secrets())
             headers["Authorization"] = creds.basic()
-        reply = self._transport.fetch(name, "GET", str(url), headers, origin(url))
         what = f"token request to {url.host}"
+        reply = self._transport.fetch(
+            name, "GET", str(url), headers, origin(url), limit=TOKEN_LIMIT, what=what
+        )
         if reply.status != 200:
             raise self._transport.error(name, f"{what}: {reply.detail()}{_hint(creds, reply)}")
         return self._token_from(name, self._transport.json_object(name, reply, what), what)

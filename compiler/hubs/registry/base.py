@@ -18,3 +18,10 @@ DIGEST_RE = re.compile(r"[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-zA-Z0-9=_-]+")
 
 class RegistryError(FailureError):
     """A registry operation failed; the message is one line and holds no secret."""
+
+
+# The most a registry may send for each kind of document; more is refused, not read.
+TAG_PAGE_LIMIT = 16 << 20
+MANIFEST_LIMIT = 4 << 20
+CONFIG_LIMIT = 4 << 20
+TOKEN_LIMIT = 1 << 20

@@ -16,8 +16,9 @@ from types import TracebackType
 from hubs.imageref import ImageRef
 
 from .auth import Authenticator
-from .base import DIGEST_RE, HELM_CONFIG, INDEX_TYPES, MANIFEST_ACCEPT
+from .base import DIGEST_RE, HELM_CONFIG, INDEX_TYPES, MANIFEST_ACCEPT, TAG_PAGE_LIMIT
 from .credentials import CredentialStore
+from .exchange import Redactor
 from .results import (
     ImageConfig,
     Index,
@@ -31,7 +32,7 @@ from .results import (
 )
 from .routing import page_query
 from .session import Session, content_type
-from .transport import Redactor, Transport
+from .transport import Transport
 
 DEFAULT_PLATFORM = Platform("linux", "amd64")
 
@@ -50,13 +51,20 @@ class RegistryClient:
         ca_file: str | None = None,
         timeout: float = 10.0,
         budget: float = 120.0,
+        request_deadline: float = 60.0,
+        deadline: float | None = 900.0,
         max_pages: int = 50,
         docker_config: Path | None = None,
         env: Mapping[str, str] | None = None,
     ) -> None:
         self._max_pages = max_pages
         self._transport = Transport(
-            ca_file=ca_file, timeout=timeout, budget=budget, redactor=Redactor()
+            ca_file=ca_file,
+            timeout=timeout,
+            budget=budget,
+            request_deadline=request_deadline,
+            deadline=deadline,
+            redactor=Redactor(),
         )
         store = CredentialStore(docker_config, os.environ if env is None else env)
         auth = Authenticator(store, self._transport)
@@ -88,7 +96,7 @@ class RegistryClient:
         url = f"{self._s.base(ref)}/v2/{ref.repository}/tags/list{page_query(ref.registry)}"
         tags: list[str] = []
         for _ in range(self._max_pages):
-            reply = self._s.checked(ref, "GET", url, "tag listing")
+            reply = self._s.checked(ref, "GET", url, "tag listing", limit=TAG_PAGE_LIMIT)
             tags.extend(self._s.page_tags(ref, reply))
             link = reply.links.get("next", {}).get("url")
             if not link:
@@ -102,7 +110,8 @@ class RegistryClient:
         """HEAD the manifest: whether it exists, its digest and the pull rate limit left."""
         reference = _reference(ref, reference)
         what = f"manifest {reference}"
-        reply = self._s.authed(ref, "HEAD", self._s.manifest_url(ref, reference), MANIFEST_ACCEPT)
+        url = self._s.manifest_url(ref, reference)
+        reply = self._s.authed(ref, "HEAD", url, MANIFEST_ACCEPT, limit=0, what=what)
         remaining = parse_ratelimit(reply.headers.get("ratelimit-remaining"))
         if reply.status == 404:
             return ManifestHead(False, None, None, remaining)
@@ -158,8 +167,11 @@ class RegistryClient:
         """The image config of ``reference`` (linux/amd64 for an index)."""
         return self.image_config(ref, self.image_manifest(ref, reference))
 
-    def stream_blob(self, ref: ImageRef, digest: str, *, chunk: int = 1 << 16) -> Iterator[bytes]:
-        """The blob in pieces of at most ``chunk`` bytes, never whole in memory.
+    def stream_blob(
+        self, ref: ImageRef, digest: str, *, chunk: int = 1 << 16, seconds: float | None = None
+    ) -> Iterator[bytes]:
+        """The blob in pieces of at most ``chunk`` bytes, never whole in memory, within
+        ``seconds`` (default: the client's request deadline; a big layer needs more).
 
         The digest is checked when the stream ends: a mismatch raises RegistryError after
         the last piece, so trust the data only once the iterator is exhausted.
@@ -169,8 +181,8 @@ class RegistryClient:
             raise self._s.error(ref, f"blob {digest}: not a digest this client can verify")
         hasher = hashlib.new(algorithm)
         url = f"{self._s.base(ref)}/v2/{ref.repository}/blobs/{digest}"
-        with self._s.opened(ref, url, f"blob {digest}") as response:
-            for piece in self._transport.chunks(ref.canonical_name, response, chunk):
+        with self._s.opened(ref, url, f"blob {digest}", seconds) as opened:
+            for piece in self._transport.chunks(ref.canonical_name, opened, chunk):
                 hasher.update(piece)
                 yield piece
         if f"{algorithm}:{hasher.hexdigest()}" != digest:

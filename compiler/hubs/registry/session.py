@@ -12,9 +12,10 @@ import httpx
 from hubs.imageref import ImageRef
 
 from .auth import Authenticator
-from .base import DIGEST_RE, MANIFEST_ACCEPT, RegistryError
+from .base import CONFIG_LIMIT, DIGEST_RE, MANIFEST_ACCEPT, MANIFEST_LIMIT, RegistryError
+from .exchange import Reply, origin
 from .routing import registry_url
-from .transport import Reply, Transport, origin
+from .transport import ERROR_BODY_LIMIT, Opened, Transport
 
 
 def content_type(reply: Reply) -> str:
@@ -41,7 +42,9 @@ class Session:
     def raw_manifest(self, ref: ImageRef, reference: str) -> tuple[dict[str, Any], str, str]:
         """GET a manifest: (body, verified digest, media type)."""
         what = f"manifest {reference}"
-        reply = self.checked(ref, "GET", self.manifest_url(ref, reference), what)
+        reply = self.checked(
+            ref, "GET", self.manifest_url(ref, reference), what, limit=MANIFEST_LIMIT
+        )
         expected = reference if DIGEST_RE.fullmatch(reference) else None
         digest = self.verify(
             ref, reply, expected or reply.headers.get("docker-content-digest"), what
@@ -53,7 +56,7 @@ class Session:
     def blob(self, ref: ImageRef, digest: str) -> dict[str, Any]:
         what = f"config blob {digest}"
         url = f"{self.base(ref)}/v2/{ref.repository}/blobs/{digest}"
-        reply = self.checked(ref, "GET", url, what, accept="*/*")
+        reply = self.checked(ref, "GET", url, what, accept="*/*", limit=CONFIG_LIMIT)
         self.verify(ref, reply, digest, what)
         return self.transport.json_object(ref.canonical_name, reply, what)
 
@@ -85,10 +88,17 @@ class Session:
         return registry_url(ref.registry, self._insecure)
 
     def checked(
-        self, ref: ImageRef, method: str, url: str, what: str, *, accept: str = MANIFEST_ACCEPT
+        self,
+        ref: ImageRef,
+        method: str,
+        url: str,
+        what: str,
+        *,
+        limit: int,
+        accept: str = MANIFEST_ACCEPT,
     ) -> Reply:
-        """An authenticated request whose status must be 200."""
-        reply = self.authed(ref, method, url, accept)
+        """An authenticated request whose status must be 200 (its body at most ``limit``)."""
+        reply = self.authed(ref, method, url, accept, limit=limit, what=what)
         if reply.status == 200:
             return reply
         raise self.status_error(ref, reply, what)
@@ -114,37 +124,45 @@ class Session:
             return challenge
         return None
 
-    def authed(self, ref: ImageRef, method: str, url: str, accept: str) -> Reply:
+    def authed(
+        self, ref: ImageRef, method: str, url: str, accept: str, *, limit: int, what: str
+    ) -> Reply:
         own, name = origin(self.base(ref)), ref.canonical_name
         headers = self.headers(ref, accept)
-        reply = self.transport.fetch(name, method, url, headers, own)
+        reply = self.transport.fetch(name, method, url, headers, own, limit=limit, what=what)
         challenge = self.challenge(ref, reply.status, reply.headers, reply.url)
         if challenge:
             headers["Authorization"] = self._auth.authorize(ref, challenge)
-            reply = self.transport.fetch(name, method, url, headers, own)
+            reply = self.transport.fetch(name, method, url, headers, own, limit=limit, what=what)
         if reply.status == 401:
             raise self.error(ref, self._auth.unauthorized(ref))
         return reply
 
     @contextlib.contextmanager
-    def opened(self, ref: ImageRef, url: str, what: str) -> Iterator[httpx.Response]:
+    def opened(
+        self, ref: ImageRef, url: str, what: str, seconds: float | None = None
+    ) -> Iterator[Opened]:
         """An authenticated GET whose status is 200, its body still unread."""
         own, name = origin(self.base(ref)), ref.canonical_name
         headers = self.headers(ref, "*/*")
+
+        def start() -> contextlib.AbstractContextManager[Opened]:
+            return self.transport.stream(name, "GET", url, headers, own, seconds=seconds)
+
         with contextlib.ExitStack() as stack:
-            response = stack.enter_context(self.transport.stream(name, "GET", url, headers, own))
+            opened = stack.enter_context(start())
+            response = opened.response
             challenge = self.challenge(ref, response.status_code, response.headers, response.url)
             if challenge:
                 stack.close()
                 headers["Authorization"] = self._auth.authorize(ref, challenge)
-                response = stack.enter_context(
-                    self.transport.stream(name, "GET", url, headers, own)
-                )
-            if response.status_code == 401:
+                opened = stack.enter_context(start())
+            if opened.status == 401:
                 raise self.error(ref, self._auth.unauthorized(ref))
-            if response.status_code != 200:
-                raise self.status_error(ref, self.transport.collect(name, response), what)
-            yield response
+            if opened.status != 200:
+                reply = self.transport.collect(name, opened, ERROR_BODY_LIMIT, what, cut=True)
+                raise self.status_error(ref, reply, what)
+            yield opened
 
     def error(self, ref: ImageRef, what: str) -> RegistryError:
         return self.transport.error(ref.canonical_name, what)
