@@ -36,6 +36,7 @@ SKIP_REASON = (
     "and apache2-utils to run the registry tests"
 )
 USER, PASSWORD = "alice", "s3cret-Pa55"
+IDENTITY_TOKEN = "idt-0123456789abcdef"  # alice's refresh token (a credential helper's <token>)
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -163,6 +164,7 @@ class TokenRequest:
     scopes: tuple[str, ...]
     user: str | None
     path: str
+    method: str = "GET"
 
 
 class TokenServer:
@@ -187,7 +189,15 @@ class TokenServer:
         query = parse_qs(urlsplit(req.path).query)
         user = _basic_user(req.headers.get("Authorization"))
         scopes = tuple(query.get("scope", []))
-        self.requests.append(TokenRequest(query.get("service", [None])[0], scopes, user, req.path))
+        if req.command == "POST":  # OAuth2: an identity token as refresh_token
+            form = parse_qs(req.rfile.read(int(req.headers["Content-Length"])).decode())
+            query = {"service": form.get("service", [""])}
+            scopes = tuple(form.get("scope", [""])[0].split())
+            good = form.get("grant_type") == ["refresh_token"]
+            user = USER if good and form.get("refresh_token") == [IDENTITY_TOKEN] else ""
+        self.requests.append(
+            TokenRequest(query.get("service", [None])[0], scopes, user, req.path, req.command)
+        )
         if user == "":  # wrong credentials
             error = {"errors": [{"code": "UNAUTHORIZED", "message": "bad login"}]}
             return 401, {"Content-Type": "application/json"}, json.dumps(error).encode()

@@ -7,9 +7,11 @@ credentials and a Bearer token from the challenge's realm, cached per host and s
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -148,18 +150,45 @@ class Authenticator:
             url = httpx.URL(realm).copy_merge_params(params)
         except (httpx.InvalidURL, TypeError):
             raise self._transport.error(name, "Bearer challenge with an invalid realm") from None
-        headers: dict[str, str] = {}
         creds = self._store.lookup(ref.registry)
-        if creds is not None:
-            self._transport.redactor.add(creds.secrets())
-            headers["Authorization"] = creds.basic()
         what = f"token request to {url.host}"
-        reply = self._transport.fetch(
-            name, "GET", str(url), headers, origin(url), limit=TOKEN_LIMIT, what=what
-        )
+        service = challenge.params.get("service", "")
+        reply = self._token_reply(name, (realm, url, scopes, service), creds, what)
         if reply.status != 200:
             raise self._transport.error(name, f"{what}: {reply.detail()}{_hint(creds, reply)}")
         return self._token_from(name, self._transport.json_object(name, reply, what), what)
+
+    def _token_reply(
+        self,
+        name: str,
+        request: tuple[str, httpx.URL, list[str], str],  # realm, GET URL, scopes, service
+        creds: Credentials | None,
+        what: str,
+    ) -> Reply:
+        """GET a token (Basic credentials if any), or exchange an identity token for one by
+        POSTing it as an OAuth2 refresh token, as the distribution spec says."""
+        realm, url, scopes, service = request
+        fetch = functools.partial(
+            self._transport.fetch, name, limit=TOKEN_LIMIT, what=what, auth_origin=origin(url)
+        )
+        if creds is None:
+            return fetch(method="GET", url=str(url), headers={})
+        self._transport.redactor.add(creds.secrets())
+        if not creds.identity_token:
+            return fetch(method="GET", url=str(url), headers={"Authorization": creds.basic()})
+        form = {
+            "grant_type": "refresh_token",
+            "refresh_token": creds.password,
+            "client_id": "hubs",
+            "service": service,
+            "scope": " ".join(scopes),
+        }
+        return fetch(
+            method="POST",
+            url=realm,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            content=urllib.parse.urlencode(form).encode(),
+        )
 
     def _token_from(self, name: str, body: Mapping[str, Any], what: str) -> tuple[str, float]:
         token = body.get("token") or body.get("access_token")

@@ -120,9 +120,10 @@ class Transport:
         *,
         limit: int,
         what: str,
+        content: bytes | None = None,
     ) -> Reply:
         """The whole answer to one logical request; a 200 body over ``limit`` is an error."""
-        with self.stream(name, method, url, headers, auth_origin) as opened:
+        with self.stream(name, method, url, headers, auth_origin, content=content) as opened:
             if opened.status != 200:
                 return self.collect(name, opened, ERROR_BODY_LIMIT, what, cut=True)
             return self.collect(name, opened, limit, what)
@@ -137,13 +138,14 @@ class Transport:
         auth_origin: Origin,
         *,
         seconds: float | None = None,
+        content: bytes | None = None,
     ) -> Iterator[Opened]:
         """The open answer to one logical request (retried, redirects followed).
 
         ``seconds`` replaces the request deadline (a big blob needs longer).
         """
         deadline = self._new_deadline(seconds)
-        opened = self._retrying(name, method, url, headers, auth_origin, deadline)
+        opened = self._retrying(name, (method, url, content), headers, auth_origin, deadline)
         try:
             yield opened
         finally:
@@ -204,15 +206,15 @@ class Transport:
     def _retrying(
         self,
         name: str,
-        method: str,
-        url: str,
+        target: tuple[str, str, bytes | None],  # method, url, body
         headers: Mapping[str, str],
         auth_origin: Origin,
         deadline: Deadline,
     ) -> Opened:
+        method, url, _ = target
         attempt = 0
         while True:
-            opened = self._follow(name, method, url, headers, auth_origin, deadline)
+            opened = self._follow(name, target, headers, auth_origin, deadline)
             if opened.status != 429 and opened.status < 500:
                 return opened
             with contextlib.closing(opened.response):
@@ -249,36 +251,36 @@ class Transport:
     def _follow(
         self,
         name: str,
-        method: str,
-        url: str,
+        request: tuple[str, str, bytes | None],
         headers: Mapping[str, str],
         auth_origin: Origin,
         deadline: Deadline,
     ) -> Opened:
         """Send, following redirects; Authorization goes only to ``auth_origin``."""
+        method, url, content = request
         target = httpx.URL(url)
         for _ in range(_MAX_REDIRECTS + 1):
             sent = {k: v for k, v in headers.items() if k.lower() != "authorization"}
             if origin(target) == auth_origin and "Authorization" in headers:
                 sent["Authorization"] = headers["Authorization"]
-            response = self._send(name, method, target, sent, deadline)
+            response = self._send(name, (method, target, content), sent, deadline)
             location = response.headers.get("location")
             if response.status_code not in _REDIRECTS or not location:
                 return Opened(response, deadline)
             response.close()
             target = response.url.join(location)
             if response.status_code == 303 and method != "HEAD":
-                method = "GET"
+                method, content = "GET", None
         raise self.error(name, f"{method} {target.path}: more than {_MAX_REDIRECTS} redirects")
 
     def _send(
         self,
         name: str,
-        method: str,
-        url: httpx.URL,
+        request: tuple[str, httpx.URL, bytes | None],
         headers: Mapping[str, str],
         deadline: Deadline,
     ) -> httpx.Response:
+        method, url, content = request
         with self._lock:
             self.requests += 1
         where = f"{method} {url.copy_with(query=None)}"
@@ -286,9 +288,11 @@ class Transport:
         if left <= 0:
             raise self.error(name, f"{where}: {deadline.why}")
         timeout = httpx.Timeout(min(self._timeout, left))
-        request = self._http.build_request(method, url, headers=headers, timeout=timeout)
+        built = self._http.build_request(
+            method, url, headers=headers, content=content, timeout=timeout
+        )
         with self._mapped(name, where, deadline):
-            return self._http.send(request, stream=True)
+            return self._http.send(built, stream=True)
 
     @contextlib.contextmanager
     def _mapped(self, name: str, where: str, deadline: Deadline) -> Iterator[None]:
