@@ -4,6 +4,7 @@ pusher, a Bearer token server, a paging proxy and scripted fake servers."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
@@ -557,6 +558,40 @@ def endless(piece: bytes = b" " * 65536) -> Callable[[], Iterator[bytes]]:
             yield piece
 
     return body
+
+
+class HeaderDrip:
+    """A raw HTTP server that sends its status line and headers a byte at a time (for
+    ``seconds``), then a tag list: only a deadline on the whole request cuts it short."""
+
+    def __init__(self, seconds: float, every: float = 0.05) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.seconds, self.every = seconds, every
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.sock.accept()
+                threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        body = b'{"tags": ["1.0"]}'
+        with conn, contextlib.suppress(OSError):
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            end = time.monotonic() + self.seconds
+            while time.monotonic() < end:
+                conn.sendall(b"z")
+                time.sleep(self.every)
+            conn.sendall(b"\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 class FakeClock:

@@ -7,9 +7,17 @@ import base64
 import time
 
 import pytest
-from registry_fakes import FakeClock, MakeClient, MakeServer, Reply, drip, endless
+from registry_fakes import (
+    FakeClock,
+    HeaderDrip,
+    MakeClient,
+    MakeServer,
+    Reply,
+    drip,
+    endless,
+)
 
-import hubs.registry.transport
+import hubs.registry.limits
 from hubs.imageref import parse
 from hubs.registry import RegistryError
 from hubs.resolve import FollowRequest, ResolveError, resolve_all
@@ -30,6 +38,22 @@ def test_a_slow_drip_ends_at_the_request_deadline(
     assert time.monotonic() - start < 1.5
     assert str(info.value) == (
         f"{server.host}/f/app: GET http://{server.host}{TAGS}: "
+        "no complete answer within the request deadline of 0.5 s"
+    )
+
+
+def test_headers_dripping_end_at_the_request_deadline(make_client: MakeClient) -> None:
+    server = HeaderDrip(seconds=3.0)
+    host = server.host
+    try:
+        start = time.monotonic()
+        with pytest.raises(RegistryError) as info:
+            make_client(timeout=5, request_deadline=0.5).list_tags(parse(f"{host}/f/app"))
+        assert time.monotonic() - start < 1.5
+    finally:
+        server.close()
+    assert str(info.value) == (
+        f"{host}/f/app: GET http://{host}{TAGS}: "
         "no complete answer within the request deadline of 0.5 s"
     )
 
@@ -121,7 +145,7 @@ def test_retry_after_beyond_the_budget_says_so(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = FakeClock()
-    monkeypatch.setattr(hubs.registry.transport, "time", clock)
+    monkeypatch.setattr(hubs.registry.limits, "time", clock)
     server = fake_server()
     server.routes[f"GET {TAGS}"] = Reply(429, headers={"Retry-After": "86400"})
     with pytest.raises(RegistryError) as info:

@@ -182,7 +182,7 @@ class RegistryClient:
         hasher = hashlib.new(algorithm)
         url = f"{self._s.base(ref)}/v2/{ref.repository}/blobs/{digest}"
         with self._s.opened(ref, url, f"blob {digest}", seconds) as opened:
-            for piece in self._transport.chunks(ref.canonical_name, opened, chunk):
+            for piece in self._transport.reader.chunks(ref.canonical_name, opened, chunk):
                 hasher.update(piece)
                 yield piece
         if f"{algorithm}:{hasher.hexdigest()}" != digest:

@@ -14,8 +14,9 @@ from hubs.imageref import ImageRef
 from .auth import Authenticator
 from .base import CONFIG_LIMIT, DIGEST_RE, MANIFEST_ACCEPT, MANIFEST_LIMIT, RegistryError
 from .exchange import Reply, origin
+from .reader import Opened
 from .routing import registry_url
-from .transport import ERROR_BODY_LIMIT, Opened, Transport
+from .transport import ERROR_BODY_LIMIT, Transport
 
 
 def content_type(reply: Reply) -> str:
@@ -160,7 +161,9 @@ class Session:
             if opened.status == 401:
                 raise self.error(ref, self._auth.unauthorized(ref))
             if opened.status != 200:
-                reply = self.transport.collect(name, opened, ERROR_BODY_LIMIT, what, cut=True)
+                reply = self.transport.reader.collect(
+                    name, opened, ERROR_BODY_LIMIT, what, cut=True
+                )
                 raise self.status_error(ref, reply, what)
             yield opened
 
