@@ -1,4 +1,4 @@
-"""The registry operations: tag lists, manifest digests, image configs.
+"""The registry operations: tag lists, HEADs, manifests and indexes, configs, blobs.
 
 Synchronous and thread-safe; callers get concurrency from a thread pool.  Credentials are
 sent only to the registry's own origin and to the token realm, and never appear in an
@@ -42,7 +42,16 @@ def _reference(ref: ImageRef, reference: str | None) -> str:
 
 
 class RegistryClient:
-    """Talks to OCI registries.  Use as a context manager; safe to share between threads."""
+    """Talks to OCI registries.  Use as a context manager; safe to share between threads.
+
+    ``insecure`` hosts (and loopback ones) are reached over plain HTTP; ``ca_file`` adds a
+    CA.  ``timeout`` bounds each connect and read, ``request_deadline`` each whole request
+    (headers and body), ``deadline`` everything the client does from its creation (None:
+    no bound), ``budget`` the seconds spent waiting to retry 429/5xx answers.  Credentials
+    come from ``env`` (default: the process's) and the docker config (default:
+    ``$DOCKER_CONFIG/config.json`` or ``~/.docker/config.json``).  Every failure is a
+    :class:`RegistryError` (exit 3) whose one-line message holds no secret.
+    """
 
     def __init__(
         self,
