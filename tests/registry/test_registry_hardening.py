@@ -249,3 +249,16 @@ def test_match_is_validated_at_load_by_the_engine_that_runs_it() -> None:
     assert select(["abc", "ABC", "zz"], match=policy.match, order=policy.order).tag == "zz"
     with pytest.raises(ValidationError, match=r"invalid regular expression '\(\?P<v>': "):
         Follow(follow="quay.io/org/app", match="(?P<v>", order="alphabetical")
+
+
+def test_a_registry_message_with_control_characters_stays_on_one_line(
+    fake_server: MakeServer, make_client: MakeClient
+) -> None:
+    server = fake_server()
+    message = "denied\nhubs: error: fake\x1b[2J"
+    server.routes[f"GET {TAGS}"] = Reply(403, {"errors": [{"code": "DENIED", "message": message}]})
+    with pytest.raises(RegistryError) as info:
+        make_client().list_tags(parse(f"{server.host}/f/app"))
+    assert str(info.value) == (
+        f"{server.host}/f/app: tag listing: HTTP 403 DENIED: denied\\nhubs: error: fake\\x1b[2J"
+    )

@@ -10,6 +10,8 @@ from typing import Any
 
 import httpx
 
+from hubs.errors import oneline
+
 from .base import RegistryError
 from .exchange import Redactor, Reply, size_text
 from .limits import Deadline
@@ -40,7 +42,8 @@ class Reader:
         self._timeout = timeout
 
     def error(self, name: str, what: str) -> RegistryError:
-        return RegistryError(self.redactor.scrub(f"{name}: {what}".replace("\n", " ")))
+        """``name: what`` scrubbed, on one line (a registry's text may hold anything)."""
+        return RegistryError(oneline(self.redactor.scrub(f"{name}: {what}")))
 
     def json_object(self, name: str, reply: Reply, what: str) -> dict[str, Any]:
         """The body of ``reply`` as a JSON object."""
