@@ -1,11 +1,14 @@
 """A small OCI distribution (registry v2) client, one module per job.
 
 * :mod:`.routing` — which URL a registry host is reached at (Docker Hub, mirrors, HTTP);
-* :mod:`.credentials` — credentials from the environment and Docker's config.json;
-* :mod:`.auth` — challenges, Basic and Bearer tokens;
-* :mod:`.transport` — one request: redirects, retries, the budget, redaction;
-* :mod:`.results` — typed results parsed from manifests and configs;
-* :mod:`.oci` — :class:`RegistryClient`, the operations.
+* :mod:`.credentials`, :mod:`.helpers` — credentials from the environment and Docker's
+  config.json (``auths``, ``credHelpers``, ``credsStore``);
+* :mod:`.auth` — challenges, Basic, Bearer tokens, identity tokens;
+* :mod:`.transport` — one logical request: redirects, retries, the budget;
+  :mod:`.limits` its clocks, :mod:`.netstream` deadlines on every socket operation,
+  :mod:`.reader` size caps, JSON and one-line scrubbed errors, :mod:`.exchange` the rest;
+* :mod:`.results` — typed results parsed from manifests, indexes and configs;
+* :mod:`.session` — authenticated requests; :mod:`.oci` — :class:`RegistryClient`.
 """
 
 from .auth import Challenge, parse_challenges
