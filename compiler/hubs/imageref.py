@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from .errors import shown
 
 DOCKER_HUB = "docker.io"
-_DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
+# Every host name of Docker Hub; the registry client routes them all to its API host.
+DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
@@ -54,7 +55,7 @@ class ImageRef:
     @property
     def registry(self) -> str:
         """The registry host to talk to, Docker Hub normalised to ``docker.io``."""
-        if self.host is None or self.host in _DOCKER_HUB_ALIASES:
+        if self.host is None or self.host in DOCKER_HUB_ALIASES:
             return DOCKER_HUB
         return self.host
 

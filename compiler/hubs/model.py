@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Annotated
 
 from pydantic import (
@@ -65,9 +64,13 @@ def _digest(text: str | None) -> str | None:
 
 
 def _regex(text: str) -> str:
+    # the engine tagorder matches tags with (re syntax, with a time limit); imported here
+    # because most commands never validate a follow policy
+    import regex
+
     try:
-        re.compile(text)
-    except re.error as exc:
+        regex.compile(text)
+    except regex.error as exc:
         raise ValueError(f"invalid regular expression {text!r}: {exc}") from None
     return text
 

@@ -9,18 +9,33 @@ lists every failure and nothing is returned.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
-from hubs.errors import Diagnostic, FailureError
+from hubs.errors import Diagnostic, FailureError, shown
 from hubs.imageref import ImageRef, ReferenceError, parse
-from hubs.registry import RegistryClient, RegistryError
+from hubs.registry import ImageConfig, RegistryError
 from hubs.tagorder import NoMatchError, Order, Selection, eligible_tags, select
 
 Progress = Callable[[int, int], None]
+
+
+class RegistryOps(Protocol):
+    """What resolving needs from a registry client (:class:`hubs.registry.RegistryClient`).
+
+    Each method raises :class:`RegistryError` (a one-line message) when it fails.
+    """
+
+    def list_tags(self, ref: ImageRef) -> list[str]: ...
+
+    def digest(self, ref: ImageRef, reference: str) -> str: ...
+
+    def config(self, ref: ImageRef, reference: str) -> ImageConfig: ...
 
 
 @dataclass(frozen=True)
@@ -77,11 +92,26 @@ class _Memo:
         return future.result()
 
 
+_OCI_TAG_RE = re.compile(r"[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}")  # the distribution spec's
+_NOT_A_TAG = "not a valid OCI tag"
+
+
+def split_tags(tags: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(valid OCI tags, the others) of what a registry listed; long ones are never matched."""
+    valid: list[str] = []
+    invalid: list[str] = []
+    for tag in tags:
+        ok = len(tag) <= 128 and _OCI_TAG_RE.fullmatch(tag) is not None
+        (valid if ok else invalid).append(tag)
+    return valid, invalid
+
+
 @dataclass
 class _Job:
     request: FollowRequest
     ref: ImageRef
     tags: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)  # listed, but not OCI tags
     selection: Selection | None = None
     digest: str | None = None
 
@@ -89,7 +119,7 @@ class _Job:
 class _Resolver:
     def __init__(
         self,
-        client: RegistryClient,
+        client: RegistryOps,
         pool: ThreadPoolExecutor,
         total: int,
         progress: Progress | None,
@@ -113,8 +143,9 @@ class _Resolver:
     def finish(self, job: _Job) -> None:
         assert job.selection is not None
         req, sel = job.request, job.selection
+        skipped = tuple((tag, _NOT_A_TAG) for tag in sorted(job.invalid)) + sel.skipped
         self.results[req.key] = Resolution(
-            req.key, req.image, sel.tag, job.digest, sel.candidates, sel.skipped, sel.reason
+            req.key, req.image, sel.tag, job.digest, sel.candidates, skipped, sel.reason
         )
         self._tick()
 
@@ -153,8 +184,9 @@ class _Resolver:
                 for job in by_repo[name]:
                     self.fail(job.request.key, str(exc))
                 continue
+            valid, invalid = split_tags(tags)
             for job in by_repo[name]:
-                job.tags = tags
+                job.tags, job.invalid = valid, invalid
                 listed.append(job)
         return listed
 
@@ -171,7 +203,7 @@ class _Resolver:
                 allow_downgrade=req.allow_downgrade,
             )
         except ValueError as exc:  # NoMatchError included
-            self.fail(req.key, _no_match_line(job.ref, exc))
+            self.fail(req.key, _no_match_line(job, exc))
             return False
         return True
 
@@ -181,7 +213,7 @@ class _Resolver:
         try:
             wanted = eligible_tags(job.tags, match=req.match, order="pushed")
         except ValueError as exc:
-            self.fail(req.key, _no_match_line(job.ref, exc))
+            self.fail(req.key, _no_match_line(job, exc))
             return None
         if req.current in job.tags and req.current not in wanted:
             wanted.append(req.current)
@@ -203,7 +235,7 @@ class _Resolver:
             self.fail(req.key, str(exc))
             return False
         except ValueError as exc:
-            self.fail(req.key, _no_match_line(job.ref, exc))
+            self.fail(req.key, _no_match_line(job, exc))
             return False
         return True
 
@@ -221,9 +253,16 @@ class _Resolver:
             self.finish(job)
 
 
-def _no_match_line(ref: ImageRef, exc: ValueError) -> str:
+def _no_match_line(job: _Job, exc: ValueError) -> str:
     kind = "no tag" if isinstance(exc, NoMatchError) else "invalid policy"
-    return f"{ref.canonical_name}: {kind}: {exc}"
+    line = f"{job.ref.canonical_name}: {kind}: {exc}"
+    if job.invalid and isinstance(exc, NoMatchError):
+        count = len(job.invalid)
+        line += (
+            f"; {count} listed tag{'s' if count > 1 else ''} skipped as not valid OCI tags "
+            f"(such as {shown(min(job.invalid, key=len))})"
+        )
+    return line
 
 
 def _jobs(requests: Sequence[FollowRequest], resolver: _Resolver) -> list[_Job]:
@@ -247,7 +286,7 @@ def _jobs(requests: Sequence[FollowRequest], resolver: _Resolver) -> list[_Job]:
 
 def resolve_all(
     requests: Sequence[FollowRequest],
-    client: RegistryClient,
+    client: RegistryOps,
     *,
     workers: int = 8,
     progress: Progress | None = None,

@@ -19,24 +19,33 @@ Tags that match the regex but do not parse under the order, fall outside the ran
 no pushed time are *skipped* with a reason; that is never fatal.  Ties are broken by the
 tag text, so the result is deterministic.  A tag older than ``current`` is never returned
 unless ``allow_downgrade``.
+
+``match`` runs on the ``regex`` engine (Python ``re`` syntax) with a time limit of
+``MATCH_SECONDS`` per selection: a catastrophic pattern fails its slot with
+:class:`MatchTimeout` naming the tag, instead of hanging the run.
 """
 
 from __future__ import annotations
 
 import operator
 import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, Literal, get_args
 
+import regex
 import semver
 
 # The one list of orders: hubs.toml's model (and so its JSON schema) and the command line
 # take it from here.
+from hubs.errors import shown
+
 Order = Literal["semver", "calver", "numeric", "alphabetical", "pushed"]
 ORDERS: tuple[str, ...] = get_args(Order)
+MATCH_SECONDS = 1.0  # regex time allowed for one selection over all tags
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,10 @@ class Selection:
 
 class NoMatchError(ValueError):
     """No tag is eligible under the policy."""
+
+
+class MatchTimeout(ValueError):
+    """The ``match`` regex ran past ``MATCH_SECONDS`` (catastrophic backtracking)."""
 
 
 class _Unparsable(ValueError):
@@ -150,21 +163,12 @@ def parse_range(spec: str, order: str) -> tuple[_Bound, ...]:
     return tuple(_parse_bound(c, order) for c in clauses)
 
 
-def _compile(match: str) -> re.Pattern[str]:
+def compile_match(match: str) -> regex.Pattern[str]:
+    """``match`` compiled by the engine selections use; ValueError saying why not."""
     try:
-        return re.compile(match)
-    except re.error as exc:
+        return regex.compile(match)
+    except (regex.error, TypeError) as exc:
         raise ValueError(f"invalid match regex {match!r}: {exc}") from None
-
-
-def _version_text(pattern: re.Pattern[str], tag: str) -> str | None:
-    """The part of ``tag`` to order by, or None when the tag does not match."""
-    m = pattern.fullmatch(tag)
-    if m is None:
-        return None
-    if "version" in pattern.groupindex and m["version"] is not None:
-        return m["version"]
-    return tag
 
 
 def _utc(moment: datetime) -> datetime:
@@ -173,11 +177,27 @@ def _utc(moment: datetime) -> datetime:
 
 @dataclass(frozen=True)
 class _Policy:
-    pattern: re.Pattern[str]
+    pattern: regex.Pattern[str]
     order: str
     bounds: tuple[_Bound, ...]
     pushed: Mapping[str, datetime]
     prereleases: bool = False  # semver: consider prerelease tags
+    match_end: float = 0.0  # time.monotonic() by which all matching must be done
+
+    def version_text(self, tag: str) -> str | None:
+        """The part of ``tag`` to order by, or None when the tag does not match."""
+        try:
+            m = self.pattern.fullmatch(tag, timeout=max(0.001, self.match_end - time.monotonic()))
+        except TimeoutError:
+            raise MatchTimeout(
+                f"match timed out on tag {shown(tag)} (over {MATCH_SECONDS:g} s; "
+                "simplify the regex)"
+            ) from None
+        if m is None:
+            return None
+        if "version" in self.pattern.groupindex and m["version"] is not None:
+            return str(m["version"])
+        return tag
 
     def key(self, tag: str, text: str) -> Any:
         """The sort key of ``tag`` (whose version part is ``text``); _Unparsable if none."""
@@ -200,7 +220,9 @@ def _make_policy(
         raise ValueError("order 'pushed' needs the pushed times of the tags")
     bounds = parse_range(range_, order) if range_ else ()
     prereleases = any(bound.names_prerelease for bound in bounds)
-    return _Policy(_compile(match), order, bounds, pushed or {}, prereleases)
+    pattern = compile_match(match)
+    end = time.monotonic() + MATCH_SECONDS
+    return _Policy(pattern, order, bounds, pushed or {}, prereleases, end)
 
 
 @dataclass(frozen=True)
@@ -215,7 +237,7 @@ def _classify(tags: Sequence[str], policy: _Policy, range_: str | None) -> _Sort
     skipped: list[tuple[str, str]] = []
     matched = 0
     for tag in sorted(set(tags)):
-        text = _version_text(policy.pattern, tag)
+        text = policy.version_text(tag)
         if text is None:
             continue
         matched += 1
@@ -244,7 +266,7 @@ def eligible_tags(
     """
     policy = _make_policy(match, order, range, {})
     if order == "pushed":
-        return [t for t in sorted(set(tags)) if _version_text(policy.pattern, t) is not None]
+        return [t for t in sorted(set(tags)) if policy.version_text(t) is not None]
     return [tag for _, tag in _classify(tags, policy, range).eligible]
 
 
@@ -253,7 +275,7 @@ def _no_match(tags: Sequence[str], match: str, order: str, range_: str | None, s
         return "the repository has no tags"
     if not s.matched:
         return f"none of {len(set(tags))} tags matches {match}"
-    example = "; ".join(f"{tag!r}: {why}" for tag, why in s.skipped[:3])
+    example = "; ".join(f"{shown(tag)}: {why}" for tag, why in s.skipped[:3])
     scope = f" within range {range_}" if range_ else ""
     return f"none of {s.matched} tags matching {match} is a usable {order} tag{scope} ({example})"
 
@@ -299,7 +321,7 @@ def _current_key(policy: _Policy, current: str | None) -> Any | None:
     """The key of the locked tag, or None when it is not comparable under the policy."""
     if current is None:
         return None
-    text = _version_text(policy.pattern, current)
+    text = policy.version_text(current)
     if text is None:
         return None
     try:

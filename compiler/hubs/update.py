@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import imageref, targets
+from . import targets
 from .errors import close_match
 from .layering import Fleet
 from .model import Config, Follow, Lock, LockEntry
+from .registry.routing import mirrored
 from .resolve import FollowRequest, Resolution
 from .targets import PlanError
 
@@ -51,7 +52,7 @@ def requests(slots: dict[str, Follow], lock: Lock, mirrors: dict[str, str]) -> l
         out.append(
             FollowRequest(
                 key=address,
-                image=_mirrored(str(policy.follow), mirrors),
+                image=mirrored(str(policy.follow), mirrors),
                 match=policy.match,
                 order=policy.order,
                 range=policy.range,
@@ -61,12 +62,6 @@ def requests(slots: dict[str, Follow], lock: Lock, mirrors: dict[str, str]) -> l
             )
         )
     return out
-
-
-def _mirrored(image: str, mirrors: dict[str, str]) -> str:
-    ref = imageref.parse(image)
-    mirror = mirrors.get(ref.registry)
-    return f"{mirror}/{ref.repository}" if mirror else image
 
 
 def new_lock(

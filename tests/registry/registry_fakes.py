@@ -4,6 +4,7 @@ pusher, a Bearer token server, a paging proxy and scripted fake servers."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import gzip
 import hashlib
 import json
@@ -14,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -36,6 +37,7 @@ SKIP_REASON = (
     "and apache2-utils to run the registry tests"
 )
 USER, PASSWORD = "alice", "s3cret-Pa55"
+IDENTITY_TOKEN = "idt-0123456789abcdef"  # alice's refresh token (a credential helper's <token>)
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
 OCI_CONFIG = "application/vnd.oci.image.config.v1+json"
@@ -163,6 +165,7 @@ class TokenRequest:
     scopes: tuple[str, ...]
     user: str | None
     path: str
+    method: str = "GET"
 
 
 class TokenServer:
@@ -187,7 +190,15 @@ class TokenServer:
         query = parse_qs(urlsplit(req.path).query)
         user = _basic_user(req.headers.get("Authorization"))
         scopes = tuple(query.get("scope", []))
-        self.requests.append(TokenRequest(query.get("service", [None])[0], scopes, user, req.path))
+        if req.command == "POST":  # OAuth2: an identity token as refresh_token
+            form = parse_qs(req.rfile.read(int(req.headers["Content-Length"])).decode())
+            query = {"service": form.get("service", [""])}
+            scopes = tuple(form.get("scope", [""])[0].split())
+            good = form.get("grant_type") == ["refresh_token"]
+            user = USER if good and form.get("refresh_token") == [IDENTITY_TOKEN] else ""
+        self.requests.append(
+            TokenRequest(query.get("service", [None])[0], scopes, user, req.path, req.command)
+        )
         if user == "":  # wrong credentials
             error = {"errors": [{"code": "UNAUTHORIZED", "message": "bad login"}]}
             return 401, {"Content-Type": "application/json"}, json.dumps(error).encode()
@@ -369,7 +380,8 @@ class Pusher:
         assert gone.status_code == 202, gone.text
 
 
-Handler = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+Body = bytes | Iterable[bytes]  # an iterable is sent chunked, piece by piece
+Handler = Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], Body]]
 
 
 def serve(handle: Handler) -> ThreadingHTTPServer:
@@ -383,10 +395,18 @@ def serve(handle: Handler) -> ThreadingHTTPServer:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if isinstance(body, bytes):
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(body)
+                    return
+                self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
+                for piece in body:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
             except OSError:
                 pass  # the client went away (timeout tests)
 
@@ -414,6 +434,7 @@ class Reply:
     body: bytes | dict[str, Any] | str = b""
     headers: dict[str, str] = field(default_factory=dict)
     hang: bool = False  # block until the test ends
+    stream: Callable[[], Iterator[bytes]] | None = None  # a chunked body made on each request
 
 
 @dataclass(frozen=True)
@@ -440,7 +461,7 @@ class FakeServer:
     def url(self) -> str:
         return f"http://{self.host}"
 
-    def _handle(self, req: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], bytes]:
+    def _handle(self, req: BaseHTTPRequestHandler) -> tuple[int, dict[str, str], Body]:
         seen = Seen(req.command, req.path, {k.lower(): v for k, v in req.headers.items()})
         self.seen.append(seen)
         route = self.routes.get(f"{req.command} {req.path}") or self.routes.get(
@@ -456,6 +477,12 @@ class FakeServer:
             reply = route(seen)
         if reply.hang:
             self.release.wait(10)
+        if reply.stream is not None:
+            return (
+                reply.status,
+                {"Content-Type": "application/json", **reply.headers},
+                reply.stream(),
+            )
         body = reply.body
         if isinstance(body, dict):
             body = json.dumps(body)
@@ -512,8 +539,63 @@ class PagingProxy:
         self.http.close()
 
 
+def drip(data: bytes, every: float) -> Callable[[], Iterator[bytes]]:
+    """A body sent one byte every ``every`` seconds."""
+
+    def body() -> Iterator[bytes]:
+        for byte in data:
+            time.sleep(every)
+            yield bytes([byte])
+
+    return body
+
+
+def endless(piece: bytes = b" " * 65536) -> Callable[[], Iterator[bytes]]:
+    """A body that never ends (until the client hangs up)."""
+
+    def body() -> Iterator[bytes]:
+        while True:
+            yield piece
+
+    return body
+
+
+class HeaderDrip:
+    """A raw HTTP server that sends its status line and headers a byte at a time (for
+    ``seconds``), then a tag list: only a deadline on the whole request cuts it short."""
+
+    def __init__(self, seconds: float, every: float = 0.05) -> None:
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.seconds, self.every = seconds, every
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.sock.getsockname()[1]}"
+
+    def _serve(self) -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = self.sock.accept()
+                threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
+
+    def _answer(self, conn: socket.socket) -> None:
+        body = b'{"tags": ["1.0"]}'
+        with conn, contextlib.suppress(OSError):
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            end = time.monotonic() + self.seconds
+            while time.monotonic() < end:
+                conn.sendall(b"z")
+                time.sleep(self.every)
+            conn.sendall(b"\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
 class FakeClock:
-    """Stands in for the ``time`` module inside hubs.registry: sleeps advance a clock."""
+    """Stands in for the ``time`` module inside hubs.registry modules: sleeps advance a clock."""
 
     def __init__(self, now: float = 0.0) -> None:
         self.now = now

@@ -24,7 +24,8 @@ from registry_fakes import (
     sha256,
 )
 
-import hubs.registry
+import hubs.registry.auth
+import hubs.registry.routing
 from hubs.imageref import parse
 from hubs.registry import RegistryError, env_prefix
 
@@ -198,7 +199,7 @@ def test_bearer_token_is_refreshed_after_expires_in(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     clock = FakeClock(now=1000.0)
-    monkeypatch.setattr(hubs.registry, "time", clock)
+    monkeypatch.setattr(hubs.registry.auth, "time", clock)
     token_server.expires_in = 120
     pusher.image("bearer/expiry", "1")
     client = make_client()
@@ -253,7 +254,7 @@ def test_tls_with_ca_file(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # 127.0.0.1 means plain HTTP (as docker does); lift that rule to reach the TLS port.
-    monkeypatch.setattr(hubs.registry, "is_loopback", lambda host: False)
+    monkeypatch.setattr(hubs.registry.routing, "is_loopback", lambda host: False)
     pusher.image("tls/app", "1.0")
     ref = parse(f"{tls_registry.host}/tls/app")
     assert make_client(ca_file=str(pki.tls_cert)).list_tags(ref) == ["1.0"]

@@ -17,7 +17,7 @@ from registry_fakes import (
     start_registry,
 )
 
-import hubs.registry
+import hubs.registry.limits
 from hubs.imageref import parse
 from hubs.registry import RegistryError
 
@@ -30,7 +30,7 @@ OK = Reply(body={"name": "f/app", "tags": ["1.0"]})
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock()
-    monkeypatch.setattr(hubs.registry, "time", fake)
+    monkeypatch.setattr(hubs.registry.limits, "time", fake)
     return fake
 
 

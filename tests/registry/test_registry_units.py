@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hubs.registry import (
+    CredentialStore,
     ImageConfig,
-    _CredentialStore,
     env_prefix,
     is_loopback,
+    mirrored,
     page_query,
     parse_challenges,
     parse_config,
@@ -80,10 +81,21 @@ def test_docker_hub_credentials_under_any_of_its_config_keys(tmp_path: Path) -> 
     for key in ("https://index.docker.io/v1/", "docker.io", "registry-1.docker.io"):
         config = tmp_path / f"{len(key)}.json"
         config.write_text(json.dumps({"auths": {key: {"username": "u", "password": "pw-secret"}}}))
-        creds = _CredentialStore(config, {}).lookup("docker.io")
+        creds = CredentialStore(config, {}).lookup("docker.io")
         assert creds is not None and (creds.username, creds.password) == ("u", "pw-secret")
     env = {"HUBS_REGISTRY_DOCKER_IO_USERNAME": "e", "HUBS_REGISTRY_DOCKER_IO_PASSWORD": "q"}
-    from_env = _CredentialStore(tmp_path / "absent.json", env).lookup("docker.io")
+    from_env = CredentialStore(tmp_path / "absent.json", env).lookup("docker.io")
     assert from_env is not None and (from_env.username, from_env.password) == ("e", "q")
-    assert _CredentialStore(tmp_path / "absent.json", {}).lookup("docker.io") is None
+    assert CredentialStore(tmp_path / "absent.json", {}).lookup("docker.io") is None
     assert "pw-secret" not in repr(creds)  # the password is kept out of reprs
+
+
+def test_mirrored_moves_only_the_mirrored_registry() -> None:
+    mirrors = {"docker.io": "127.0.0.1:5000", "quay.io": "mirror.lan/quay"}
+    assert mirrored("python", mirrors) == "127.0.0.1:5000/library/python"
+    assert mirrored("index.docker.io/jupyter/base", mirrors) == "127.0.0.1:5000/jupyter/base"
+    assert (
+        mirrored("quay.io/jupyter/scipy-notebook", mirrors)
+        == "mirror.lan/quay/jupyter/scipy-notebook"
+    )
+    assert mirrored("ghcr.io/org/app", mirrors) == "ghcr.io/org/app"

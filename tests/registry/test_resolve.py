@@ -124,7 +124,7 @@ def test_failures_are_all_listed_and_nothing_is_returned(
     assert failures == {
         "badref": str(bad.value),
         "badregex": f"{host}/resolve/good: invalid policy: invalid match regex '(': "
-        "missing ), unterminated subpattern at position 0",
+        "missing ) at position 1",
         "missing": f"{host}/resolve/absent: tag listing: not found "
         "(HTTP 404 NAME_UNKNOWN: repository name not known to registry)",
         "nomatch": rf"{host}/resolve/good: no tag: none of 1 tags matches v\d+",

@@ -10,7 +10,7 @@ import pytest
 
 from hubs.imageref import ImageRef
 from hubs.registry import ImageConfig, RegistryClient, RegistryError
-from hubs.resolve import FollowRequest, ResolveError, resolve_all
+from hubs.resolve import FollowRequest, RegistryOps, ResolveError, resolve_all
 
 
 class StubClient(RegistryClient):
@@ -83,3 +83,22 @@ def test_a_failed_listing_fails_every_request_on_that_repository(tmp_path: Path)
         "b: reg.example/gone: tag listing: not found"
     )
     assert client.listed.count("reg.example/gone") == 1
+
+
+class PlainOps:
+    """Not a RegistryClient: resolve_all needs only the RegistryOps protocol."""
+
+    def list_tags(self, ref: ImageRef) -> list[str]:
+        return ["1.0", "2.0", "1.2"]
+
+    def digest(self, ref: ImageRef, reference: str) -> str:
+        return "sha256:" + "1" * 64
+
+    def config(self, ref: ImageRef, reference: str) -> ImageConfig:
+        raise AssertionError("not a pushed policy")
+
+
+def test_resolve_takes_any_registry_ops() -> None:
+    ops: RegistryOps = PlainOps()
+    result = resolve_all([follow("k", "ghcr.io/org/app", digest=True)], ops)
+    assert (result["k"].tag, result["k"].digest) == ("2.0", "sha256:" + "1" * 64)

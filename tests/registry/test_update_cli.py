@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from registry_fakes import MakeProxy, Pusher, Registry, free_port
+from registry_fakes import MakeProxy, MakeServer, Pusher, Registry, Reply, free_port
 
 from hubs.cli import main
 from hubs.load import load_config
@@ -233,3 +233,22 @@ def test_fifty_slots_on_five_repositories_list_each_once(
     listings = {path: n for path, n in proxy.hits.items() if path.endswith("/tags/list")}
     pages = 1 if page_size == 100 else 3  # 5 tags, 2 a page
     assert listings == {f"GET /v2/org/img-{k}/tags/list": pages for k in range(5)}
+
+
+def test_tags_that_are_not_oci_tags_are_noted_not_a_traceback(
+    example: Path, fake_server: MakeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = fake_server()
+    tags = ["2025.06.02", "2025.08.15", "zz: y", "x" * 5_000_000]
+    server.routes["GET /v2/pangeo/pangeo-notebook/tags/list"] = Reply(body={"tags": tags})
+    mirror(example, server.host)
+    toml = example / "hubs.toml"
+    calver = """match = '^\\d{4}\\.\\d{2}\\.\\d{2}$', order = "calver" }"""
+    assert calver in toml.read_text()
+    toml.write_text(toml.read_text().replace(calver, 'match = ".*", order = "alphabetical" }'))
+    code, out, err = hubs(capsys, "-C", str(example), "update")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[4] == (
+        f"  note: {PANGEO}: 2025.06.02 -> 2025.08.15; 2 candidates, 2 skipped; "
+        "newest of 2 alphabetical tags matching .*"
+    )
