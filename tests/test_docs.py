@@ -17,7 +17,7 @@ HAND_WRITTEN = ("docs/getting-started.md", "docs/migration.md", "docs/faq.md")
 
 
 def test_generated_pages_are_up_to_date(tmp_path: Path) -> None:
-    written = docsgen.write(tmp_path)
+    written = docsgen.write(tmp_path, cli.TABLE, cli._parser())
     assert written, "nothing generated"
     stale = [
         p.relative_to(tmp_path).as_posix()
@@ -49,9 +49,9 @@ def test_every_command_has_a_page_with_its_help_and_examples(command: str) -> No
 
 def test_the_help_in_a_page_ignores_the_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")
-    narrow = docsgen.pages()
+    narrow = docsgen.pages(cli.TABLE, cli._parser())
     monkeypatch.setenv("COLUMNS", "300")
-    assert docsgen.pages() == narrow
+    assert docsgen.pages(cli.TABLE, cli._parser()) == narrow
 
 
 def test_a_changed_description_makes_the_page_stale(
@@ -61,7 +61,7 @@ def test_a_changed_description_makes_the_page_stale(
 
     table = tuple(replace(c, description="Changed.") if c.name == "diff" else c for c in cli.TABLE)
     monkeypatch.setattr(cli, "TABLE", table)
-    pages = docsgen.pages()
+    pages = docsgen.pages(cli.TABLE, cli._parser())
     assert pages["docs/commands/diff.md"] != (ROOT / "docs/commands/diff.md").read_text()
     assert "\n\nChanged.\n\n## Usage\n" in pages["docs/commands/diff.md"]
 

@@ -8,110 +8,25 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from .commands import (
-    check,
-    compile,
-    completion,
-    diff,
-    docs,
-    explain,
-    extract_image,
-    import_,
-    list_,
-    schema,
-    set_,
-    update,
-)
+from .commands import TABLE as TABLE
 from .commands._common import Command
 from .errors import Diagnostic, Exit, HubsError, UsageError, oneline, shorten
 
-# The commands, in the order `hubs --help` lists them; maintenance commands last.
-TABLE: tuple[Command[Any], ...] = (
-    compile.COMMAND,
-    check.COMMAND,
-    diff.COMMAND,
-    update.COMMAND,
-    import_.COMMAND,
-    list_.COMMAND,
-    explain.COMMAND,
-    set_.COMMAND,
-    extract_image.COMMAND,
-    docs.COMMAND,
-    completion.COMMAND,
-    schema.COMMAND,
-)
 _BY_NAME = {command.name: command for command in TABLE}
 # name -> runner, looked up when a command runs (tests replace one here)
 _COMMANDS: dict[str, Callable[[Any], int]] = {command.name: command.run for command in TABLE}
-_WIDTH = 88
 
 
 def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "-C",
-        dest="directory",
-        metavar="DIR",
-        default=argparse.SUPPRESS,
-        help="run as if started in DIR",
-    )
-    common.add_argument(
-        "--config",
-        metavar="FILE",
-        default=argparse.SUPPRESS,
-        help="hubs.toml to use (default: found in DIR or above)",
-    )
-    common.add_argument(
-        "--traceback",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show a traceback on errors",
-    )
-    parser = argparse.ArgumentParser(
-        prog="hubs",
-        parents=[common],
-        description="Image-policy compiler for JupyterHub fleets: hubs.toml -> values files.",
-        epilog="exit codes: 0 ok, 1 drift (check), 2 bad input, 3 registry or I/O, 130 interrupted",
-    )
-    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for command in TABLE:
-        command.arguments(
-            sub.add_parser(
-                command.name,
-                parents=[common],
-                help=command.help,
-                description=textwrap.fill(command.description, _WIDTH),
-                epilog=_examples(command.examples),
-                formatter_class=argparse.RawDescriptionHelpFormatter,
-            )
-        )
-    return parser
+    from .parser import build
 
-
-def _examples(examples: Sequence[str]) -> str:
-    return "\n".join(["examples:", *(f"  {example}" for example in examples)])
-
-
-class _Version(argparse.Action):
-    """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
-
-    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            found = version("hubs")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            found = "unknown"
-        sys.stdout.write(f"hubs {found}\n")  # stdout, as argparse's own version action
-        parser.exit()
+    return build(TABLE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

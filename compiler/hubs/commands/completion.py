@@ -24,9 +24,10 @@ def run(options: CompletionOptions) -> int:
         raise UsageError(
             "hubs completion needs the optional shtab library: pip install 'hubs[completion]'"
         ) from None
-    from ..cli import _parser
+    from ..parser import build
+    from . import TABLE
 
-    sys.stdout.write(shtab.complete(_parser(), shell=options.shell).rstrip("\n") + "\n")
+    sys.stdout.write(shtab.complete(build(TABLE), shell=options.shell).rstrip("\n") + "\n")
     return EXIT_OK
 
 

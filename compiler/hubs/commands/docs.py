@@ -9,10 +9,12 @@ from ._common import EXIT_OK, Command, Where, config_path
 
 def run(options: Where) -> int:
     from ..docsgen import write
+    from ..parser import build
+    from . import TABLE
 
     base = options.base
     root = config_path(options).parent if options.config is not None else base
-    for path in write(root):
+    for path in write(root, TABLE, build(TABLE)):
         print(f"wrote {os.path.relpath(path, base)}")
     return EXIT_OK
 
