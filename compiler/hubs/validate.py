@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import imageref, yamldoc
+from . import imageref, slots, yamldoc
 from .clusters import CHART_SCHEMA
 from .plan import FileEdit
 from .yamldoc import YamlPath
@@ -40,27 +40,22 @@ CHART_IMAGES_SCHEMA: dict[str, Any] = {
 
 
 def image_keys(data: object, prefix: YamlPath) -> dict[str, Any]:
-    """The user-image keys of loaded values data, shaped for ``CHART_IMAGES_SCHEMA``."""
-    node: Any = data
-    for key in (*prefix, "jupyterhub", "singleuser"):
-        node = node.get(key) if isinstance(node, dict) else None
+    """The user-image keys of loaded values data, shaped for ``CHART_IMAGES_SCHEMA``, found
+    by the rows of :mod:`hubs.slots` (the managed ones: user-controlled images are not ours)."""
+    singleuser = next(slots.values_at(data, (*map(str, prefix), *slots.SINGLEUSER)), None)
     out: dict[str, Any] = {}
-    if not isinstance(node, dict):
+    if not isinstance(singleuser, dict):
         return out
-    if "image" in node:
-        out["singleuser"] = node["image"]
-    images: list[Any] = []
-    for profile in node.get("profileList") or []:
-        if not isinstance(profile, dict):
-            continue
-        kso = profile.get("kubespawner_override") or {}
-        if isinstance(kso, dict) and "image" in kso:
-            images.append(kso["image"])
-        option = (profile.get("profile_options") or {}).get("image") or {}
-        for choice in (option.get("choices") or {}).values():
-            kso = (choice or {}).get("kubespawner_override") or {}
-            if isinstance(kso, dict) and "image" in kso:
-                images.append(kso["image"])
+    for image in slots.values_at(singleuser, slots.SINGLEUSER_IMAGE.path):
+        out["singleuser"] = image
+    profiles = singleuser.get(slots.PROFILE_LIST)
+    images = [
+        image
+        for profile in (profiles if isinstance(profiles, list) else [])
+        for location in slots.PROFILE_LOCATIONS
+        if location.managed
+        for image in slots.values_at(profile, location.path)
+    ]
     if images:
         out["profiles"] = images
     return out
@@ -69,11 +64,12 @@ def image_keys(data: object, prefix: YamlPath) -> dict[str, Any]:
 def check_edits(
     root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, YamlPath]
 ) -> list[str]:
-    """One message per violation in the edited files (empty when all is well).
+    """One message per violation an edit introduces (empty when all is well).
 
-    The image keys must fit ``CHART_IMAGES_SCHEMA``.  The tree's ``values.schema.yaml``
-    describes whole merged values, which no single file satisfies alone, so only the
-    violations an edit *introduces* are reported.
+    The image keys must fit ``CHART_IMAGES_SCHEMA``, and the chart's values the tree's
+    ``values.schema.yaml``.  Only what an edit *introduces* is reported: a broken image the
+    tree already holds is kept as written, and no single file satisfies the chart's schema
+    alone.
     """
     if not edits:
         return []
@@ -84,12 +80,13 @@ def check_edits(
     errors: list[str] = []
     for edit in edits:
         prefix = prefixes.get(edit.path, ())
-        data = yamldoc.load_data(edit.new)
-        for err in validator.iter_errors(image_keys(data, prefix)):
-            where = "/".join(str(p) for p in err.absolute_path)
-            errors.append(f"{edit.path}: compiled {where}: {err.message}")
+        data, old = yamldoc.load_data(edit.new), yamldoc.load_data(edit.old)
+        known = {m for _, m in _violations(validator, image_keys(old, prefix))}
+        for where, message in sorted(_violations(validator, image_keys(data, prefix))):
+            if message not in known:
+                errors.append(f"{edit.path}: compiled {where}: {message}")
         if chart is not None:
-            before = _violations(chart, _unnest(yamldoc.load_data(edit.old), prefix))
+            before = _violations(chart, _unnest(old, prefix))
             for where, message in sorted(_violations(chart, _unnest(data, prefix)) - before):
                 errors.append(
                     f"{edit.path}: compiled values fail {CHART_SCHEMA} at {where}: {message}"
