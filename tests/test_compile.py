@@ -104,7 +104,7 @@ def test_pin_a_hub_inserts_a_block_and_inherit_removes_it(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             '[clusters.a.hubs.prod]\nimage = "quay.io/org/image:2024.10"\n',
-            "[clusters.a.hubs.prod]\n",
+            '[clusters.a.hubs.prod]\nimage = "inherit"\n',
         )
     )
     fleet.run("compile")
@@ -112,7 +112,7 @@ def test_pin_a_hub_inserts_a_block_and_inherit_removes_it(fleet: Fleet) -> None:
 
 
 def test_inherit_removes_shared_image_with_its_comment(fleet: Fleet) -> None:
-    fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', ""))
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', 'image = "inherit"\n'))
     fleet.run("compile")
     assert fleet.read(COMMON) == COMMON_A.replace(
         "    # shared image\n    image:\n      name: quay.io/org/image\n      tag: abc1234\n", ""
@@ -134,7 +134,7 @@ def test_daskhub_nests_under_basehub(fleet: Fleet) -> None:
         "dask-gateway:\n"
         "  enabled: true\n"
     )
-    fleet.toml(replace=('image = "pangeo/pangeo-notebook:2024.10.01"\n', ""))
+    fleet.toml(replace=('image = "pangeo/pangeo-notebook:2024.10.01"\n', 'image = "inherit"\n'))
     fleet.run("compile")
     assert fleet.read("config/clusters/d/hub.values.yaml") == (
         "basehub:\n  nfs:\n    enabled: true\ndask-gateway:\n  enabled: true\n"
@@ -201,6 +201,8 @@ def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet) -
         "  a/common.values.yaml:profiles/small/image\n"
         "    quay.io/org/small:1.0.0 -> quay.io/org/small:2.0.0\n"
         "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod\n"
+        "    `hubs compile` restores quay.io/org/small:2.0.0; "
+        "`hubs adopt 'a/common.values.yaml:profiles/small/image'` keeps quay.io/org/small:1.0.0\n"
     )
     assert diff.out == check.out.replace(
         "hubs check: 1 slot in 1 file out of date; run `hubs compile`",
@@ -295,6 +297,7 @@ def test_report_formats(fleet: Fleet) -> None:
                 "aliases": [],
             }
         ],
+        "findings": [],
         "notes": [],
         "warnings": [],
     }
@@ -422,7 +425,7 @@ def test_inherit_keeps_pull_policy(fleet: Fleet) -> None:
         COMMON,
         COMMON_A.replace("      tag: abc1234\n", "      tag: abc1234\n      pullPolicy: Always\n"),
     )
-    fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', ""))
+    fleet.toml(replace=('image = "quay.io/org/image:abc1234"\n', 'image = "inherit"\n'))
     assert fleet.run("compile").code == 0
     assert fleet.read(COMMON) == COMMON_A.replace(
         "    image:\n      name: quay.io/org/image\n      tag: abc1234\n",
@@ -435,7 +438,7 @@ def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             'r = "ghcr.io/org/r:2024.01.01"\n',
-            "",
+            'r = "inherit"\n',
         )
     )
     result = fleet.run("check")

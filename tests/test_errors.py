@@ -79,17 +79,37 @@ def test_unknown_cluster_and_hub_with_suggestions(fleet: Fleet) -> None:
         fleet,
         "hubs.toml:26:1: clusters.dd: no such cluster in the tree (did you mean 'd'?)",
         "hubs.toml:22:1: clusters.a.hubs.prd: no such hub in config/clusters/a/cluster.yaml (did you mean 'prod'?)",
-        "clusters.a.hubs.prod: hub a/prod of config/clusters/a/cluster.yaml is missing from "
-        "hubs.toml (add `prod = {}` to inherit everything)",
     )
 
 
-def test_missing_cluster_is_an_error(fleet: Fleet) -> None:
+def test_a_cluster_missing_from_hubs_toml_is_drift_and_compile_leaves_it_alone(
+    fleet: Fleet,
+) -> None:
+    fleet.write(
+        "config/clusters/d/hub.values.yaml",
+        "basehub:\n  jupyterhub:\n    singleuser:\n      image:\n        name: a/b\n        tag: '1'\n",
+    )
     fleet.toml(replace=("[clusters.d.hubs.hub]\n", ""))
-    expect_error(
-        fleet,
-        "clusters.d: cluster 'd' of config/clusters/d/cluster.yaml is "
-        "missing from hubs.toml (run `hubs import` or add it)",
+    before = fleet.snapshot()
+    compiled = fleet.run("compile")
+    assert (compiled.code, compiled.err) == (0, "")
+    assert compiled.out.splitlines()[0] == (
+        "hubs compile: nothing to change; 2 not stated in hubs.toml left as the tree has them"
+    )
+    assert fleet.snapshot() == before
+    check = fleet.run("check")
+    assert (check.code, check.err) == (1, "")
+    assert check.out == (
+        "hubs check: 2 not stated in hubs.toml; see the fix under each\n"
+        "  clusters.d\n"
+        "    cluster 'd' of config/clusters/d/cluster.yaml is not in hubs.toml\n"
+        "    config/clusters/d/cluster.yaml · new-cluster\n"
+        "    `hubs adopt` adds it\n"
+        "  d/hub:image\n"
+        "    a/b:1 is in the tree but not in hubs.toml (compile leaves it alone)\n"
+        "    config/clusters/d/hub.values.yaml:6 · unstated\n"
+        "    `hubs adopt 'd/hub:image'` states it; `hubs set 'd/hub:image' --inherit` asks for "
+        "its removal\n"
     )
 
 
@@ -106,10 +126,8 @@ def test_unknown_profile_and_choice(fleet: Fleet) -> None:
         'hubs.toml:9:1: clusters.a.files."common.values.yaml".profiles.smal: no profile with this slug or '
         "display name in config/clusters/a/common.values.yaml (did you mean 'small'?)",
         'hubs.toml:13:1: clusters.a.files."common.values.yaml".profiles.Choose.choices.pyy: no such image '
-
         "choice in config/clusters/a/common.values.yaml (did you mean 'py'?)",
         'hubs.toml:17:1: clusters.a.files."common.values.yaml".profiles.big.choices.pyy: no such image '
-
         "choice in config/clusters/a/common.values.yaml (did you mean 'py'?)",
     )
 
@@ -153,7 +171,6 @@ def test_file_scope_for_a_hubs_own_file(fleet: Fleet) -> None:
     expect_error(
         fleet,
         'hubs.toml:26:1: clusters.a.files."prod.values.yaml": this file is used only '
-
         "by hub 'prod'; write its images under [clusters.a.hubs.prod]",
     )
 
@@ -245,8 +262,13 @@ def test_traceback_flag_shows_the_exception_and_keeps_the_exit_code(
     assert main(["-C", str(fleet.root), "check", "--traceback"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):\n")
-    assert "hubs.load.ConfigError: hubs.toml:26:8: Expected ']' at the end of a table declaration\n" in err
-    assert err.endswith("hubs: error: hubs.toml:26:8: Expected ']' at the end of a table declaration\n")
+    assert (
+        "hubs.load.ConfigError: hubs.toml:26:8: Expected ']' at the end of a table declaration\n"
+        in err
+    )
+    assert err.endswith(
+        "hubs: error: hubs.toml:26:8: Expected ']' at the end of a table declaration\n"
+    )
 
 
 def test_an_unexpected_exception_exits_3_and_asks_for_a_report(
@@ -480,12 +502,10 @@ def test_hub_profiles_replaced_by_a_later_file_are_warned_about(fleet: Fleet) ->
 
 
 def test_pin_with_spaces_is_refused_at_load_naming_the_place(fleet: Fleet) -> None:
-    fleet.toml(
-        replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:1.0.0 "')
-    )
+    fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:1.0.0 "'))
     expect_error(
         fleet,
-        "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: spaces "
+        'hubs.toml:10:1: clusters.a.files."common.values.yaml".profiles.small.image: spaces '
         "around the image reference 'quay.io/org/small:1.0.0 '; write 'quay.io/org/small:1.0.0'",
         command="check",
     )

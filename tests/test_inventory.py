@@ -125,12 +125,18 @@ def test_set_on_a_hub_adds_a_line_and_compiles(fleet: Fleet) -> None:
     assert fleet.run("check").code == 0
 
 
-def test_set_inherit_removes_the_line_and_empty_profile_tables(fleet: Fleet) -> None:
+def test_set_inherit_writes_the_inherit_marker_and_compile_removes_the_image(
+    fleet: Fleet,
+) -> None:
     fleet.run("set", "a/common.values.yaml:profiles/small/image", "--inherit")
     assert fleet.read("hubs.toml") == TOML.replace(
         '[clusters.a.files."common.values.yaml".profiles.small]\n'
-        'image = "quay.io/org/small:1.0.0"\n\n',
-        "",
+        'image = "quay.io/org/small:1.0.0"\n',
+        '[clusters.a.files."common.values.yaml".profiles.small]\nimage = "inherit"\n',
+    )
+    assert fleet.run("compile").code == 0
+    assert fleet.read("config/clusters/a/common.values.yaml") == COMMON_A.replace(
+        "      kubespawner_override:\n        image: quay.io/org/small:1.0.0\n", ""
     )
 
 
@@ -314,7 +320,7 @@ def test_import_marks_images_no_hub_runs(fleet: Fleet) -> None:
     ]
 
 
-def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet) -> None:
+def test_spaces_are_a_broken_image_and_daskhub_keys_outside_basehub_a_warning(fleet: Fleet) -> None:
     fleet.write(
         "config/clusters/a/common.values.yaml",
         COMMON_A.replace("image: quay.io/org/small:1.0.0", 'image: "quay.io/org/small:1.0.0 "'),
@@ -324,8 +330,6 @@ def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet) -> N
     result = fleet.run("import")
     assert result.code == 0
     assert result.err == (
-        "hubs: warning: config/clusters/a/common.values.yaml:11: image 'quay.io/org/small:1.0.0 ' "
-        "has surrounding spaces (kept as written; pin it again to clean it)\n"
         "hubs: warning: config/clusters/d/hub.values.yaml:1: top-level jupyterhub: is ignored in a "
         "daskhub values file (daskhub nests every value under basehub:)\n"
         "wrote hubs.toml\n"
@@ -335,14 +339,15 @@ def test_warnings_for_spaces_and_daskhub_keys_outside_basehub(fleet: Fleet) -> N
         "surrounded by spaces\n"
     ) in fleet.read("hubs.toml")
     check = fleet.run("check", "--format", "github")
-    assert check.code == 0
+    assert check.code == 1  # a broken image fails the check until it is pinned
     assert check.out == (
-        "::warning file=config/clusters/a/common.values.yaml,line=11::image "
-        "'quay.io/org/small:1.0.0 ' has surrounding spaces (kept as written; pin it again to "
-        "clean it)\n"
+        "::error file=config/clusters/a/common.values.yaml,line=11,title=hubs check%3A "
+        "not-a-reference::a/common.values.yaml:profiles/small/image: not an image reference: "
+        "surrounded by spaces; `hubs set 'a/common.values.yaml:profiles/small/image' --pin "
+        "IMAGE:TAG` replaces it\n"
         "::warning file=config/clusters/d/hub.values.yaml,line=1::top-level jupyterhub: is "
         "ignored in a daskhub values file (daskhub nests every value under basehub:)\n"
-        "hubs check: clean (7 slots, 3 hubs)\n"
+        "hubs check: 1 broken image; see the fix under each\n"
     )
     fleet.run(
         "set",

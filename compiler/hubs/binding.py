@@ -13,6 +13,7 @@ from .address import Scope, dotted
 from .clusters import CLUSTERS_DIR, Hub, LayoutError
 from .errors import Diagnostic, close_match
 from .layering import Fleet
+from .model import Cluster as ClusterPolicy
 from .model import Config
 from .model import Scope as ScopePolicy
 from .scan import ValuesFile
@@ -39,9 +40,7 @@ def bind(config: Config, fleet: Fleet) -> tuple[list[Bound], list[Diagnostic]]:
     _check_names(config, fleet, errors)
     bound: list[Bound] = []
     for cname, cluster in fleet.clusters.items():
-        spec = config.clusters.get(cname)
-        if spec is None:
-            continue
+        spec = config.clusters.get(cname, ClusterPolicy())
         for hub in cluster.hubs:
             if fleet.own_file(hub) is None and _sets_anything(spec.hubs.get(hub.name)):
                 errors.append(key_error(Scope.hub(cname, hub.name).keys, _NO_OWN_FILE))
@@ -84,7 +83,7 @@ def _bind_file(
     except LayoutError as exc:
         errors.extend(exc.diagnostics)
         return
-    spec = config.clusters[hub.cluster]
+    spec = config.clusters.get(hub.cluster, ClusterPolicy())
     scope = fleet.scope_of(hub.cluster, path)
     fname = path.rsplit("/", 1)[-1]
     if scope.kind == "hub":
@@ -118,13 +117,6 @@ def _check_names(config: Config, fleet: Fleet, errors: list[Diagnostic]) -> None
     for cname, cluster in fleet.clusters.items():
         spec = config.clusters.get(cname)
         if spec is None:
-            errors.append(
-                key_error(
-                    ("clusters", cname),
-                    f"cluster {cname!r} of {cluster.path} is missing from hubs.toml "
-                    "(run `hubs import` or add it)",
-                )
-            )
             continue
         names = [hub.name for hub in cluster.hubs]
         for hname in spec.hubs:
@@ -135,12 +127,35 @@ def _check_names(config: Config, fleet: Fleet, errors: list[Diagnostic]) -> None
                         f"no such hub in {cluster.path}" + close_match(hname, names),
                     )
                 )
+
+
+def missing(config: Config, fleet: Fleet) -> list[Diagnostic]:
+    """Clusters and hubs of the tree that hubs.toml does not list yet (a finding each:
+    their images are left as the tree has them until `hubs adopt` states them)."""
+    out = []
+    for cname, cluster in fleet.clusters.items():
+        spec = config.clusters.get(cname)
+        if spec is None:
+            out.append(
+                Diagnostic(
+                    f"cluster {cname!r} of {cluster.path} is not in hubs.toml",
+                    cluster.path,
+                    key=f"clusters.{cname}",
+                    rule="new-cluster",
+                    fix="`hubs adopt` adds it",
+                )
+            )
+            continue
         for hub in cluster.hubs:
             if hub.name not in spec.hubs:
-                errors.append(
-                    key_error(
-                        Scope.hub(cname, hub.name).keys,
-                        f"hub {hub.address} of {cluster.path} is missing from hubs.toml (add "
-                        f"`{hub.name} = {{}}` to inherit everything)",
+                out.append(
+                    Diagnostic(
+                        f"hub {hub.address} of {cluster.path} is not in hubs.toml",
+                        cluster.path,
+                        hub.line,
+                        key=Scope.hub(cname, hub.name).key,
+                        rule="new-hub",
+                        fix=f"`hubs adopt {hub.address}` adds it",
                     )
                 )
+    return out

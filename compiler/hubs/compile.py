@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import layering, plan
+from . import findings, layering, plan
 from .clusters import CHART_VALUES
+from .errors import Diagnostic
 from .layering import Fleet
 from .load import Source, load_lock
 from .model import Lock
@@ -24,6 +25,7 @@ class Compiled:
     source: Source
     fleet: Fleet
     plan: Plan
+    findings: tuple[Diagnostic, ...] = ()  # what hubs.toml does not govern yet, broken images
 
 
 def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) -> Compiled:
@@ -37,7 +39,8 @@ def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) 
     errors = check_edits(fleet.root, result.edits, prefixes)
     if errors:
         raise PlanError(errors)
-    return Compiled(source, fleet, result)
+    found = findings.find(source.config, fleet, result.targets)
+    return Compiled(source, fleet, result, found)
 
 
 def write(

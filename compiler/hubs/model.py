@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -128,16 +128,29 @@ class Broken(_Strict):
     broken: str = Field(description="The text exactly as the values file has it")
 
 
+INHERIT = "inherit"
+Inherit = Annotated[
+    Literal["inherit"],
+    Field(
+        description='"inherit": remove the image here, so the layer below decides '
+        "(a slot hubs.toml does not mention is left as the tree has it)"
+    ),
+]
+
+
 def _policy_kind(value: object) -> str:
+    if value == INHERIT:
+        return "inherit"
     if isinstance(value, Broken) or (isinstance(value, dict) and "broken" in value):
         return "broken-image"
     return "follow-latest" if isinstance(value, dict | Follow) else "pinned-image"
 
 
-# A string is a pinned image, a table a follow-latest policy (or a broken image kept as
-# written); errors speak of the form that was written only.
+# A string is a pinned image (or the word "inherit"), a table a follow-latest policy (or a
+# broken image kept as written); errors speak of the form that was written only.
 Policy = Annotated[
-    Annotated[Pinned, Tag("pinned-image")]
+    Annotated[Inherit, Tag("inherit")]
+    | Annotated[Pinned, Tag("pinned-image")]
     | Annotated[Follow, Tag("follow-latest")]
     | Annotated[Broken, Tag("broken-image")],
     Discriminator(_policy_kind),

@@ -36,6 +36,7 @@ class Change:
     new: str | None
     hubs: tuple[str, ...]
     also: tuple[str, ...] = ()  # other addresses sharing the node through an alias
+    policy: str = "pinned"  # the kind of policy that asks for the change
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,8 @@ def _group_physical(wanted: list[Target]) -> dict[tuple[str, YamlPath], list[Tar
         if target.policy == "user-controlled":
             continue
         groups.setdefault((target.slot.file, target.slot.physical), []).append(target)
+    for group in groups.values():  # a stated policy decides for the aliases not stated
+        group.sort(key=lambda target: target.policy == "unstated")
     return groups
 
 
@@ -99,7 +102,8 @@ def _edit_file(
 ) -> tuple[FileEdit, list[Change]] | None:
     for group in groups:
         first = group[0]
-        clash = sorted({str(t.want) if t.want else "(inherit)" for t in group})
+        stated = [t for t in group if t.policy != "unstated"]
+        clash = sorted({str(t.want) if t.want else "(inherit)" for t in stated})
         if len(clash) > 1:
             names = ", ".join(str(t.address) for t in group)
             errors.append(
@@ -235,4 +239,5 @@ def _change(
         None if first.want is None else str(first.want),
         tuple(dict.fromkeys(hubs)),
         tuple(str(t.address) for t in group[1:]),
+        first.policy,
     )

@@ -32,6 +32,11 @@ class Report:
     prefix: str = ""  # prepended to tree-relative paths for display
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[Diagnostic, ...] = field(default=())
+    findings: tuple[Diagnostic, ...] = field(default=())  # unstated, new hubs, broken images
+
+    @property
+    def clean(self) -> bool:
+        return not self.changes and not self.findings
 
     @property
     def files(self) -> list[str]:
@@ -44,14 +49,33 @@ class Report:
 def headline(report: Report) -> str:
     n, f = len(report.changes), len(report.files)
     what = f"{n} slot{'s' * (n != 1)} in {f} file{'s' * (f != 1)}"
-    if not report.changes:
-        state = "clean" if report.command == "check" else "nothing to change"
-        return f"{state} ({report.slots} slots, {report.hubs} hubs)"
+    found = _counted(report)
     if report.command == "check":
+        if not report.changes:
+            return f"{found}; see the fix under each" if found else _clean(report, "clean")
+        if found:
+            return f"{what} out of date, {found}; see the fix under each"
         return f"{what} out of date; run `hubs compile`"
-    if report.applied:
-        return f"changed {what}"
-    return f"would change {what}"
+    left = f"; {found} left as the tree has them" if found else ""
+    if not report.changes:
+        return f"nothing to change{left}" if found else _clean(report, "nothing to change")
+    return f"{'changed' if report.applied else 'would change'} {what}{left}"
+
+
+def _clean(report: Report, state: str) -> str:
+    return f"{state} ({report.slots} slots, {report.hubs} hubs)"
+
+
+def _counted(report: Report) -> str:
+    """``2 not in hubs.toml, 1 broken image``: the findings, counted by kind."""
+    unstated = sum(1 for d in report.findings if d.rule in _UNSTATED)
+    broken = len(report.findings) - unstated
+    parts = [f"{unstated} not stated in hubs.toml"] if unstated else []
+    parts += [f"{broken} broken image{'s' * (broken != 1)}"] if broken else []
+    return ", ".join(parts)
+
+
+_UNSTATED = frozenset({"unstated", "new-hub", "new-cluster"})
 
 
 def _image(value: str | None, old: bool = False) -> str:
@@ -82,19 +106,41 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.append(f"    {dim}{report.path(c.file)}:{c.line} · {_reach(c)}{reset}")
         if c.also:
             lines.append(f"    {dim}same YAML node (alias) as: {', '.join(c.also)}{reset}")
-        if c.new is None and c.old is not None and not report.applied:
-            lines.append(
-                f"    {dim}to keep it instead: hubs set '{c.address}' --pin {c.old}{reset}"
-            )
+        if not report.applied and (fix := _fix(c)):
+            lines.append(f"    {dim}{fix}{reset}")
+    for finding in report.findings:
+        lines.extend(_finding_lines(report, finding, dim, reset))
     lines.extend(f"  note: {note}" for note in report.notes)
     return "\n".join(lines) + "\n"
+
+
+def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) -> list[str]:
+    where = finding.moved(report.prefix).where
+    lines = [f"  {finding.key}", f"    {oneline(finding.message)}"]
+    lines.append(f"    {dim}{where} · {finding.rule}{reset}")
+    if finding.fix:
+        lines.append(f"    {dim}{oneline(finding.fix)}{reset}")
+    return lines
+
+
+def _fix(change: Change) -> str | None:
+    """The fixes that fit a change not yet applied: restore hubs.toml's, or keep the tree's."""
+    if change.old is None:
+        return None
+    keep = f"hubs set '{change.address}' --pin {change.old}"
+    if change.new is None:
+        return f"to keep it instead: {keep}"
+    if change.policy == "follow-latest":
+        return f"`hubs compile` restores {change.new} (hubs.lock); to keep {change.old}: `{keep}`"
+    adopt = f"hubs adopt '{change.address}'"
+    return f"`hubs compile` restores {change.new}; `{adopt}` keeps {change.old}"
 
 
 def render_json(report: Report) -> str:
     data = {
         "schema_version": JSON_SCHEMA_VERSION,
         "command": report.command,
-        "clean": not report.changes,
+        "clean": report.clean,
         "applied": report.applied,
         "slots": report.slots,
         "hubs": report.hubs,
@@ -112,10 +158,23 @@ def render_json(report: Report) -> str:
             }
             for c in report.changes
         ],
+        "findings": [_finding_json(report, d) for d in report.findings],
         "notes": list(report.notes),
         "warnings": [str(w.moved(report.prefix)) for w in report.warnings],
     }
     return json.dumps(data, indent=2) + "\n"
+
+
+def _finding_json(report: Report, finding: Diagnostic) -> dict[str, object]:
+    return {
+        "address": finding.key,
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "file": report.path(finding.file) if finding.file else None,
+        "line": finding.line,
+        "message": finding.message,
+        "fix": finding.fix,
+    }
 
 
 def render_markdown(report: Report) -> str:
@@ -150,6 +209,13 @@ def render_github(report: Report) -> str:
         title = _escape(f"hubs {report.command}", True)
         msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
         lines.append(f"::{level} {props},title={title}::{_escape(msg)}")
+    finding_level = "error" if report.command == "check" else "warning"
+    for finding in report.findings:
+        props = f"file={_escape(report.path(finding.file or ''), True)},line={finding.line or 1}"
+        title = _escape(f"hubs {report.command}: {finding.rule}", True)
+        fix = f"; {finding.fix}" if finding.fix else ""
+        msg = f"{finding.key}: {finding.message}{fix}"
+        lines.append(f"::{finding_level} {props},title={title}::{_escape(oneline(msg))}")
     for warning in report.warnings:
         props = f"file={_escape(report.path(warning.file or ''), True)},line={warning.line or 1}"
         lines.append(f"::warning {props}::{_escape(oneline(warning.message))}")

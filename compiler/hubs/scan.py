@@ -20,7 +20,7 @@ import yaml
 from . import imageref, yamldoc
 from .address import SlotKind
 from .clusters import LayoutError, _read
-from .errors import Diagnostic, shown
+from .errors import Diagnostic
 from .imageref import Image
 from .paths import inside, is_secret
 from .slots import CHOICE, PROFILE_LIST, PROFILE_LOCATIONS, SINGLEUSER, Location
@@ -168,17 +168,6 @@ class _Scanner:
             return slot
         assert self.anchors is not None
         physical = self.anchors.physical(path)
-        if image is not None and image != image.strip() and physical == path:
-            self.out.warnings.append(
-                Diagnostic(
-                    f"image {shown(image)} has surrounding spaces (kept as written; pin it "
-                    "again to clean it)",
-                    self.out.path,
-                    self._line(node),
-                    severity="warning",
-                    rule="spaces",
-                )
-            )
         anchor = self.anchors.name(path, physical)
         slot = Slot(
             self.out.path, kind, name, choice, path, physical, self._line(node), image, anchor

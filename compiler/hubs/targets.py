@@ -23,7 +23,9 @@ from .model import Broken, Config, Follow, Lock, Policy
 from .model import Scope as ScopePolicy
 from .scan import Slot, ValuesFile
 
-PolicyKind = Literal["inherit", "pinned", "follow-latest", "broken", "user-controlled"]
+PolicyKind = Literal[
+    "inherit", "pinned", "follow-latest", "broken", "user-controlled", "unstated"
+]
 
 
 class PlanError(InputError):
@@ -177,8 +179,13 @@ def _target(
     lock: Lock | None,
     errors: list[Diagnostic],
 ) -> Target:
-    if policy is None:
-        return Target(address, slot, "inherit", None, None)
+    if policy is None:  # not stated: the tree's value stays (an empty slot stays empty)
+        kind: PolicyKind = "unstated" if slot.image is not None else "inherit"
+        return Target(address, slot, kind, slot.value, None)
+    if isinstance(policy, str):  # the word "inherit", the only string policy
+        if address.scope.kind == "defaults":
+            errors.append(_slot_error(address, "the chart default cannot inherit; pin an image"))
+        return Target(address, slot, "inherit", None, policy)
     if isinstance(policy, ImageRef):
         if slot.kind == "singleuser" and policy.tag is None:
             errors.append(_slot_error(address, "singleuser.image needs a tag (name:tag[@digest])"))

@@ -124,9 +124,11 @@ def report(
     managed = [
         t
         for t in plan.targets
-        if t.policy != "user-controlled" and (t.slot.image is not None or t.want is not None)
+        if t.policy not in ("user-controlled", "unstated")
+        and (t.slot.image is not None or t.want is not None)
     ]
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())
     where = prefix(fleet.root, base)
     warnings = tuple(fleet.warnings())
-    return Report(command, plan.changes, applied, len(managed), hubs, where, notes, warnings)
+    found = compiled.findings
+    return Report(command, plan.changes, applied, len(managed), hubs, where, notes, warnings, found)

@@ -21,7 +21,7 @@ def run(options: ReportOptions) -> int:
 
     compiled = build(source(options))
     emit(report(compiled, "check", False, options.base), options.format)
-    return EXIT_OK if compiled.plan.clean else EXIT_DRIFT
+    return EXIT_OK if compiled.plan.clean and not compiled.findings else EXIT_DRIFT
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:

@@ -73,13 +73,14 @@ def _set(options: SetOptions, held: TreeLock) -> int:
     return EXIT_OK
 
 
-def _policy_value(options: SetOptions) -> str | dict[str, object] | None:
+def _policy_value(options: SetOptions) -> str | dict[str, object]:
     from .. import imageref
+    from ..model import INHERIT
 
     if not options.follow and (options.match or options.order or options.range or options.digest):
         raise UsageError("--match, --order, --range and --digest go with --follow")
     if options.inherit:
-        return None
+        return INHERIT
     if options.pin:
         try:
             ref = imageref.parse(options.pin)
@@ -102,7 +103,9 @@ def _policy_value(options: SetOptions) -> str | dict[str, object] | None:
 
 
 def _describe(value: object) -> str:
-    if value is None:
+    from ..model import INHERIT
+
+    if value == INHERIT:
         return "inherit"
     if isinstance(value, str):
         return f"pinned to {value}"

@@ -1,0 +1,81 @@
+"""What the tree holds that hubs.toml does not govern yet, and images that cannot run.
+
+Each finding is a :class:`~hubs.errors.Diagnostic` with its place, a rule name and the fix
+that fits: a hub or cluster that hubs.toml does not list, a slot whose image hubs.toml does
+not state (``compile`` leaves it alone; ``check`` fails until it is adopted or asked to be
+removed), and an image that is not a reference at all.  Computed from targets; reads only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from .binding import missing
+from .errors import Diagnostic
+from .imageref import Written
+from .layering import Fleet
+from .model import Config
+from .targets import Target
+
+TEMPLATE = "{value}"
+
+
+def find(config: Config, fleet: Fleet, targets: Iterable[Target]) -> tuple[Diagnostic, ...]:
+    """Every finding of the fleet, in the order of its targets (hubs and clusters first)."""
+    return (*missing(config, fleet), *_slot_findings(list(targets)))
+
+
+def _slot_findings(targets: list[Target]) -> Iterator[Diagnostic]:
+    stated = {(t.slot.file, t.slot.physical) for t in targets if t.policy != "unstated"}
+    seen: set[tuple[str, object]] = set()
+    for target in targets:
+        node = (target.slot.file, target.slot.physical)
+        if target.policy == "user-controlled" or node in seen:
+            continue
+        seen.add(node)
+        if isinstance(target.slot.value, Written):
+            yield _broken(target)
+        elif target.policy == "unstated" and node not in stated:
+            yield _unstated(target)
+
+
+def _unstated(target: Target) -> Diagnostic:
+    address = target.address
+    return Diagnostic(
+        f"{target.slot.image} is in the tree but not in hubs.toml (compile leaves it alone)",
+        target.slot.file,
+        target.slot.line,
+        key=str(address),
+        rule="unstated",
+        fix=f"`hubs adopt '{address}'` states it; `hubs set '{address}' --inherit` asks "
+        "for its removal",
+    )
+
+
+def _broken(target: Target) -> Diagnostic:
+    value = target.slot.value
+    assert isinstance(value, Written)
+    address = target.address
+    fix = f"`hubs set '{address}' --pin IMAGE:TAG` replaces it"
+    if TEMPLATE in value.text:
+        where = (
+            "; this block is a choice named `unlisted_choice`, indented one level too deep"
+            if target.slot.choice == "unlisted_choice"
+            else ""
+        )
+        return Diagnostic(
+            f"the `{TEMPLATE}` template only works in `unlisted_choice`{where}",
+            target.slot.file,
+            target.slot.line,
+            key=str(address),
+            rule="misplaced-template",
+            fix=fix,
+        )
+    return Diagnostic(
+        f"not an image reference: {value.reason}",
+        target.slot.file,
+        target.slot.line,
+        key=str(address),
+        rule="not-a-reference",
+        fix=fix,
+    )
