@@ -445,8 +445,8 @@ def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet) -> None:
     assert result.code == 1
     assert result.out.splitlines()[-2:] == [
         "    same YAML node (alias) as: a/common.values.yaml:profiles/big/choices/r",
-        "    to keep it instead: hubs set 'a/common.values.yaml:profiles/Choose/choices/r' --pin "
-        "ghcr.io/org/r:2024.01.01",
+        "    to keep it instead: `hubs set 'a/common.values.yaml:profiles/Choose/choices/r' --pin "
+        "ghcr.io/org/r:2024.01.01`",
     ]
 
 

@@ -72,3 +72,99 @@ def test_hook_blocks_a_commit_with_drift(tmp_path: Path) -> None:
         "beta/staging, beta/prod\n"
     ) in shown
     assert run("git", "log", "--oneline", cwd=repo, env=env).stdout.count("\n") == 1
+
+
+RSTUDIO = (
+    "            rstudio:\n"
+    "              display_name: RStudio\n"
+    "              kubespawner_override:\n"
+    "                image: rocker/binder:4.4.1\n"
+)
+
+
+def _hooks_repo(tmp_path: Path, hooks: list[str]) -> tuple[Path, dict[str, str]]:
+    """A git repository of the bundled example with the published hooks ``hooks``."""
+    repo = tmp_path / "fleet"
+    repo.mkdir()
+    for name in ("hubs.toml", "hubs.lock"):
+        shutil.copy(ROOT / name, repo / name)
+    shutil.copytree(ROOT / "generated", repo / "generated")
+    lines = ["repos:", "- repo: local", "  hooks:"]
+    for hook in hooks:
+        lines += [
+            f"  - id: hubs-{hook}",
+            f"    name: hubs {hook}",
+            f"    entry: {BIN / 'hubs'} {hook}",
+            "    language: system",
+            "    pass_filenames: false",
+            "    verbose: true",
+            "    files: (^|/)(hubs\\.toml|hubs\\.lock|cluster\\.yaml|[^/]*values\\.yaml)$",
+        ]
+    (repo / ".pre-commit-config.yaml").write_text("\n".join(lines) + "\n")
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    assert (
+        run("git", "-c", "init.defaultBranch=main", "init", "-q", cwd=repo, env=env).returncode == 0
+    )
+    assert run(str(BIN / "pre-commit"), "install", cwd=repo, env=env).returncode == 0
+    run("git", "add", "-A", cwd=repo, env=env)
+    assert run("git", "commit", "-qm", "fleet", cwd=repo, env=env).returncode == 0
+    return repo, env
+
+
+def _add_rstudio(repo: Path) -> Path:
+    values = repo / "generated/config/clusters/alpha/common.values.yaml"
+    text = values.read_text()
+    values.write_text(
+        text.replace(
+            "                image: pangeo/pangeo-notebook:2025.06.02\n",
+            "                image: pangeo/pangeo-notebook:2025.06.02\n" + RSTUDIO,
+        )
+    )
+    return values
+
+
+def test_compile_hook_never_deletes_a_choice_added_by_hand(tmp_path: Path) -> None:
+    repo, env = _hooks_repo(tmp_path, ["compile"])
+    values = _add_rstudio(repo)
+    edited = values.read_bytes()
+    run("git", "add", "-A", cwd=repo, env=env)
+    commit = run("git", "commit", "-qm", "add rstudio", cwd=repo, env=env)
+    assert commit.returncode == 0, commit.stdout + commit.stderr
+    assert values.read_bytes() == edited  # the image the hook did not know is still there
+    assert (
+        "hubs compile: nothing to change; 1 not stated in hubs.toml"
+        in commit.stdout + commit.stderr
+    )
+
+
+def test_check_hook_fails_on_an_unstated_choice_and_the_adopt_hook_takes_it(
+    tmp_path: Path,
+) -> None:
+    repo, env = _hooks_repo(tmp_path, ["adopt", "check"])
+    _add_rstudio(repo)
+    run("git", "add", "-A", cwd=repo, env=env)
+    first = run("git", "commit", "-qm", "add rstudio", cwd=repo, env=env)
+    assert first.returncode == 1  # adopt rewrote hubs.toml: pre-commit asks to stage it
+    assert "files were modified by this hook" in first.stdout + first.stderr
+    assert 'rstudio = "rocker/binder:4.4.1"\n' in (repo / "hubs.toml").read_text()
+    run("git", "add", "-A", cwd=repo, env=env)
+    second = run("git", "commit", "-qm", "add rstudio", cwd=repo, env=env)
+    assert second.returncode == 0, second.stdout + second.stderr
+
+
+def test_check_hook_alone_fails_on_an_unstated_choice(tmp_path: Path) -> None:
+    repo, env = _hooks_repo(tmp_path, ["check"])
+    _add_rstudio(repo)
+    run("git", "add", "-A", cwd=repo, env=env)
+    commit = run("git", "commit", "-qm", "add rstudio", cwd=repo, env=env)
+    shown = commit.stdout + commit.stderr
+    assert commit.returncode == 1
+    assert "hubs check: 1 not stated in hubs.toml; see the fix under each" in shown
+    assert "`hubs adopt 'alpha/common.values.yaml:profiles/medium/choices/rstudio'`" in shown

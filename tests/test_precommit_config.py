@@ -40,11 +40,13 @@ def test_config_is_valid() -> None:
 
 
 def test_config_runs_the_published_hooks_as_published() -> None:
-    published = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    published = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())}
     same = ("id", "name", "entry", "pass_filenames", "files")
     assert [{k: h[k] for k in same} for h in config_hooks()] == [
-        {k: h[k] for k in same} for h in published
+        {k: published[h["id"]][k] for k in same} for h in config_hooks()
     ]
+    # hubs-adopt is published for fleets that want hand edits adopted; the example does not
+    assert sorted(published) == ["hubs-adopt", "hubs-check", "hubs-compile"]
     # offline hooks only on commit: check and compile never touch the network
     assert [h["entry"] for h in config_hooks()] == ["hubs check", "hubs compile"]
     assert all("stages" not in h for h in config_hooks())

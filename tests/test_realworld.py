@@ -63,7 +63,7 @@ def test_import_then_compile_changes_no_byte(
     assert hubs("-C", str(tree), "compile") == 0
     assert snapshot(tree) == before
     assert hubs("-C", str(tree), "import") == 2
-    assert "exists already; use --force" in capsys.readouterr().err
+    assert "exists already; `hubs adopt` takes what the tree has" in capsys.readouterr().err
 
 
 def test_import_states_every_cluster_in_order(tmp_path: Path) -> None:
@@ -87,9 +87,7 @@ def _bumps() -> list[Bump]:
 
 
 @pytest.mark.parametrize("bump", _bumps(), ids=lambda b: str(b["commit"])[:12])
-def test_replay_real_bump(
-    bump: Bump, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_replay_real_bump(bump: Bump, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = BUMPS / str(bump["commit"])[:12]
     tree = copy_tree(folder / "before", tmp_path / "tree")
     before = snapshot(tree)
@@ -229,3 +227,58 @@ def test_every_real_hub_file_takes_an_override_and_gives_it_back(
         assert snapshot(tree) == original, path
         tested += 1
     assert tested == 10
+
+
+def test_adopt_after_a_hand_added_choice_and_hub_adds_only_new_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import difflib
+
+    tree = copy_tree(SAMPLE, tmp_path / "infra")
+    assert hubs("-C", str(tree), "import") == 0
+    imported = (tree / "hubs.toml").read_text()
+    common = tree / "config/clusters/openscapeshub/common.values.yaml"
+    common.write_text(
+        common.read_text().replace(
+            "                  image: openscapes/matlab:2023-11-28\n",
+            "                  image: openscapes/matlab:2023-11-28\n"
+            "              04-julia:\n"
+            "                display_name: Julia\n"
+            "                kubespawner_override:\n"
+            "                  image: openscapes/julia:2025.01.01\n",
+        )
+    )
+    cluster = tree / "config/clusters/utoronto/cluster.yaml"
+    cluster.write_text(
+        cluster.read_text()
+        + "- name: labs\n  display_name: University of Toronto (labs)\n  helm_chart: basehub\n"
+        "  helm_chart_values_files:\n  - common.values.yaml\n  - labs.values.yaml\n"
+    )
+    (tree / "config/clusters/utoronto/labs.values.yaml").write_text(
+        "jupyterhub:\n  singleuser:\n    image:\n      name: quay.io/2i2c/labs\n      tag: 0a1b2c\n"
+    )
+    capsys.readouterr()
+    assert hubs("-C", str(tree), "check") == 1
+    capsys.readouterr()
+    assert hubs("-C", str(tree), "adopt") == 0
+    assert capsys.readouterr().out == (
+        "adopted utoronto/labs: hub added\n"
+        "adopted openscapeshub/common.values.yaml:profiles/Choose your environment and "
+        "resources/choices/04-julia: openscapes/julia:2025.01.01\n"
+    )
+    adopted = (tree / "hubs.toml").read_text()
+    diff = [
+        line
+        for line in difflib.unified_diff(imported.splitlines(), adopted.splitlines(), n=0)
+        if not line.startswith(("---", "+++", "@@"))
+    ]
+    assert diff == [
+        '+04-julia = "openscapes/julia:2025.01.01"',
+        "+",
+        "+[clusters.utoronto.hubs.labs]  # University of Toronto (labs)",
+        '+image = "quay.io/2i2c/labs:0a1b2c"',
+    ]
+    edited = snapshot(tree)
+    assert hubs("-C", str(tree), "check") == 0
+    assert hubs("-C", str(tree), "compile") == 0
+    assert snapshot(tree) == edited

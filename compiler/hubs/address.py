@@ -25,8 +25,9 @@ def toml_key(part: str) -> str:
     """One TOML key as a user would write it: bare when it can be, else a basic string."""
     if _BARE.fullmatch(part):
         return part
-    escaped = part.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'
+    import tomlkit
+
+    return tomlkit.string(part).as_string()
 
 
 def dotted(keys: Sequence[str]) -> str:

@@ -31,7 +31,7 @@ class Expected:
 
 def problems(old: str, new: str, expected: Sequence[Expected]) -> list[str]:
     """What is wrong with ``new`` as an edit of ``old`` (empty when it is right)."""
-    before, after = load_data(old), load_data(new)
+    before, after = _document(old), _document(new)
     found = [p for e in expected if (p := _holds(after, e)) is not None]
     if found:
         return found
@@ -42,6 +42,12 @@ def problems(old: str, new: str, expected: Sequence[Expected]) -> list[str]:
     if not _equal(masked_before, masked_after, set()):
         return [f"would also change {_difference(masked_before, masked_after)}"]
     return []
+
+
+def _document(text: str) -> Any:
+    """Loaded data; an empty document is an empty mapping, as Helm reads it."""
+    data = load_data(text)
+    return {} if data is None else data
 
 
 def _at(data: Any, path: YamlPath) -> tuple[bool, Any]:

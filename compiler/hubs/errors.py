@@ -16,6 +16,8 @@ from enum import IntEnum
 from typing import ClassVar, Literal
 
 Severity = Literal["error", "warning", "note"]
+# The rules of findings that `hubs adopt` settles: what the tree has and hubs.toml lacks.
+UNSTATED_RULES = frozenset({"unstated", "new-hub", "new-cluster"})
 
 
 class Exit(IntEnum):

@@ -26,23 +26,25 @@ def find(config: Config, fleet: Fleet, targets: Iterable[Target]) -> tuple[Diagn
 
 
 def _slot_findings(targets: list[Target]) -> Iterator[Diagnostic]:
-    stated = {(t.slot.file, t.slot.physical) for t in targets if t.policy != "unstated"}
-    seen: set[tuple[str, object]] = set()
+    """One finding per YAML node (aliases share one), in the order of the targets."""
+    nodes: dict[tuple[str, object], list[Target]] = {}
     for target in targets:
-        node = (target.slot.file, target.slot.physical)
-        if target.policy == "user-controlled" or node in seen:
-            continue
-        seen.add(node)
-        if isinstance(target.slot.value, Written):
-            yield _broken(target)
-        elif target.policy == "unstated" and node not in stated:
-            yield _unstated(target)
+        if target.policy != "user-controlled":
+            nodes.setdefault((target.slot.file, target.slot.physical), []).append(target)
+    for group in nodes.values():
+        first = group[0]
+        if isinstance(first.slot.value, Written):
+            yield _broken(first)
+        elif all(t.policy == "unstated" for t in group):
+            yield _unstated(first, [str(t.address) for t in group[1:]])
 
 
-def _unstated(target: Target) -> Diagnostic:
+def _unstated(target: Target, aliases: list[str]) -> Diagnostic:
     address = target.address
+    also = f"; also {', '.join(aliases)}, the same YAML node" if aliases else ""
     return Diagnostic(
-        f"{target.slot.image} is in the tree but not in hubs.toml (compile leaves it alone)",
+        f"{target.slot.image} is in the tree but not in hubs.toml (compile leaves it "
+        f"alone{also})",
         target.slot.file,
         target.slot.line,
         key=str(address),

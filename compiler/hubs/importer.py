@@ -7,25 +7,17 @@ result changes no byte of the tree.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-from . import plan
-from .clusters import Cluster
-from .errors import oneline
+from . import findings, plan
+from .address import toml_key as key
+from .clusters import Cluster, Hub
+from .errors import UNSTATED_RULES, oneline
 from .imageref import Written
 from .layering import Fleet
 from .scan import Slot, ValuesFile
 
-_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _LISTED = 6  # a shared file's comment names its hubs up to this many
-
-
-def key(text: str) -> str:
-    """A TOML key: bare when it can be, else a basic string."""
-    import tomlkit
-
-    return text if _BARE.match(text) else tomlkit.string(text).as_string()
 
 
 def string(text: str) -> str:
@@ -48,9 +40,21 @@ def render(fleet: Fleet, tree: str = ".", schema: str | None = None) -> str:
     if default is not None and default.image:
         lines += ["", "[defaults]", f"image = {_pinned(default)}"]
     for cluster in fleet.clusters.values():
-        lines += ["", f"# ---- {cluster.name} ({cluster.path})"]
-        lines += list(_cluster(fleet, cluster))
+        lines += ["", *cluster_lines(fleet, cluster)]
     return "\n".join(lines) + "\n"
+
+
+def cluster_lines(fleet: Fleet, cluster: Cluster) -> list[str]:
+    """The block that states one cluster, as import writes it."""
+    return [f"# ---- {cluster.name} ({cluster.path})", *_cluster(fleet, cluster)]
+
+
+def hub_lines(fleet: Fleet, hub: Hub) -> list[str]:
+    """The table (and profile tables) that state one hub's own file, as import writes it."""
+    head = f"clusters.{key(hub.cluster)}.hubs.{key(hub.name)}"
+    own_path = fleet.own_file(hub)
+    body = _scope(head, fleet.hub_file(hub, own_path), fleet) if own_path else []
+    return _with_comment(body or [f"[{head}]"], hub.display_name)
 
 
 def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
@@ -71,13 +75,12 @@ def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
         yield f"[{base}]"
     previous_empty = False
     for hub in cluster.hubs:
-        head = f"{base}.hubs.{key(hub.name)}"
-        own_path = fleet.own_file(hub)
-        body = _scope(head, fleet.hub_file(hub, own_path), fleet) if own_path else []
-        if body or not previous_empty:  # hubs that inherit everything stand one a line
+        lines = hub_lines(fleet, hub)
+        bare = len(lines) == 1
+        if not bare or not previous_empty:  # hubs that inherit everything stand one a line
             yield ""
-        yield from _with_comment(body or [f"[{head}]"], hub.display_name)
-        previous_empty = not body
+        yield from lines
+        previous_empty = bare
 
 
 def _with_comment(body: list[str], comment: str) -> list[str]:
@@ -119,13 +122,19 @@ def check_import(text: str, fleet: Fleet) -> None:
     from .model import Lock
 
     try:
-        changes = plan.make_plan(parse_config(text), fleet, Lock()).changes
+        config = parse_config(text)
+        made = plan.make_plan(config, fleet, Lock())
     except (ConfigError, plan.PlanError) as exc:
         problem = str(exc).splitlines()[0]
     else:
-        if not changes:
+        left = [d for d in findings.find(config, fleet, made.targets) if d.rule in UNSTATED_RULES]
+        if not made.changes and not left:
             return
-        problem = f"{changes[0].address} would change ({changes[0].old} -> {changes[0].new})"
+        if made.changes:
+            change = made.changes[0]
+            problem = f"{change.address} would change ({change.old} -> {change.new})"
+        else:
+            problem = f"{left[0].key} would not be stated"
     raise plan.PlanError(
         [f"import cannot state this tree exactly: {problem}; nothing written (please report it)"]
     )

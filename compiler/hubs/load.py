@@ -171,6 +171,16 @@ def _split_keys(text: str) -> list[str] | None:
     return keys
 
 
+def table_headers(text: str) -> list[tuple[int, list[str]]]:
+    """(0-based line number, key path) of every table header of a TOML text."""
+    out = []
+    for number, line in enumerate(text.splitlines()):
+        header = _HEADER.match(line)
+        if header and not line.lstrip().startswith("#"):
+            out.append((number, _split_keys(header["keys"]) or []))
+    return out
+
+
 def locate(text: str, path: Sequence[str]) -> tuple[int, int]:
     """Best (line, column) for a key path in TOML text; (0, 0) when not found."""
     best = (0, 0, -1)

@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from . import imageref
+from .address import dotted
 from .errors import shown
 from .imageref import ImageRef
 from .tagorder import Order
@@ -175,6 +176,24 @@ class Scope(_Strict):
         default_factory=dict, description="Profiles of the file's profileList, by slug or name"
     )
 
+    def policies(self, head: tuple[str, ...]) -> list[tuple[tuple[str, ...], object]]:
+        """(key path, policy) of every policy stated here."""
+        out: list[tuple[tuple[str, ...], object]] = []
+        if self.image is not None:
+            out.append(((*head, "image"), self.image))
+        for name, profile in self.profiles.items():
+            if profile.image is not None:
+                out.append(((*head, "profiles", name, "image"), profile.image))
+            out += [
+                ((*head, "profiles", name, "choices", key), policy)
+                for key, policy in profile.choices.items()
+            ]
+        return out
+
+
+def _follows(policy: object) -> bool:
+    return isinstance(policy, Follow)
+
 
 class Cluster(_Strict):
     files: dict[str, Scope] = Field(
@@ -219,6 +238,16 @@ class Config(_Strict):
                 if "/" in file or not file.endswith((".yaml", ".yml")):
                     raise ValueError(f"clusters.{name}.files: {file!r} is not a values file name")
         return self
+
+    def follows(self) -> list[str]:
+        """The hubs.toml key paths of every follow-latest policy."""
+        found = []
+        for cname, cluster in self.clusters.items():
+            for kind, scopes in (("files", cluster.files), ("hubs", cluster.hubs)):
+                for sname, scope in scopes.items():
+                    head = ("clusters", cname, kind, sname)
+                    found += [dotted(keys) for keys, p in scope.policies(head) if _follows(p)]
+        return found
 
 
 class LockEntry(_Strict):

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import Diagnostic, oneline
+from .errors import UNSTATED_RULES, Diagnostic, oneline
 
 if TYPE_CHECKING:
     from .plan import Change
@@ -68,14 +68,11 @@ def _clean(report: Report, state: str) -> str:
 
 def _counted(report: Report) -> str:
     """``2 not in hubs.toml, 1 broken image``: the findings, counted by kind."""
-    unstated = sum(1 for d in report.findings if d.rule in _UNSTATED)
+    unstated = sum(1 for d in report.findings if d.rule in UNSTATED_RULES)
     broken = len(report.findings) - unstated
     parts = [f"{unstated} not stated in hubs.toml"] if unstated else []
     parts += [f"{broken} broken image{'s' * (broken != 1)}"] if broken else []
     return ", ".join(parts)
-
-
-_UNSTATED = frozenset({"unstated", "new-hub", "new-cluster"})
 
 
 def _image(value: str | None, old: bool = False) -> str:
@@ -129,7 +126,7 @@ def _fix(change: Change) -> str | None:
         return None
     keep = f"hubs set '{change.address}' --pin {change.old}"
     if change.new is None:
-        return f"to keep it instead: {keep}"
+        return f"to keep it instead: `{keep}`"
     if change.policy == "follow-latest":
         return f"`hubs compile` restores {change.new} (hubs.lock); to keep {change.old}: `{keep}`"
     adopt = f"hubs adopt '{change.address}'"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from .address import Address
+from .address import Address, dotted, toml_key
 from .errors import close_match
+from .load import table_headers
 from .targets import PlanError
 
 
@@ -24,6 +26,9 @@ def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) 
     if value is None:
         _remove(doc, keys)
         return tomlkit.dumps(doc)
+    if not _has_table(doc, keys[:-1]):  # a new table goes where import would put it
+        line = f"{toml_key(keys[-1])} = {_value(value).as_string()}"
+        return insert_block(text, [f"[{dotted(keys[:-1])}]", line], keys[:-1])
     table: Any = doc
     for depth, key in enumerate(keys[:-1]):
         if key not in table:
@@ -36,6 +41,88 @@ def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) 
     else:
         table[keys[-1]] = value
     return tomlkit.dumps(doc)
+
+
+def _value(value: str | dict[str, Any]) -> Any:
+    import tomlkit
+
+    if isinstance(value, dict):
+        inline = tomlkit.inline_table()
+        inline.update(value)
+        return inline
+    return tomlkit.item(value)
+
+
+def _has_table(doc: Any, keys: tuple[str, ...]) -> bool:
+    table = doc
+    for key in keys:
+        if key not in table:
+            return False
+        table = table[key]
+    return True
+
+
+def insert_block(
+    text: str,
+    lines: list[str],
+    keys: tuple[str, ...],
+    before: Sequence[tuple[str, ...]] = (),
+) -> str:
+    """``text`` with a block of tables inserted where a table at ``keys`` belongs: before
+    the first table (with its comments) whose key path starts with one of ``before``, else
+    after the tables that share the longest head of its key path (its scope, its cluster),
+    else at the end."""
+    body = text.splitlines(keepends=True)
+    at = _insert_at(text, body, list(keys), before)
+    newline = "\r\n" if "\r\n" in text else "\n"
+    block = [line + newline for line in lines]
+    head, tail = body[:at], body[at:]
+    if head and not head[-1].endswith(("\n", "\r")):
+        head[-1] += newline
+    if head and head[-1].strip():
+        block.insert(0, newline)
+    if tail and tail[0].strip():
+        block.append(newline)
+    return "".join(head + block + tail)
+
+
+def _insert_at(
+    text: str, body: list[str], keys: list[str], before: Sequence[tuple[str, ...]]
+) -> int:
+    headers = table_headers(text)
+    for head in before:
+        found = [n for n, path in headers if tuple(path[: len(head)]) == head]
+        if found:
+            return _block_start(body, found[0])
+    best = max((_shared(found, keys) for _, found in headers), default=0)
+    if best < 2:  # nothing of its cluster: after the last table
+        return len(body)
+    group = [(n, found) for n, found in headers if _shared(found, keys) >= best]
+    last = group[-1][0]
+    following = [n for n, _ in headers if n > last]
+    end = _block_start(body, following[0]) if following else len(body)
+    while end > last + 1 and not body[end - 1].strip():
+        end -= 1
+    return end
+
+
+def _block_start(body: list[str], header: int) -> int:
+    """The first comment line of the comments (and blank lines) right above a header."""
+    start = header
+    while start > 0 and (not body[start - 1].strip() or body[start - 1].lstrip().startswith("#")):
+        start -= 1
+    while start < header and not body[start].strip():
+        start += 1
+    return start
+
+
+def _shared(a: list[str], b: list[str]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
 
 
 def _remove(doc: Any, keys: tuple[str, ...]) -> None:

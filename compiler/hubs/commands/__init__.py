@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import (
+    adopt,
     check,
     compile,
     completion,
@@ -34,6 +35,7 @@ TABLE: tuple[Command[Any], ...] = (
     diff.COMMAND,
     update.COMMAND,
     import_.COMMAND,
+    adopt.COMMAND,
     list_.COMMAND,
     explain.COMMAND,
     set_.COMMAND,

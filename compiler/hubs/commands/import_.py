@@ -37,8 +37,8 @@ def _import(options: ImportOptions, target: Path, held: TreeLock) -> int:
     from ..transaction import FileWrite
 
     base = options.base
-    if target.exists() and not options.force:
-        raise UsageError(f"{target}: exists already; use --force to overwrite it")
+    if target.exists():
+        _may_replace(target, os.path.relpath(target, base), options.force)
     tree = os.path.relpath(base, target.parent).replace(os.sep, "/")
     fleet = load_fleet(base)
     text = render(fleet, tree)
@@ -49,8 +49,32 @@ def _import(options: ImportOptions, target: Path, held: TreeLock) -> int:
     return EXIT_OK
 
 
+def _may_replace(target: Path, shown: str, force: bool) -> None:
+    """An existing hubs.toml is rewritten whole only with --force, and never when that
+    would drop a follow-latest policy: `hubs adopt` takes the tree's images into it."""
+    from ..errors import HubsError
+    from ..load import load_config
+
+    adopt = "`hubs adopt` takes what the tree has into it, keeping its policies and comments"
+    if not force:
+        raise UsageError(f"{shown}: exists already; {adopt} (`--force` rewrites it whole)")
+    try:
+        follows = load_config(target).config.follows()
+    except HubsError:
+        return  # it does not load: nothing in it can be kept
+    if follows:
+        listed = ", ".join(follows)
+        raise UsageError(
+            f"{shown}: --force would drop the follow-latest policies of {listed}; {adopt}"
+        )
+
+
 def _arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--force", action="store_true", help="overwrite an existing hubs.toml")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="rewrite an existing hubs.toml whole (refused when it has follow-latest policies)",
+    )
 
 
 COMMAND = Command(
@@ -59,7 +83,9 @@ COMMAND = Command(
     description=(
         "Read the tree (the current folder, or -C DIR) and write a hubs.toml that pins every "
         "image where it is set today, so that `hubs compile` changes nothing. Refuses to "
-        "write when that would not hold, and refuses to overwrite hubs.toml without --force."
+        "write when that would not hold. An existing hubs.toml is left alone: `hubs adopt` "
+        "takes new hubs and images into it; --force rewrites it whole, unless that would "
+        "drop follow-latest policies."
     ),
     examples=("hubs import", "hubs -C infrastructure import --config ../hubs.toml --force"),
     options=ImportOptions,

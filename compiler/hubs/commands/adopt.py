@@ -1,0 +1,81 @@
+"""``hubs adopt``: take into hubs.toml what the tree has and hubs.toml lacks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._common import EXIT_OK, Command, Where, config_path, loaded
+
+if TYPE_CHECKING:
+    from ..treelock import TreeLock
+
+
+@dataclass(frozen=True, kw_only=True)
+class AdoptOptions(Where):
+    addresses: tuple[str, ...] = ()  # slots, hubs (C/H) or clusters (C); none: all unstated
+    all: bool = False  # also take values edited by hand in slots hubs.toml states
+
+
+def run(options: AdoptOptions) -> int:
+    from ..treelock import hold
+
+    with hold(config_path(options).parent, "adopt") as held:
+        return _adopt(options, held)
+
+
+def _adopt(options: AdoptOptions, held: TreeLock) -> int:
+    from ..adopt import adopt
+    from ..compile import write
+    from ..transaction import FileWrite
+
+    source, fleet, lock = loaded(options)
+    result = adopt(source, fleet, lock, options.addresses, options.all)
+    write(None, held, also=[FileWrite(source.path, result.text, source.text)])
+    for line in result.taken:
+        print(f"adopted {line}")
+    for line in result.refused:
+        print(f"not adopted: {line}")
+    count = len(result.taken)
+    said = f"took {count} into {source.path.name}" if count else "nothing to adopt"
+    print(f"hubs adopt: {said}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "addresses",
+        nargs="*",
+        metavar="ADDRESS",
+        help="slots (C/HUB:image, ...), hubs (C/HUB) or clusters (C) to adopt; default: "
+        "everything hubs.toml lacks",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also keep values edited by hand where hubs.toml pins something else",
+    )
+
+
+COMMAND = Command(
+    name="adopt",
+    help="take into hubs.toml the hubs and images the tree has and hubs.toml lacks",
+    description=(
+        "Bring into hubs.toml what the tree has and hubs.toml lacks: new clusters and hubs "
+        "(with the tables import would write, where import would put them) and images no "
+        "policy states. With --all, or for the slots named, values edited by hand are kept "
+        "too. Every policy, comment and table already in hubs.toml stays; a follow-latest "
+        "policy is never changed (a hand edit of a follow slot is reported). Afterwards "
+        "`hubs check` is clean and `hubs compile` changes nothing."
+    ),
+    examples=(
+        "hubs adopt",
+        "hubs adopt alpha/newhub",
+        "hubs adopt 'alpha/common.values.yaml:profiles/medium/choices/r' --all",
+    ),
+    options=AdoptOptions,
+    run=run,
+    arguments=_arguments,
+)
