@@ -24,6 +24,7 @@ from . import (
     schema,
     set_,
     update,
+    verify,
 )
 from ._common import Command
 
@@ -33,6 +34,7 @@ TABLE: tuple[Command[Any], ...] = (
     check.COMMAND,
     diff.COMMAND,
     update.COMMAND,
+    verify.COMMAND,
     import_.COMMAND,
     list_.COMMAND,
     explain.COMMAND,
