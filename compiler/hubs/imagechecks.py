@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from . import layers, verdicts
+from .errors import oneline, shorten
 from .imageref import ImageRef
 from .podspec import Setting
 from .registry import ImageConfig, Index, Manifest, Platform, RegistryClient, RegistryError
@@ -192,7 +193,7 @@ def _deep(
         found = layers.search(sources, questions, options.budget)
     except layers.LayerError as exc:
         return _Deep(None, None, paths, str(exc))
-    note = f"read {found.layers_read} of {count} layers, {found.read} bytes"
+    note = f"read {found.layers_read} of {count} layer{'s' * (count != 1)}, {found.read} bytes"
     if found.stopped:
         note += f"; stopped: {found.stopped}"
     passwd = _passwd(found.answers[0], count) if needs_passwd else None
@@ -247,8 +248,9 @@ def _combine(found: Sequence[tuple[str, Verdict]]) -> Verdict:
 
 def _users(run: _Run, config: ImageConfig, deep: _Deep | None) -> None:
     passwd = deep.passwd if deep is not None else None
+    why = f"deep search: {deep.note}" if deep is not None else "--deep resolves it via /etc/passwd"
     found = [
-        (u.hub, verdicts.user_verdict(u.uid.value, u.uid.source, config.user, passwd))
+        (u.hub, verdicts.user_verdict(u.uid.value, u.uid.source, config.user, passwd, why))
         for u in run.use.usages
     ]
     run.add("non-root", _combine(found))
@@ -283,4 +285,4 @@ def _deep_verdict(answer: layers.Answer, deep: _Deep | None) -> Verdict:
     if answer.kind == "deleted":
         return False, f"deleted by a whiteout of {answer.path} in layer {answer.layer} ({note})"
     where = ", ".join(deep.where) if deep is not None else ""
-    return False, f"not in the image: none of {verdicts.said(where)} ({note})"
+    return False, f"not in the image: none of {oneline(shorten(where))} ({note})"

@@ -84,27 +84,28 @@ def _normal(name: str) -> str:
 
 @dataclass
 class _Hidden:
-    """What the layers above hide from the layers below."""
+    """What the layers above hide from the layers below: path -> the layer of its whiteout."""
 
-    deleted: set[str] = field(default_factory=set)
-    opaque: set[str] = field(default_factory=set)
+    deleted: dict[str, int] = field(default_factory=dict)
+    opaque: dict[str, int] = field(default_factory=dict)
 
-    def hides(self, path: str) -> str | None:
-        """The whiteout (deleted path or opaque folder) hiding ``path``, if any."""
+    def hides(self, path: str) -> tuple[str, int] | None:
+        """The whiteout (deleted path or opaque folder) hiding ``path``, and its layer."""
         current = path
         while True:
             if current in self.deleted:
-                return current
+                return current, self.deleted[current]
             parent = posixpath.dirname(current)
             if parent in self.opaque:
-                return parent
+                return parent, self.opaque[parent]
             if parent == current:
                 return None
             current = parent
 
     def add(self, other: _Hidden) -> None:
-        self.deleted |= other.deleted
-        self.opaque |= other.opaque
+        for mine, theirs in ((self.deleted, other.deleted), (self.opaque, other.opaque)):
+            for path, layer in theirs.items():
+                mine.setdefault(path, layer)
 
 
 class _Chunks(io.RawIOBase):
@@ -160,6 +161,7 @@ class _Searcher:
         self.answers: list[Answer | None] = [None if q.paths else Answer(None) for q in questions]
         self.hidden = _Hidden()
         self.counter = [0]
+        self.hid: dict[int, Answer] = {}  # question -> the whiteout that hid a path found
 
     def open(self) -> list[int]:
         return [i for i, a in enumerate(self.answers) if a is None]
@@ -175,7 +177,7 @@ class _Searcher:
         for piece in pieces:  # the rest (padding): read whole, the digest is checked
             self.counter[0] += len(piece)
         self.hidden.add(here)
-        self._settle(number)
+        self._settle()
 
     def _member(
         self, number: int, tar: tarfile.TarFile, member: tarfile.TarInfo, here: _Hidden
@@ -183,14 +185,18 @@ class _Searcher:
         path = _normal(member.name)
         folder, base = posixpath.split(path)
         if base == OPAQUE:
-            here.opaque.add(folder)
+            here.opaque[folder] = number
             return
         if base.startswith(WHITEOUT):
-            here.deleted.add(posixpath.join(folder, base[len(WHITEOUT) :]))
+            here.deleted[posixpath.join(folder, base[len(WHITEOUT) :])] = number
             return
         for i in self.open():
             question = self.questions[i]
-            if path not in question.paths or self.hidden.hides(path):
+            if path not in question.paths:
+                continue
+            hidden = self.hidden.hides(path)
+            if hidden is not None:
+                self.hid.setdefault(i, Answer("deleted", hidden[0], hidden[1]))
                 continue
             if member.isfile():
                 data = None
@@ -201,12 +207,12 @@ class _Searcher:
             elif member.issym() or member.islnk():
                 self.answers[i] = Answer("link", path, number)
 
-    def _settle(self, number: int) -> None:
+    def _settle(self) -> None:
         """Questions whose every path is now hidden are answered: deleted."""
         for i in self.open():
-            paths = self.questions[i].paths
-            if all(self.hidden.hides(p) for p in paths):
-                self.answers[i] = Answer("deleted", self.hidden.hides(paths[0]), number)
+            hidden = [self.hidden.hides(p) for p in self.questions[i].paths]
+            if all(hidden) and hidden[0] is not None:
+                self.answers[i] = Answer("deleted", hidden[0][0], hidden[0][1])
 
 
 def search(layers: Sequence[Layer], questions: Sequence[Question], budget: int) -> Search:
@@ -234,8 +240,8 @@ def search(layers: Sequence[Layer], questions: Sequence[Question], budget: int) 
             if close is not None:
                 close()
         done += 1
-    for i in searcher.open():
-        searcher.answers[i] = Answer(None)
+    for i in searcher.open():  # no layer has it; a whiteout may have removed it
+        searcher.answers[i] = searcher.hid.get(i, Answer(None))
     return _ended(searcher, done, None)
 
 

@@ -55,7 +55,11 @@ class Passwd:
 
 
 def user_verdict(
-    uid: object, source: str, image_user: str | None, passwd: Passwd | None
+    uid: object,
+    source: str,
+    image_user: str | None,
+    passwd: Passwd | None,
+    unresolved: str = "--deep resolves it via /etc/passwd",
 ) -> Verdict:
     """Whether the pod runs as non-root: the values' ``uid`` (from ``source``), or, when
     that is null, the image config's ``User``, a name resolved through ``passwd``."""
@@ -64,22 +68,22 @@ def user_verdict(
             if uid == 0:
                 return False, f"runs as uid 0 (root), set at {source}"
             return True, f"runs as uid {uid} ({source})"
-        return _user_text(said(uid), f"uid {said(uid)!r} at {source}", None)
+        return _user_text(said(uid), f"uid {said(uid)!r} at {source}", None, unresolved)
     if not image_user:
         return False, f"uid is null at {source} and the image sets no User: runs as root"
     return _user_text(
-        image_user, f"uid is null at {source}; image User {said(image_user)!r}", passwd
+        image_user, f"uid is null at {source}; image User {said(image_user)!r}", passwd, unresolved
     )
 
 
-def _user_text(user: str, what: str, passwd: Passwd | None) -> Verdict:
+def _user_text(user: str, what: str, passwd: Passwd | None, unresolved: str) -> Verdict:
     if is_root(user):
         return False, f"{what}: root"
     name = user.split(":", 1)[0].strip()
     if name.isdigit():
         return True, f"{what}: uid {int(name)}"
     if passwd is None:
-        return None, f"{what} is a name: unverified (--deep resolves it through /etc/passwd)"
+        return None, f"{what} is a name: unverified ({unresolved})"
     if passwd.users is None:
         return False, f"{what}: the image has no /etc/passwd"
     uid = passwd.users.get(name)
