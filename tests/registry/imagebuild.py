@@ -66,8 +66,10 @@ def push_image(
     config: Mapping[str, Any] | None = None,
     arch: str = "amd64",
     created: str | None = "2025-01-01T00:00:00Z",
+    history: Sequence[str] = (),
 ) -> Built:
-    """Push an image of ``layers`` (bottom first); ``config`` is its config's ``config``."""
+    """Push an image of ``layers`` (bottom first); ``config`` is its config's ``config``,
+    ``history`` the ``created_by`` of its history entries."""
     raws = [tar(entries) for entries in layers]
     blobs = [compress(raw, compression) for raw in raws]
     body: dict[str, Any] = {
@@ -78,6 +80,8 @@ def push_image(
     }
     if created is not None:
         body["created"] = created
+    if history:
+        body["history"] = [{"created_by": line} for line in history]
     config_raw = json.dumps(body).encode()
     digests = [pusher.blob(repo, blob) for blob in blobs]
     manifest = {

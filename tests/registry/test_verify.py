@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +13,16 @@ from typing import Any
 
 import pytest
 from imagebuild import push_image, push_index
-from registry_fakes import Pusher, Registry
+from registry_fakes import (
+    PASSWORD,
+    USER,
+    MakeServer,
+    Pusher,
+    Registry,
+    Reply,
+    TokenServer,
+    free_port,
+)
 
 from hubs.cli import main
 
@@ -24,6 +36,16 @@ PASSWD = {
 HOME = {"home/jovyan/.bashrc": b"# hi\n"}
 CREATED = datetime(2025, 1, 1, tzinfo=UTC)
 VALUES = "config/clusters/c/{hub}.values.yaml"
+ROOT = Path(__file__).resolve().parents[2]
+HELPER = """\
+import json, sys
+server = sys.stdin.read().strip()
+answers = {answers}
+if server not in answers:
+    print("credentials not found in native keychain")
+    sys.exit(1)
+print(json.dumps(answers[server]))
+"""
 
 
 def days() -> int:
@@ -284,7 +306,6 @@ def test_the_deep_budget_stops_the_search(
     assert code == 0
 
 
-
 # ---------------------------------------------------------------- platforms
 
 
@@ -379,3 +400,172 @@ def test_a_pinned_digest_is_checked_too(
         f"tag uid exists, but digest sha256:{'0' * 64} does not",
     )
     assert code == 1
+
+
+def test_the_docker_hub_pull_budget_is_reported_and_a_failure_exits_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fake_server: MakeServer
+) -> None:
+    fake = fake_server()
+    digest = "sha256:" + "a" * 64
+    fake.routes["HEAD /v2/lib/app/manifests/v1"] = Reply(
+        200, headers={"Docker-Content-Digest": digest, "ratelimit-remaining": "99;w=21600"}
+    )
+    root = fleet(tmp_path, {"h": f"{fake.host}/lib/app:v1"})
+    code, checks, _ = verify(capsys, root)
+    assert [(c["check"], c["ok"], c["result"]) for c in checks] == [
+        ("exists", True, "ok"),
+        ("platforms", None, "error"),
+    ]
+    assert checks[0]["detail"] == f"tag v1 exists ({digest}); Docker Hub pulls left: 99"
+    assert checks[1]["detail"].startswith(f"{fake.host}/lib/app: ")
+    assert [s.method for s in fake.seen] == ["HEAD", "GET"]  # one HEAD, then the manifest
+    assert code == 3
+
+
+def test_an_unreachable_registry_exits_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    host = f"127.0.0.1:{free_port()}"  # nothing listens there
+    root = fleet(tmp_path, {"h": f"{host}/lib/app:v1"})
+    code, out, _ = verify(capsys, root, fmt="text")
+    assert code == 3
+    assert out.splitlines()[0] == "hubs verify: 1 image, 1 check: 0 ok, 1 not reached"
+    assert out.splitlines()[2].startswith(f"{host}/lib/app:v1  exists  error   {host}/lib/app: ")
+
+
+# ---------------------------------------------------------------- credentials
+
+
+def helper(folder: Path, monkeypatch: pytest.MonkeyPatch, host: str, secret: str) -> None:
+    """docker-credential-verifytest on PATH answering for ``host``; config.json names it."""
+    bin_dir = folder / "bin"
+    bin_dir.mkdir()
+    answers = {host: {"ServerURL": host, "Username": USER, "Secret": secret}}
+    script = bin_dir / "docker-credential-verifytest"
+    script.write_text(f"#!{sys.executable}\n" + HELPER.format(answers=repr(answers)))
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    config = Path(os.environ["DOCKER_CONFIG"]) / "config.json"
+    config.write_text(json.dumps({"credHelpers": {host: "verifytest"}}))
+
+
+def test_a_private_repository_with_credentials_from_a_helper(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pusher: Pusher,
+    token_registry: Registry,
+    token_server: TokenServer,
+) -> None:
+    push_image(pusher, "private/verify", "v1", [HOME], config={"User": "1000"})
+    image = f"{token_registry.host}/private/verify:v1"
+    root = fleet(tmp_path, {"h": image})
+    code, checks, _ = verify(capsys, root)  # anonymous: refused
+    assert (code, [c["result"] for c in checks]) == (3, ["error"])
+    assert "unauthorized" in checks[0]["detail"]
+    helper(tmp_path, monkeypatch, token_registry.host, "wr0ng-Secret-1")
+    code, out, err = verify(capsys, root, fmt="text")
+    assert code == 3
+    assert "wr0ng-Secret-1" not in out + err
+    (tmp_path / "bin" / "docker-credential-verifytest").unlink()
+    (tmp_path / "bin").rmdir()
+    helper(tmp_path, monkeypatch, token_registry.host, PASSWORD)
+    token_server.requests.clear()
+    code, checks, _ = verify(capsys, root)
+    assert [c["result"] for c in checks] == ["ok", "ok", "ok", "unverified", "ok"]
+    assert {r.user for r in token_server.requests} == {USER}
+    assert code == 0
+
+
+# ---------------------------------------------------------------- the bundled example
+
+EXAMPLE_IMAGES = (
+    "quay.io/jupyter/scipy-notebook:2024-03-18",
+    "quay.io/example/alpha-image:0a1b2c3d4e5f",
+    "quay.io/example/alpha-small:2025.01.10",
+    "quay.io/jupyter/scipy-notebook:2025-06-02",
+    "pangeo/pangeo-notebook:2025.06.02",
+    "quay.io/example/alpha-image:9f8e7d6c5b4a",
+    "pangeo/ml-notebook:2025.06.02",
+    "pangeo/base-notebook:2025.06.02",
+)
+INSTALL = "RUN /bin/sh -c pip install jupyterhub==5.2.1"
+
+
+@pytest.fixture(scope="module")
+def example_images(pusher: Pusher) -> None:
+    for image in EXAMPLE_IMAGES:
+        name, tag = image.rsplit(":", 1)
+        repo = name.removeprefix("quay.io/")
+        push_image(pusher, repo, tag, [HOME], config={"User": "1000"}, history=[INSTALL])
+
+
+@pytest.fixture
+def example(tmp_path: Path, registry: Registry, example_images: None) -> Path:
+    """A copy of the bundled example whose docker.io and quay.io go to the test registry."""
+    for name in ("hubs.toml", "hubs.lock"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    shutil.copytree(ROOT / "generated", tmp_path / "generated")
+    (tmp_path / "schema").mkdir()
+    with (tmp_path / "hubs.toml").open("a") as toml:
+        toml.write(
+            f'\n[registries.mirrors]\n"docker.io" = "{registry.host}"\n'
+            f'"quay.io" = "{registry.host}"\n'
+        )
+    return tmp_path
+
+
+def test_the_bundled_example_verifies(capsys: pytest.CaptureFixture[str], example: Path) -> None:
+    code, checks, err = verify(capsys, example)
+    assert (code, err) == (0, "")
+    assert [c["image"] for c in checks[::5]] == list(EXAMPLE_IMAGES)
+    assert {c["result"] for c in checks} == {"ok"}
+    scipy = results(checks, "quay.io/jupyter/scipy-notebook:2024-03-18")
+    assert scipy["singleuser"] == (
+        True,
+        f"from the config: history: {INSTALL} (--deep looks in the layers)",
+    )
+    assert checks[0]["hubs"] == ["alpha/workshop", "beta/staging"]  # the chart default
+    pangeo = [c for c in checks if c["image"] == "pangeo/pangeo-notebook:2025.06.02"]
+    assert pangeo[0]["hubs"] == ["alpha/staging", "alpha/prod", "beta/staging", "beta/prod"]
+    assert (pangeo[0]["file"], pangeo[0]["line"]) == ("hubs.toml", 20)
+    code, out, _ = verify(capsys, example, fmt="text")
+    assert out.splitlines()[0] == "hubs verify: 8 images, 40 checks: 40 ok"
+
+
+def test_addresses_narrow_the_images(capsys: pytest.CaptureFixture[str], example: Path) -> None:
+    code, checks, _ = verify(capsys, example, "alpha/prod")
+    assert list(dict.fromkeys(c["image"] for c in checks)) == [
+        "quay.io/example/alpha-image:0a1b2c3d4e5f",
+        "quay.io/example/alpha-small:2025.01.10",
+        "quay.io/jupyter/scipy-notebook:2025-06-02",
+        "pangeo/pangeo-notebook:2025.06.02",
+    ]
+    code, checks, _ = verify(capsys, example, "beta/prod:image")
+    assert {c["image"] for c in checks} == {"pangeo/base-notebook:2025.06.02"}
+    code, out, err = verify(capsys, example, "alpha/prd", fmt="text")
+    assert (code, out) == (2, "")
+    assert err == (
+        "hubs: error: alpha/prd: no image of the fleet is at this address "
+        "(did you mean 'alpha/prod'?)\n"
+    )
+
+
+def test_github_annotations_are_capped_at_10(
+    capsys: pytest.CaptureFixture[str], example: Path
+) -> None:
+    with (example / "hubs.toml").open("a") as toml:
+        toml.write('\n[clusters.alpha]\nplatforms = ["linux/arm64"]\n')
+    code, out, _ = verify(capsys, example, "--max-age", "1", fmt="github")
+    lines = out.splitlines()
+    assert code == 1
+    assert len(lines) == 12
+    assert all(line.startswith("::error file=hubs.toml,line=") for line in lines[:10])
+    assert lines[0] == (
+        "::error file=hubs.toml,line=8,title=hubs verify%3A platforms::"
+        "quay.io/jupyter/scipy-notebook:2024-03-18: lacks linux/arm64 (has linux/amd64)"
+    )
+    assert lines[10:] == [
+        "4 more findings not annotated",
+        "hubs verify: 8 images, 40 checks: 26 ok, 14 failed",
+    ]
