@@ -18,7 +18,7 @@ from .registry.results import ImageConfig, Platform
 Verdict = tuple[bool | None, str]
 SINGLEUSER = "jupyterhub-singleuser"
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-_JUPYTERHUB = re.compile(r"\bjupyterhub\b")
+_JUPYTERHUB = re.compile(r"\bjupyterhub(?:-singleuser)?(?![\w-])")
 _PLATFORM = re.compile(r"[a-z0-9_]+/[a-z0-9_]+(?:/[a-z0-9_]+)?")
 
 
@@ -63,11 +63,13 @@ def user_verdict(
 ) -> Verdict:
     """Whether the pod runs as non-root: the values' ``uid`` (from ``source``), or, when
     that is null, the image config's ``User``, a name resolved through ``passwd``."""
+    if isinstance(uid, bool) or not isinstance(uid, int | str | None):
+        return False, f"uid {said(uid)} at {source} is not a number"
+    if isinstance(uid, int):
+        if uid == 0:
+            return False, f"runs as uid 0 (root), set at {source}"
+        return True, f"runs as uid {uid} ({source})"
     if uid is not None:
-        if isinstance(uid, int) and not isinstance(uid, bool):
-            if uid == 0:
-                return False, f"runs as uid 0 (root), set at {source}"
-            return True, f"runs as uid {uid} ({source})"
         return _user_text(said(uid), f"uid {said(uid)!r} at {source}", None, unresolved)
     if not image_user:
         return False, f"uid is null at {source} and the image sets no User: runs as root"
