@@ -125,7 +125,8 @@ def _exists(client: RegistryClient, ref: ImageRef, run: _Run) -> str | None:
         missing = f"tag {ref.tag}" if ref.tag else f"digest {ref.digest}"
         run.add("exists", (False, f"{missing} not found in {ref.canonical_name}"))
         return None
-    detail = f"tag {ref.tag} exists ({head.digest})" if ref.tag else f"{ref.digest} exists"
+    seen = f" ({head.digest})" if head.digest else ""
+    detail = f"tag {ref.tag} exists{seen}" if ref.tag else f"{ref.digest} exists"
     if ref.tag and ref.digest:
         pinned = client.head_manifest(ref, ref.digest)
         if not pinned.exists:

@@ -188,7 +188,7 @@ def test_a_user_name_is_resolved_through_etc_passwd_with_deep(
     assert code == 0
 
 
-def test_the_values_uid_wins_over_the_image_user_and_a_profile_overrides_it(
+def test_the_values_uid_wins_over_the_image_user(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, images: dict[str, str]
 ) -> None:
     """The chart's default uid 1000 makes a root image run as 1000; a uid 0 fails."""
@@ -201,6 +201,28 @@ def test_the_values_uid_wins_over_the_image_user_and_a_profile_overrides_it(
     assert results(checks, images["uid"])["non-root"] == (
         False,
         "runs as uid 0 (root), set at config/clusters/c/b.values.yaml:3",
+    )
+    assert code == 1
+
+
+def test_a_profile_override_of_the_uid_wins(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, images: dict[str, str]
+) -> None:
+    image = images["uid"]
+    profiles = (
+        "    uid: null\n    profileList:\n    - slug: p\n      kubespawner_override:\n"
+        f"        uid: 0\n        image: {image}"
+    )
+    toml = f'[clusters.c.hubs.h.profiles.p]\nimage = "{image}"'
+    root = fleet(tmp_path, {"h": images["zero"]}, {"h": profiles}, toml=toml)
+    code, checks, _ = verify(capsys, root)
+    assert results(checks, images["uid"])["non-root"] == (
+        False,
+        "runs as uid 0 (root), set at config/clusters/c/h.values.yaml:7",
+    )
+    assert results(checks, images["zero"])["non-root"] == (
+        False,
+        "uid is null at config/clusters/c/h.values.yaml:3; image User '0:0': root",
     )
     assert code == 1
 
