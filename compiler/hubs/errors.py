@@ -46,7 +46,6 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
-
 def shorten(value: str, limit: int = _MAX_SHOWN) -> str:
     """A value to echo in a message: at most ``limit`` characters, the cut said."""
     if len(value) <= limit:

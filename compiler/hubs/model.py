@@ -202,6 +202,13 @@ class Cluster(_Strict):
     hubs: dict[str, Scope] = Field(
         default_factory=dict, description="Every hub of cluster.yaml; {} when it inherits all"
     )
+    platforms: list[Annotated[str, Field(pattern=r"^[a-z0-9_]+/[a-z0-9_]+(/[a-z0-9_]+)?$")]] = (
+        Field(
+            default_factory=lambda: ["linux/amd64"],
+            description="Platforms (os/arch[/variant]) the cluster's nodes run; "
+            "`hubs verify` checks that its images have them",
+        )
+    )
 
 
 class Defaults(_Strict):
@@ -215,7 +222,7 @@ class Registries(_Strict):
     mirrors: dict[str, str] = Field(
         default_factory=dict,
         description="Registry host -> mirror host[:port] serving the same repositories "
-        "(e.g. a pull-through cache for docker.io); used by `hubs update` only",
+        "(e.g. a pull-through cache for docker.io); used by `hubs update` and `hubs verify`",
     )
 
 
@@ -225,7 +232,8 @@ class Config(_Strict):
     tree: str = Field(".", description="Infrastructure tree root, relative to hubs.toml")
     defaults: Defaults | None = Field(None, description="The chart default image")
     registries: Registries = Field(
-        default_factory=Registries, description="How `hubs update` reaches registries"
+        default_factory=Registries,
+        description="How `hubs update` and `hubs verify` reach registries",
     )
     clusters: dict[str, Cluster] = Field(
         default_factory=dict, description="Clusters by the name of their folder"

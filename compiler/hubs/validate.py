@@ -61,9 +61,7 @@ def image_keys(data: object, prefix: YamlPath) -> dict[str, Any]:
     return out
 
 
-def check_edits(
-    root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, YamlPath]
-) -> list[str]:
+def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, YamlPath]) -> list[str]:
     """One message per violation an edit introduces (empty when all is well).
 
     The image keys must fit ``CHART_IMAGES_SCHEMA``, and the chart's values the tree's

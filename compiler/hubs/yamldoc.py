@@ -145,7 +145,6 @@ def is_scalar(node: yaml.Node | None) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null"
 
 
-
 def merge_key(node: yaml.Node | None) -> yaml.Node | None:
     """The ``<<`` key node of a mapping, if it has one (values merged in from elsewhere)."""
     if isinstance(node, yaml.MappingNode):
@@ -237,4 +236,3 @@ def load_data(text: str, path: str = "<string>") -> object:
         return yaml.load(text, Loader=_DataLoader)
     except yaml.YAMLError as exc:
         raise YamlError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
-

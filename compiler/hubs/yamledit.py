@@ -27,7 +27,6 @@ class Splice:
     new: str
 
 
-
 # ---------------------------------------------------------------- scalars
 
 
@@ -279,5 +278,3 @@ def apply(text: str, splices: Iterable[Splice]) -> str:
         pos = splice.end
     out.append(text[pos:])
     return "".join(out)
-
-

@@ -22,6 +22,7 @@ from registry_fakes import (
 from hubs.imageref import parse
 from hubs.registry import (
     ImageConfig,
+    Platform,
     RegistryError,
 )
 
@@ -182,11 +183,14 @@ def test_config_of_single_manifest(
     pusher.image("config/app", "bare", created=None, user=None)
     client = make_client()
     ref = parse(f"{registry.host}/config/app")
+    amd64 = Platform("linux", "amd64")
     assert client.config(ref, "v1") == ImageConfig(
-        datetime(2024, 3, 4, 5, 6, 7, 123456, tzinfo=UTC), "1000:100"
+        datetime(2024, 3, 4, 5, 6, 7, 123456, tzinfo=UTC), "1000:100", platform=amd64
     )
-    assert client.config(ref, "docker") == ImageConfig(datetime(2023, 1, 1, tzinfo=UTC), "jovyan")
-    assert client.config(ref, "bare") == ImageConfig(None, None)
+    assert client.config(ref, "docker") == ImageConfig(
+        datetime(2023, 1, 1, tzinfo=UTC), "jovyan", platform=amd64
+    )
+    assert client.config(ref, "bare") == ImageConfig(None, None, platform=amd64)
 
 
 def test_config_of_index_picks_linux_amd64(
@@ -196,7 +200,9 @@ def test_config_of_index_picks_linux_amd64(
     pushed = pusher.index("config/multi", "v2", platforms)
     client = make_client()
     ref = parse(f"{registry.host}/config/multi")
-    assert client.config(ref, "v2") == ImageConfig(datetime(2025, 6, 6, tzinfo=UTC), "amd")
+    assert client.config(ref, "v2") == ImageConfig(
+        datetime(2025, 6, 6, tzinfo=UTC), "amd", platform=Platform("linux", "amd64")
+    )
     assert client.config(ref, pushed.digest).user == "amd"
     only_arm = pusher.index("config/multi", "armonly", {"arm64": (None, "arm")})
     assert client.config(ref, only_arm.digest).user == "arm"

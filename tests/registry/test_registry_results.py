@@ -98,6 +98,7 @@ def test_image_config_has_every_field(
         env=("PATH=/opt/conda/bin:/usr/bin", "NB_USER=jovyan"),
         labels={"maintainer": "Jupyter Project"},
         history=("/bin/sh -c #(nop) ADD file:x in /", "RUN pip install jupyterhub==4.1.5"),
+        platform=Platform("linux", "amd64"),
     )
     assert client.config(ref, "2") == config
 

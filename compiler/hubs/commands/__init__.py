@@ -25,6 +25,7 @@ from . import (
     schema,
     set_,
     update,
+    verify,
 )
 from ._common import Command
 
@@ -34,6 +35,7 @@ TABLE: tuple[Command[Any], ...] = (
     check.COMMAND,
     diff.COMMAND,
     update.COMMAND,
+    verify.COMMAND,
     import_.COMMAND,
     adopt.COMMAND,
     list_.COMMAND,

@@ -99,6 +99,7 @@ class ImageConfig:
     env: tuple[str, ...] = ()
     labels: Mapping[str, str] = field(default_factory=dict)
     history: tuple[str, ...] = ()  # the created_by of each history entry that has one
+    platform: Platform | None = None  # os/architecture[/variant], when the config says
 
 
 def _parse_created(value: object) -> datetime | None:
@@ -140,7 +141,15 @@ def parse_config(body: Mapping[str, Any]) -> ImageConfig:
             for h in (history if isinstance(history, list) else [])
             if isinstance(h, dict) and isinstance(h.get("created_by"), str)
         ),
+        platform=_platform(body),
     )
+
+
+def _platform(body: Mapping[str, Any]) -> Platform | None:
+    os_, arch, variant = body.get("os"), body.get("architecture"), body.get("variant")
+    if not isinstance(os_, str) or not isinstance(arch, str) or not os_ or not arch:
+        return None
+    return Platform(os_, arch, variant if isinstance(variant, str) and variant else None)
 
 
 def _descriptor(value: object, what: str) -> Descriptor:

@@ -1,0 +1,104 @@
+"""``hubs verify``: check the images the fleet runs against their registries (read-only)."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+
+from ._common import Command, ReportOptions, add_report_format, loaded, prefix, warn
+
+DEFAULT_BUDGET = "2GiB"
+_SIZE = re.compile(r"(\d+)\s*(B|KiB|MiB|GiB|TiB)?")
+_UNITS = {None: 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
+def size(text: str) -> int:
+    """``2GiB``, ``500MiB``, ``1048576``: a number of bytes."""
+    found = _SIZE.fullmatch(text.strip())
+    if not found:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 2GiB, 500MiB, 1048576)")
+    return int(found[1]) * _UNITS[found[2]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VerifyOptions(ReportOptions):
+    addresses: tuple[str, ...] = ()  # slots, scopes or hubs; none: every image of the fleet
+    deep: bool = False  # stream layers to settle what the config cannot
+    deep_budget: int = size(DEFAULT_BUDGET)  # compressed bytes per image, at most
+    max_age: int | None = None  # days; older images fail the age check
+
+
+def run(options: VerifyOptions) -> int:
+    from ..compile import build
+    from ..imagechecks import Options
+    from ..registry import RegistryClient
+    from ..verify import exit_code, image_uses, verify
+    from ..verifyreport import REPORTERS
+
+    source, fleet, lock = loaded(options)
+    compiled = build(source, fleet, lock)
+    shown = prefix(fleet.root, options.base)
+    targets = compiled.plan.targets
+    uses = image_uses(source.config, fleet, targets, options.addresses, source.path, shown)
+    checking = Options(deep=options.deep, budget=options.deep_budget, max_age=options.max_age)
+    progress = _progress if sys.stderr.isatty() else None
+    insecure = frozenset(source.config.registries.insecure)
+    with RegistryClient(insecure=insecure, deadline=None if options.deep else 900.0) as client:
+        checks = verify(uses, client, checking, progress)
+    warn(fleet.warnings(), shown)
+    sys.stdout.write(REPORTERS[options.format](checks))
+    return int(exit_code(checks))
+
+
+def _progress(done: int, total: int) -> None:
+    end = "\n" if done == total else ""
+    print(f"\rhubs verify: checked {done}/{total} images", end=end, file=sys.stderr, flush=True)
+
+
+def _arguments(parser: argparse.ArgumentParser) -> None:
+    add_report_format(parser)
+    parser.add_argument(
+        "addresses",
+        nargs="*",
+        metavar="ADDRESS",
+        help="a slot, scope or hub (cluster/hub) whose images to check; none: every image",
+    )
+    parser.add_argument(
+        "--deep",
+        action="store_true",
+        help="stream layers (top down) to resolve a user name and find jupyterhub-singleuser",
+    )
+    parser.add_argument(
+        "--deep-budget",
+        type=size,
+        default=size(DEFAULT_BUDGET),
+        metavar="SIZE",
+        help=f"compressed bytes streamed per image, at most (default: {DEFAULT_BUDGET})",
+    )
+    parser.add_argument(
+        "--max-age", type=int, metavar="DAYS", help="fail images created more than DAYS ago"
+    )
+
+
+COMMAND = Command(
+    name="verify",
+    help="check the images the fleet runs against their registries (read-only)",
+    description=(
+        "For each distinct image the compiled fleet runs, ask its registry: does the tag (and "
+        "pinned digest) exist (a HEAD: Docker Hub does not count it as a pull); does the pod "
+        "run as non-root (singleuser.uid, a profile's override, else the image's User); can "
+        "it run jupyterhub-singleuser; does it have the platforms its clusters need; how old "
+        "is it. --deep streams layers from the top down, within --deep-budget, to settle what "
+        "the config cannot. Exits 1 when a check fails, 3 when a registry cannot be reached."
+    ),
+    examples=(
+        "hubs verify",
+        "hubs verify alpha/prod --deep",
+        "hubs verify --format github --max-age 365",
+    ),
+    options=VerifyOptions,
+    run=run,
+    arguments=_arguments,
+)

@@ -1,0 +1,255 @@
+"""Look for files in an image's layers, streamed from the top layer down.
+
+A layer is a tar stream, plain, gzip or zstd (told by its first bytes).  Layers are read
+from the last (top) to the first, each piece by piece as it arrives: nothing is stored and
+no layer is held whole in memory.  Whiteouts are honoured: ``.wh.NAME`` deletes ``NAME``
+from the layers below, ``.wh..wh..opq`` empties its folder of what the layers below hold.
+The search stops at the first answer to every question, or when the byte budget (counted
+on the compressed bytes received) is spent.  Imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import posixpath
+import tarfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Literal
+
+WHITEOUT = ".wh."
+OPAQUE = ".wh..wh..opq"
+_GZIP, _ZSTD = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
+READ_LIMIT = 1 << 20  # the most read of one wanted file's content
+
+Kind = Literal["file", "link", "deleted"]
+Opener = Callable[[], Iterator[bytes]]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer to read: its digest, size (None when unknown) and how to open it."""
+
+    digest: str
+    size: int | None
+    open: Opener
+
+
+@dataclass(frozen=True)
+class Question:
+    """Is any of ``paths`` (absolute) in the image?  ``read``: keep the content found."""
+
+    paths: tuple[str, ...]
+    read: bool = False
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the layers say about one question.
+
+    ``kind`` None: no layer has any of the paths.  ``deleted``: a whiteout in layer
+    ``layer`` removed the last path still possible.  ``layer`` counts from 1, the bottom.
+    """
+
+    kind: Kind | None
+    path: str | None = None
+    layer: int = 0
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Search:
+    answers: tuple[Answer | None, ...]  # None: not answered (budget spent, or stopped)
+    read: int  # compressed bytes received
+    layers_read: int
+    stopped: str | None = None  # why the search ended before every question was answered
+
+
+class BudgetSpent(Exception):
+    pass
+
+
+class LayerError(Exception):
+    """A layer that is not a tar stream this module can read; one line."""
+
+
+def _normal(name: str) -> str:
+    """A member name as an absolute path: ``./usr/bin/x`` and ``usr/bin/x`` give ``/usr/bin/x``."""
+    while name.startswith("./"):
+        name = name[2:]
+    return posixpath.normpath("/" + name.lstrip("/"))
+
+
+@dataclass
+class _Hidden:
+    """What the layers above hide from the layers below: path -> the layer of its whiteout."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    opaque: dict[str, int] = field(default_factory=dict)
+
+    def hides(self, path: str) -> tuple[str, int] | None:
+        """The whiteout (deleted path or opaque folder) hiding ``path``, and its layer."""
+        current = path
+        while True:
+            if current in self.deleted:
+                return current, self.deleted[current]
+            parent = posixpath.dirname(current)
+            if parent in self.opaque:
+                return parent, self.opaque[parent]
+            if parent == current:
+                return None
+            current = parent
+
+    def add(self, other: _Hidden) -> None:
+        for mine, theirs in ((self.deleted, other.deleted), (self.opaque, other.opaque)):
+            for path, layer in theirs.items():
+                mine.setdefault(path, layer)
+
+
+class _Chunks(io.RawIOBase):
+    """A readable stream over an iterator of byte pieces, counting against a budget."""
+
+    def __init__(self, pieces: Iterator[bytes], counter: list[int], budget: int) -> None:
+        self._pieces, self._counter, self._budget = pieces, counter, budget
+        self._rest = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._rest:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._counter[0] += len(piece)
+            if self._counter[0] > self._budget:
+                raise BudgetSpent
+            self._rest = piece
+        n = min(len(buffer), len(self._rest))
+        buffer[:n], self._rest = self._rest[:n], self._rest[n:]
+        return n
+
+    def peek(self, n: int) -> bytes:
+        while len(self._rest) < n:
+            piece = next(self._pieces, None)
+            if piece is None:
+                break
+            self._counter[0] += len(piece)
+            if self._counter[0] > self._budget:
+                raise BudgetSpent
+            self._rest += piece
+        return self._rest[:n]
+
+
+def _tar(raw: _Chunks) -> tarfile.TarFile:
+    head = raw.peek(4)
+    stream: IO[bytes] = io.BufferedReader(raw, 1 << 16)
+    if head.startswith(_ZSTD):
+        import zstandard
+
+        stream = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
+        return tarfile.open(fileobj=stream, mode="r|")
+    return tarfile.open(fileobj=stream, mode="r|gz" if head.startswith(_GZIP) else "r|")
+
+
+class _Searcher:
+    def __init__(self, questions: Sequence[Question], budget: int) -> None:
+        self.questions = questions
+        self.budget = budget
+        self.answers: list[Answer | None] = [None if q.paths else Answer(None) for q in questions]
+        self.hidden = _Hidden()
+        self.counter = [0]
+        self.hid: dict[int, Answer] = {}  # question -> the whiteout that hid a path found
+
+    def open(self) -> list[int]:
+        return [i for i, a in enumerate(self.answers) if a is None]
+
+    def layer(self, number: int, pieces: Iterator[bytes]) -> None:
+        """Read one layer until every open question is answered or it ends."""
+        here = _Hidden()
+        with _tar(_Chunks(pieces, self.counter, self.budget)) as tar:
+            for member in tar:
+                self._member(number, tar, member, here)
+                if not self.open():
+                    return
+        for piece in pieces:  # the rest (padding): read whole, the digest is checked
+            self.counter[0] += len(piece)
+        self.hidden.add(here)
+        self._settle()
+
+    def _member(
+        self, number: int, tar: tarfile.TarFile, member: tarfile.TarInfo, here: _Hidden
+    ) -> None:
+        path = _normal(member.name)
+        folder, base = posixpath.split(path)
+        if base == OPAQUE:
+            here.opaque[folder] = number
+            return
+        if base.startswith(WHITEOUT):
+            here.deleted[posixpath.join(folder, base[len(WHITEOUT) :])] = number
+            return
+        for i in self.open():
+            question = self.questions[i]
+            if path not in question.paths:
+                continue
+            hidden = self.hidden.hides(path)
+            if hidden is not None:
+                self.hid.setdefault(i, Answer("deleted", hidden[0], hidden[1]))
+                continue
+            if member.isfile():
+                data = None
+                if question.read:
+                    extracted = tar.extractfile(member)
+                    data = extracted.read(READ_LIMIT) if extracted else b""
+                self.answers[i] = Answer("file", path, number, data)
+            elif member.issym() or member.islnk():
+                self.answers[i] = Answer("link", path, number)
+
+    def _settle(self) -> None:
+        """Questions whose every path is now hidden are answered: deleted."""
+        for i in self.open():
+            hidden = [self.hidden.hides(p) for p in self.questions[i].paths]
+            if all(hidden) and hidden[0] is not None:
+                self.answers[i] = Answer("deleted", hidden[0][0], hidden[0][1])
+
+
+def search(layers: Sequence[Layer], questions: Sequence[Question], budget: int) -> Search:
+    """Answer ``questions`` from ``layers`` (bottom first, as a manifest lists them),
+    reading from the top down, within ``budget`` compressed bytes."""
+    searcher = _Searcher(questions, budget)
+    done = 0
+    for number in range(len(layers), 0, -1):
+        if not searcher.open():
+            break
+        layer = layers[number - 1]
+        pieces = layer.open()
+        try:
+            searcher.layer(number, pieces)
+        except BudgetSpent:
+            return _ended(searcher, done, f"the budget of {budget} bytes is spent")
+        except Exception as exc:
+            if not _unreadable(exc):
+                raise
+            raise LayerError(
+                f"layer {number} ({layer.digest}): not a readable tar: {exc}"
+            ) from None
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
+        done += 1
+    for i in searcher.open():  # no layer has it; a whiteout may have removed it
+        searcher.answers[i] = searcher.hid.get(i, Answer(None))
+    return _ended(searcher, done, None)
+
+
+def _unreadable(exc: Exception) -> bool:
+    """A broken stream (tar, gzip, zstd), as opposed to a failure to fetch it."""
+    broken = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeError)
+    return isinstance(exc, broken) or type(exc).__name__ == "ZstdError"
+
+
+def _ended(searcher: _Searcher, done: int, why: str | None) -> Search:
+    return Search(tuple(searcher.answers), searcher.counter[0], done, why)

@@ -1,0 +1,130 @@
+"""Render the checks of ``hubs verify`` as text, markdown, json or GitHub annotations.
+
+Decides nothing.  :data:`REPORTERS` has the same keys as :data:`hubs.report.REPORTERS`, so
+``--format`` offers the same choices to every command.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from .errors import oneline
+
+if TYPE_CHECKING:
+    from .imagechecks import Check
+
+MAX_ANNOTATIONS = 10  # GitHub shows 10 annotations of a kind per step
+_SHOWN_HUBS = 5
+
+
+def result(check: Check) -> str:
+    if check.unreachable:
+        return "error"
+    return {True: "ok", False: "FAIL", None: "unverified"}[check.ok]
+
+
+def headline(checks: Sequence[Check]) -> str:
+    images = len({c.image for c in checks})
+    counts = [
+        (sum(1 for c in checks if c.ok is True), "ok"),
+        (sum(1 for c in checks if c.ok is False), "failed"),
+        (sum(1 for c in checks if c.ok is None and not c.unreachable), "unverified"),
+        (sum(1 for c in checks if c.unreachable), "not reached"),
+    ]
+    parts = [f"{n} {word}" for n, word in counts if n or word == "ok"]
+    what = f"{images} image{'s' * (images != 1)}, {len(checks)} check{'s' * (len(checks) != 1)}"
+    return f"hubs verify: {what}: {', '.join(parts)}"
+
+
+def _hubs(hubs: Sequence[str]) -> str:
+    more = len(hubs) - _SHOWN_HUBS
+    shown = ", ".join(hubs[:_SHOWN_HUBS])
+    return f"{shown} and {more} more" if more > 0 else shown
+
+
+def render_text(checks: Sequence[Check]) -> str:
+    """A table: the image on its first row, then check, result and detail."""
+    rows = [("IMAGE", "CHECK", "RESULT", "DETAIL")]
+    last = None
+    for c in checks:
+        rows.append(("" if c.image == last else c.image, c.check, result(c), oneline(c.detail)))
+        last = c.image
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [headline(checks)]
+    lines += [
+        "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True))
+        + "  "
+        + row[3]
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return oneline(text).replace("|", "\\|")
+
+
+def render_markdown(checks: Sequence[Check]) -> str:
+    lines = [
+        f"### {headline(checks)}",
+        "",
+        "| image | check | result | detail | hubs |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for c in checks:
+        shown = f"**{result(c)}**" if c.ok is not True else result(c)
+        lines.append(
+            f"| `{_cell(c.image)}` | {c.check} | {shown} | {_cell(c.detail)} | "
+            f"{_cell(_hubs(c.hubs))} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_json(checks: Sequence[Check]) -> str:
+    data = [
+        {
+            "image": c.image,
+            "check": c.check,
+            "ok": c.ok,
+            "result": result(c),
+            "detail": c.detail,
+            "hubs": list(c.hubs),
+            "file": c.file,
+            "line": c.line,
+        }
+        for c in checks
+    ]
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def render_github(checks: Sequence[Check]) -> str:
+    """Failures (errors) then unverified checks (warnings), at most 10; the rest counted."""
+    worth = [c for c in checks if c.ok is False or c.unreachable]
+    worth += [c for c in checks if c.ok is None and not c.unreachable]
+    lines = []
+    for c in worth[:MAX_ANNOTATIONS]:
+        level = "warning" if c.ok is None and not c.unreachable else "error"
+        props = f"file={_escape(c.file or 'hubs.toml', True)},line={c.line or 1}"
+        title = _escape(f"hubs verify: {c.check}", True)
+        lines.append(
+            f"::{level} {props},title={title}::{_escape(oneline(f'{c.image}: {c.detail}'))}"
+        )
+    if len(worth) > MAX_ANNOTATIONS:
+        lines.append(f"{len(worth) - MAX_ANNOTATIONS} more findings not annotated")
+    lines.append(headline(checks))
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Callable[[Sequence[Check]], str]] = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": render_json,
+    "github": render_github,
+}
