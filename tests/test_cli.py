@@ -58,9 +58,9 @@ def test_the_example_check_rejects_a_line_the_parser_refuses(
     capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exited:
-        cli._parser().parse_args(shlex.split("set alpha/staging:image --order semver"))
+        cli._parser().parse_args(shlex.split("set alpha/staging:image --pin a:1 --inherit"))
     assert exited.value.code == 2
-    assert "one of the arguments --pin --follow --inherit is required" in capsys.readouterr().err
+    assert "argument --inherit: not allowed with argument --pin" in capsys.readouterr().err
 
 
 def test_top_help_lists_the_table_in_order_with_schema_last_as_maintenance(

@@ -144,11 +144,11 @@ def test_every_command_quoted_in_a_page_parses(page: str) -> None:
 
 def test_the_quoted_command_check_catches_a_bad_line() -> None:
     text = (
-        "```bash\n.venv/bin/hubs set a/b:image --order semver\nhubs check  # ok\n```\n"
+        "```bash\n.venv/bin/hubs set a/b:image --order banana\nhubs check  # ok\n```\n"
         "```console\n$ hubs diff > out && git add x\nhubs check: clean\n```\n"
     )
     assert _quoted_commands(text) == [
-        "hubs set a/b:image --order semver",
+        "hubs set a/b:image --order banana",
         "hubs check",
         "hubs diff",
     ]

@@ -199,27 +199,36 @@ def test_duplicate_keys_are_refused(fleet: Fleet) -> None:
     )
 
 
-def test_follow_without_lock_entry_and_stale_lock(fleet: Fleet) -> None:
+def test_follow_without_lock_entry_or_with_a_stale_one_is_pending(fleet: Fleet) -> None:
     policy = 'image = { follow = "quay.io/org/small", order = "semver" }'
     fleet.toml(replace=('image = "quay.io/org/small:1.0.0"', policy))
     address = "a/common.values.yaml:profiles/small/image"
-    expect_error(
-        fleet,
-        f"hubs.toml:10:1: {address}: follows quay.io/org/small but hubs.lock has no "
-        "entry for it; run `hubs update`",
-        command="check",
+    before = fleet.snapshot()
+    result = fleet.run("check")
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[2] == (
+        "    follows quay.io/org/small but hubs.lock has no entry for it (compile leaves the "
+        "slot as it is)"
     )
+    compiled = fleet.run("compile")  # the rest compiles; the pending slot stays as it is
+    assert (compiled.code, compiled.out.splitlines()[0]) == (
+        0,
+        "hubs compile: nothing to change; 1 waiting for `hubs update` left as the tree has them",
+    )
+    assert fleet.snapshot() == before
     fleet.write(
         "hubs.lock",
         f'version = 1\n[slots."{address}"]\nimage = "quay.io/org/small"\n'
         'tag = "1.0.0"\nresolved = "2026-01-01T00:00:00Z"\npolicy = "sha256:0000"\n',
     )
     result = fleet.run("check")
-    assert (result.code, result.err) == (
-        2,
-        f"hubs: error: hubs.toml:10:1: {address}: the policy changed since hubs.lock was written; "
-        "run `hubs update`\n",
-    )
+    assert (result.code, result.err) == (1, "")
+    assert result.out.splitlines()[1:] == [
+        f"  {address}",
+        "    the policy changed since hubs.lock was written (compile leaves the slot as it is)",
+        "    config/clusters/a/common.values.yaml:11 · pending",
+        f"    `hubs update '{address}'` resolves it",
+    ]
 
 
 def test_follow_with_fresh_lock_compiles(fleet: Fleet) -> None:

@@ -151,14 +151,25 @@ def test_set_follow_writes_an_inline_table(fleet: Fleet) -> None:
         "--order",
         "pushed",
     )
-    assert result.code == 0
+    assert (result.code, result.err) == (
+        0,
+        'a/common.values.yaml:image: follows {follow = "quay.io/org/image", match = '
+        '"^[0-9a-f]{7}$", order = "pushed"}\nrun `hubs compile` to write it into the tree\n',
+    )
     assert fleet.read("hubs.toml") == TOML.replace(
         'image = "quay.io/org/image:abc1234"',
         'image = {follow = "quay.io/org/image", match = "^[0-9a-f]{7}$", order = "pushed"}',
     )
-    check = fleet.run("check")
-    assert check.code == 2
-    assert "hubs.lock has no entry for it; run `hubs update`" in check.err
+    check = fleet.run("check")  # pending until `hubs update`: everything else still checked
+    assert (check.code, check.err) == (1, "")
+    assert check.out == (
+        "hubs check: 1 waiting for `hubs update`; see the fix under each\n"
+        "  a/common.values.yaml:image\n"
+        "    follows quay.io/org/image but hubs.lock has no entry for it (compile leaves the "
+        "slot as it is)\n"
+        "    config/clusters/a/common.values.yaml:6 · pending\n"
+        "    `hubs update 'a/common.values.yaml:image'` resolves it\n"
+    )
 
 
 def test_set_errors_write_nothing(fleet: Fleet, unchanged: Callable[[], None]) -> None:
@@ -184,7 +195,53 @@ def test_set_errors_write_nothing(fleet: Fleet, unchanged: Callable[[], None]) -
         ),
         (
             ["a/prod:image", "--follow", "a/b"],
+            "hubs: error: --follow needs --match REGEX: the tags to consider, e.g. "
+            "'^\\d{4}\\.\\d{2}\\.\\d{2}$'\n",
+        ),
+        (
+            ["a/prod:image", "--follow", "a/b", "--match", ".*"],
             "hubs: error: --follow needs --order (semver, calver, numeric, alphabetical, pushed)\n",
+        ),
+        (
+            [
+                "a/prod:image",
+                "--follow",
+                "a/b",
+                "--match",
+                ".*",
+                "--order",
+                "calver",
+                "--range",
+                ">=1",
+            ],
+            "hubs: error: --follow: range only applies to order 'semver', not 'calver'\n",
+        ),
+        (
+            [
+                "a/prod:image",
+                "--follow",
+                "a/b",
+                "--match",
+                ".*",
+                "--order",
+                "semver",
+                "--range",
+                "banana",
+            ],
+            "hubs: error: --follow: invalid range clause 'banana': 'banana' is not semver\n",
+        ),
+        (
+            ["a/prod:image", "--hold"],
+            "hubs: error: a/prod:image: --hold and --release apply to follow-latest slots only\n",
+        ),
+        (
+            ["a/prod:image"],
+            "hubs: error: say what to set: --pin, --follow, --inherit, --hold or --release\n",
+        ),
+        (
+            ["--image", "quay.io/org/nope", "--pin", "2"],
+            "hubs: error: --image quay.io/org/nope: no slot is pinned to it (did you mean "
+            "'quay.io/org/image'?)\n",
         ),
     ]
     for args, err in cases:

@@ -39,7 +39,7 @@ def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) 
     errors = check_edits(fleet.root, result.edits, prefixes)
     if errors:
         raise PlanError(errors)
-    found = findings.find(source.config, fleet, result.targets)
+    found = findings.find(source.config, fleet, result.targets, lock)
     return Compiled(source, fleet, result, found)
 
 

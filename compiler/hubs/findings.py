@@ -14,15 +14,34 @@ from .binding import missing
 from .errors import Diagnostic
 from .imageref import Written
 from .layering import Fleet
-from .model import Config
-from .targets import Target
+from .model import Config, Follow, Lock
+from .targets import Target, pending
 
 TEMPLATE = "{value}"
 
 
-def find(config: Config, fleet: Fleet, targets: Iterable[Target]) -> tuple[Diagnostic, ...]:
+def find(
+    config: Config, fleet: Fleet, targets: Iterable[Target], lock: Lock | None = None
+) -> tuple[Diagnostic, ...]:
     """Every finding of the fleet, in the order of its targets (hubs and clusters first)."""
-    return (*missing(config, fleet), *_slot_findings(list(targets)))
+    wanted = list(targets)
+    found = [*missing(config, fleet), *_slot_findings(wanted)]
+    if lock is not None:
+        found += [_pending(t, lock) for t in wanted if t.policy == "pending"]
+    return tuple(found)
+
+
+def _pending(target: Target, lock: Lock) -> Diagnostic:
+    assert isinstance(target.source, Follow)
+    why = pending(target.address, target.source, lock) or "not resolved"
+    return Diagnostic(
+        f"{why} (compile leaves the slot as it is)",
+        target.slot.file,
+        target.slot.line,
+        key=str(target.address),
+        rule="pending",
+        fix=f"`hubs update '{target.address}'` resolves it",
+    )
 
 
 def _slot_findings(targets: list[Target]) -> Iterator[Diagnostic]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -115,11 +116,36 @@ class Follow(_Strict):
     range: str | None = Field(None, description="semver only: e.g. '>=2.1,<3'")
     digest: bool = Field(False, description="Also pin the resolved digest (name:tag@sha256:...)")
     allow_downgrade: bool = Field(False, description="Allow moving to an older tag than locked")
+    hold: bool = Field(
+        False, description="Keep the locked tag: `hubs update` leaves this slot until released"
+    )
+    hold_until: date | None = Field(
+        None, description="Keep the locked tag until this day (inclusive), e.g. 2026-12-31"
+    )
+
+    @model_validator(mode="after")
+    def _range_fits(self) -> Follow:
+        if self.range is None:
+            return self
+        if self.order != "semver":
+            raise ValueError(f"range only applies to order 'semver', not {self.order!r}")
+        from .tagorder import parse_range
+
+        parse_range(self.range, self.order)
+        return self
+
+    def held(self, today: date) -> bool:
+        """Whether `hubs update` must leave this slot on its locked tag."""
+        return self.hold or (self.hold_until is not None and today <= self.hold_until)
 
     def fingerprint(self) -> str:
-        """Changes whenever the policy does; the lock records it to detect stale entries."""
-        data = json.dumps(self.model_dump(), sort_keys=True).encode()
+        """Changes whenever what is followed does (holding it does not); the lock records
+        it to detect stale entries."""
+        data = json.dumps(self.model_dump(exclude=_NOT_FOLLOWED), sort_keys=True).encode()
         return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+
+_NOT_FOLLOWED = {"hold", "hold_until"}
 
 
 class Broken(_Strict):

@@ -68,11 +68,25 @@ def _clean(report: Report, state: str) -> str:
 
 def _counted(report: Report) -> str:
     """``2 not in hubs.toml, 1 broken image``: the findings, counted by kind."""
-    unstated = sum(1 for d in report.findings if d.rule in UNSTATED_RULES)
-    broken = len(report.findings) - unstated
-    parts = [f"{unstated} not stated in hubs.toml"] if unstated else []
-    parts += [f"{broken} broken image{'s' * (broken != 1)}"] if broken else []
-    return ", ".join(parts)
+    counts = {kind: 0 for kind in _KINDS}
+    for finding in report.findings:
+        counts[_kind(finding.rule)] += 1
+    return ", ".join(_KINDS[kind](n) for kind, n in counts.items() if n)
+
+
+def _kind(rule: str | None) -> str:
+    if rule in UNSTATED_RULES:
+        return "unstated"
+    return rule if rule in ("pending", "broken") else ("broken" if rule in _BROKEN else "other")
+
+
+_BROKEN = frozenset({"not-a-reference", "misplaced-template"})
+_KINDS = {
+    "unstated": lambda n: f"{n} not stated in hubs.toml",
+    "broken": lambda n: f"{n} broken image{'s' * (n != 1)}",
+    "pending": lambda n: f"{n} waiting for `hubs update`",
+    "other": lambda n: f"{n} finding{'s' * (n != 1)}",
+}
 
 
 def _image(value: str | None, old: bool = False) -> str:

@@ -24,7 +24,7 @@ from .model import Scope as ScopePolicy
 from .scan import Slot, ValuesFile
 
 PolicyKind = Literal[
-    "inherit", "pinned", "follow-latest", "broken", "user-controlled", "unstated"
+    "inherit", "pinned", "follow-latest", "pending", "broken", "user-controlled", "unstated"
 ]
 
 
@@ -201,30 +201,22 @@ def _target(
                 )
             )
         return Target(address, slot, "broken", kept, policy)
-    locked = _locked(address, policy, lock, errors) if lock is not None else None
-    return Target(address, slot, "follow-latest", locked, policy)
+    if lock is None:
+        return Target(address, slot, "follow-latest", None, policy)
+    if pending(address, policy, lock) is not None:  # left as it is until `hubs update`
+        return Target(address, slot, "pending", slot.value, policy)
+    entry = lock.slots[str(address)]
+    return Target(address, slot, "follow-latest", entry.reference(policy.digest), policy)
 
 
-def _locked(
-    address: Address, policy: Follow, lock: Lock, errors: list[Diagnostic]
-) -> ImageRef | None:
+def pending(address: Address, policy: Follow, lock: Lock) -> str | None:
+    """Why hubs.lock cannot say what a follow slot holds (None when it can)."""
     entry = lock.slots.get(str(address))
     if entry is None:
-        errors.append(
-            _slot_error(
-                address,
-                f"follows {policy.follow} but hubs.lock has no entry for it; run `hubs update`",
-            )
-        )
-        return None
+        return f"follows {policy.follow} but hubs.lock has no entry for it"
     if entry.policy != policy.fingerprint() or entry.image != policy.follow:
-        errors.append(
-            _slot_error(
-                address, "the policy changed since hubs.lock was written; run `hubs update`"
-            )
-        )
-        return None
-    return entry.reference(policy.digest)
+        return "the policy changed since hubs.lock was written"
+    return None
 
 
 # ---------------------------------------------------------------- questions about addresses

@@ -96,11 +96,27 @@ def update(
     now: datetime | None = None,
 ) -> Updated:
     slots = follow_slots(config, fleet, only)
-    found = resolver(requests(slots, lock, config.registries.mirrors)) if slots else {}
-    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    moment = now or datetime.now(UTC)
+    held = {a: p for a, p in slots.items() if _held(a, p, lock, moment)}
+    asked = {a: p for a, p in slots.items() if a not in held}
+    found = resolver(requests(asked, lock, config.registries.mirrors)) if asked else {}
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     lock2 = new_lock(lock, slots, found, prune=not only, now=stamp)
     notes = tuple(_note(a, lock.slots.get(a), r) for a, r in found.items())
+    notes += tuple(_held_note(a, p, lock) for a, p in held.items())
     return Updated(lock2, found, notes)
+
+
+def _held(address: str, policy: Follow, lock: Lock, now: datetime) -> bool:
+    """Held, and locked under this very policy: a hold keeps a tag, it cannot invent one."""
+    entry = lock.slots.get(address)
+    usable = entry is not None and entry.policy == policy.fingerprint()
+    return usable and policy.held(now.date())
+
+
+def _held_note(address: str, policy: Follow, lock: Lock) -> str:
+    until = f" until {policy.hold_until.isoformat()}" if policy.hold_until else ""
+    return f"{address}: held at {lock.slots[address].tag}{until} (not updated)"
 
 
 def _note(address: str, before: LockEntry | None, res: Resolution) -> str:

@@ -1,0 +1,207 @@
+"""What ``hubs set`` writes: the policy edits of hubs.toml, computed and checked first.
+
+One slot (and the slots aliasing its YAML node) gets a pin, a follow-latest table, the
+inherit marker, or a hold on its follow policy; or every slot pinned to one repository is
+retagged at once.  A pin of ``:TAG`` keeps the slot's repository.  Reads only: the command
+applies the edits with :mod:`hubs.tomledit` and writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from . import imageref
+from .address import Address, parse
+from .errors import UsageError, close_match, shown
+from .imageref import ImageRef
+from .layering import Fleet
+from .load import Source
+from .model import INHERIT, Follow
+from .targets import PlanError, Target, addresses, aliases_of, targets, why_not
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Hold a follow slot on its locked tag (for ever, or until a day), or release it."""
+
+    hold: bool = False
+    until: str | None = None  # YYYY-MM-DD
+    release: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One policy to write, and the line that confirms it."""
+
+    address: Address
+    value: str | dict[str, Any]
+    said: str
+
+
+def one(source: Source, fleet: Fleet, text: str, change: object) -> list[Edit]:
+    """The edits that set one slot (and its aliases) as ``change`` asks."""
+    config = source.config
+    address = parse(text)
+    known = addresses(config, fleet)
+    if address not in known:
+        if reason := why_not(fleet, address):
+            raise PlanError([reason])
+        near = [str(a) for a in known if a.scope.cluster == address.scope.cluster]
+        raise PlanError([f"{address}: no such slot" + close_match(str(address), near)])
+    wanted = {t.address: t for t in targets(config, fleet, None)}
+    value = _value(wanted.get(address), address, change)
+    said = _said(value)
+    edits = [Edit(address, value, f"{address}: {said}")]
+    edits += [
+        Edit(alias, value, f"{alias}: {said} too (the same YAML node, through an anchor)")
+        for alias in aliases_of(config, fleet, address)
+    ]
+    return edits
+
+
+def _value(target: Target | None, address: Address, change: object) -> str | dict[str, Any]:
+    if isinstance(change, Hold):
+        return _held(target, address, change)
+    if isinstance(change, dict):
+        return _follow(change)
+    assert isinstance(change, str)
+    if change == INHERIT:
+        return INHERIT
+    return str(_pin(change, _repository(target)))
+
+
+def _repository(target: Target | None) -> ImageRef | None:
+    """The slot's repository: its pin in hubs.toml, else what the tree holds."""
+    if target is None:
+        return None
+    for value in (target.source, target.slot.value):
+        if isinstance(value, ImageRef):
+            return value
+    return None
+
+
+def _pin(text: str, repository: ImageRef | None) -> ImageRef:
+    if text.startswith(":"):
+        if repository is None:
+            raise UsageError(f"--pin {text}: this slot has no image to take the repository from")
+        text = f"{repository.name}{text}"
+    try:
+        ref = imageref.parse(text)
+    except imageref.ReferenceError as exc:
+        raise UsageError(str(exc)) from None
+    if ref.tag is None and ref.digest is None:
+        raise UsageError(f"--pin {text}: give a tag or a digest (name:tag)")
+    return ref
+
+
+def _follow(table: dict[str, Any]) -> dict[str, Any]:
+    from pydantic import ValidationError
+
+    try:
+        Follow.model_validate(table)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        where = ".".join(str(p) for p in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        flag = f"--{where}" if where else "--follow"
+        raise UsageError(f"{flag}: {message}") from None
+    return table
+
+
+def _held(target: Target | None, address: Address, change: Hold) -> dict[str, Any]:
+    policy = target.source if target is not None else None
+    if not isinstance(policy, Follow):
+        raise UsageError(f"{address}: --hold and --release apply to follow-latest slots only")
+    table: dict[str, Any] = {"follow": str(policy.follow), "match": policy.match}
+    table["order"] = policy.order
+    optional = {"range": policy.range, "digest": policy.digest}
+    table.update({k: v for k, v in optional.items() if v})
+    if policy.allow_downgrade:
+        table["allow_downgrade"] = True
+    if change.release:
+        return table
+    if change.until is not None:
+        try:
+            table["hold_until"] = date.fromisoformat(change.until)
+        except ValueError:
+            raise UsageError(
+                f"--hold-until {shown(change.until)}: not a day (YYYY-MM-DD)"
+            ) from None
+    else:
+        table["hold"] = True
+    return table
+
+
+def _said(value: str | dict[str, Any]) -> str:
+    if value == INHERIT:
+        return "inherit"
+    if isinstance(value, str):
+        return f"pinned to {value}"
+    return f"follows {_inline(value)}"
+
+
+def _inline(table: dict[str, Any]) -> str:
+    """The TOML inline table as written to hubs.toml."""
+    import tomlkit
+
+    inline = tomlkit.inline_table()
+    inline.update(table)
+    return str(inline.as_string()).strip()
+
+
+# ---------------------------------------------------------------- retag by repository
+
+
+def bulk(
+    source: Source,
+    fleet: Fleet,
+    repository: str,
+    narrow: tuple[str | None, str | None, str | None],
+    pin: str,
+) -> list[Edit]:
+    """Retag every slot pinned to ``repository`` (narrowed by cluster, hub, file)."""
+    try:
+        wanted = imageref.parse(repository)
+    except imageref.ReferenceError as exc:
+        raise UsageError(f"--image: {exc}") from None
+    pinned = [t for t in targets(source.config, fleet, None) if isinstance(t.source, ImageRef)]
+    scoped = [t for t in pinned if _in_scope(t.address, narrow)]
+    found = [t for t in scoped if _repo(t).canonical_name == wanted.canonical_name]
+    if not found:
+        names = sorted({_repo(t).name for t in scoped})
+        raise UsageError(
+            f"--image {repository}: no slot is pinned to it"
+            + (" here" if any(narrow) else "")
+            + close_match(repository, names)
+        )
+    edits = []
+    for target in found:
+        old = _repo(target)
+        new = _retagged(old, pin)
+        if new != old:
+            edits.append(Edit(target.address, str(new), f"{target.address}: {old} -> {new}"))
+    return edits
+
+
+def _repo(target: Target) -> ImageRef:
+    assert isinstance(target.source, ImageRef)
+    return target.source
+
+
+def _retagged(old: ImageRef, pin: str) -> ImageRef:
+    if pin.startswith(":") or ("/" not in pin and ":" not in pin and "@" not in pin):
+        return _pin(f"{old.name}:{pin.removeprefix(':')}", None)
+    return _pin(pin, old)
+
+
+def _in_scope(address: Address, narrow: Sequence[str | None]) -> bool:
+    cluster, hub, file = narrow
+    scope = address.scope
+    if cluster is not None and scope.cluster != cluster:
+        return False
+    if hub is not None and not (scope.kind == "hub" and str(scope) == hub):
+        return False
+    return file is None or (scope.kind == "file" and str(scope) == file)
