@@ -20,7 +20,8 @@ def test_import_states_a_broken_image_as_written(fleet: Fleet) -> None:
     _broken_tree(fleet)
     text = fleet.read("hubs.toml")
     assert (
-        '[clusters.a.files."common.values.yaml".profiles.Choose.choices]\n'
+        '[clusters.a.files."common.values.yaml".profiles.Choose.choices]  # also big (the '
+        "same YAML node, an anchor)\n"
         'py = "ghcr.io/org/python:7b7bb16"\n'
         f"r = {{ broken = \"{PASTE}\" }}  # not an image reference: starts with '▼ Pushing '\n"
     ) in text

@@ -373,7 +373,7 @@ def test_profiles_without_slug_sharing_a_display_name_get_numbered(fleet: Fleet)
     (fleet.root / "hubs.toml").unlink()
     fleet.run("import")
     assert (
-        '[clusters.a.hubs.prod.profiles.GPU]\nimage = "a/gpu:1"\n\n'
+        '[clusters.a.hubs.prod.profiles.GPU]  # A prod\nimage = "a/gpu:1"\n\n'
         '[clusters.a.hubs.prod.profiles."GPU (2)"]\nimage = "a/gpu:2"\n'
     ) in fleet.read("hubs.toml")
     assert fleet.run("check").code == 0

@@ -278,3 +278,29 @@ def test_every_suggested_command_parses(fleet: Fleet) -> None:
     assert len(commands_in(text)) == 8  # 2 changes and 3 findings: none refused
     markdown = commands_in(fleet.run("check", "--format", "markdown").out)
     assert markdown == ["hubs check", *commands_in(text)[3:]]
+
+
+def test_an_anchored_group_is_stated_once_and_set_on_an_alias_edits_that_table(
+    fleet: Fleet,
+) -> None:
+    (fleet.root / "hubs.toml").unlink()
+    assert fleet.run("import").code == 0
+    text = fleet.read("hubs.toml")
+    assert "profiles.big" not in text  # big aliases Choose's options: stated once, at Choose
+    result = fleet.run(
+        "set", "a/common.values.yaml:profiles/big/choices/r", "--pin", ":2024.02.01", "--compile"
+    )
+    assert result.err.splitlines()[0] == (
+        "a/common.values.yaml:profiles/big/choices/r: pinned to ghcr.io/org/r:2024.02.01 (stated "
+        "once, at a/common.values.yaml:profiles/Choose/choices/r: the same YAML node, through an "
+        "anchor)"
+    )
+    assert fleet.read("hubs.toml") == text.replace(
+        'r = "ghcr.io/org/r:2024.01.01"', 'r = "ghcr.io/org/r:2024.02.01"'
+    )
+    assert fleet.read(COMMON) == COMMON_A.replace("r:2024.01.01", "r:2024.02.01")
+    import json
+
+    rows = json.loads(fleet.run("list", "--format", "json").out)
+    (big,) = [r for r in rows if r["address"] == "a/common.values.yaml:profiles/big/choices/r"]
+    assert (big["policy"], big["image"]) == ("pinned", "ghcr.io/org/r:2024.02.01")

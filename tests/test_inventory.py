@@ -280,29 +280,22 @@ def test_import_roundtrip_on_small_fleet(fleet: Fleet) -> None:
         'image = "quay.io/jupyter/scipy-notebook:2024-03-18"\n'
         "\n"
         "# ---- a (config/clusters/a/cluster.yaml)\n"
-        "\n"
         '[clusters.a.files."common.values.yaml"]  # shared by staging, prod\n'
         'image = "quay.io/org/image:abc1234"\n'
+        "# users may also type any image in: Choose, big (hubs never edits it)\n"
         "\n"
         '[clusters.a.files."common.values.yaml".profiles.small]\n'
         'image = "quay.io/org/small:1.0.0"\n'
         "\n"
-        '[clusters.a.files."common.values.yaml".profiles.Choose.choices]\n'
+        '[clusters.a.files."common.values.yaml".profiles.Choose.choices]  # also big (the same '
+        "YAML node, an anchor)\n"
         'py = "ghcr.io/org/python:7b7bb16"\n'
         'r = "ghcr.io/org/r:2024.01.01"\n'
-        "# Choose: users may also type any image (unlisted_choice, user-controlled); hubs never edits it\n"
-        "\n"
-        '[clusters.a.files."common.values.yaml".profiles.big.choices]  # same YAML node as '
-        "'Choose' (&opts): keep them equal\n"
-        'py = "ghcr.io/org/python:7b7bb16"\n'
-        'r = "ghcr.io/org/r:2024.01.01"\n'
-        "# big: users may also type any image (unlisted_choice, user-controlled); hubs never edits it\n"
         "\n"
         "[clusters.a.hubs.staging]  # A staging\n"
         "[clusters.a.hubs.prod]  # A prod\n"
         "\n"
         "# ---- d (config/clusters/d/cluster.yaml)\n"
-        "\n"
         "[clusters.d.hubs.hub]  # D hub\n"
     )
     assert fleet.run("check").code == 0

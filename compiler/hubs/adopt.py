@@ -148,8 +148,8 @@ def _take(work: _Work, target: Target, lock: Lock, explicit: bool) -> None:
     if target.policy == "unstated":
         _set(work, address, _stated(target))
         return
-    if not explicit or target.policy == "user-controlled":
-        return
+    if not explicit or target.policy == "user-controlled" or target.through is not None:
+        return  # adopted, if at all, through the alias that states it
     if isinstance(target.source, Follow):
         want = _locked(target, lock)
         if want is not None and want != target.slot.image:

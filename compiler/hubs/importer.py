@@ -46,7 +46,8 @@ def render(fleet: Fleet, tree: str = ".", schema: str | None = None) -> str:
 
 def cluster_lines(fleet: Fleet, cluster: Cluster) -> list[str]:
     """The block that states one cluster, as import writes it."""
-    return [f"# ---- {cluster.name} ({cluster.path})", *_cluster(fleet, cluster)]
+    body = list(_cluster(fleet, cluster))
+    return [f"# ---- {cluster.name} ({cluster.path})", *body[1:]]  # no blank under the rule
 
 
 def hub_lines(fleet: Fleet, hub: Hub) -> list[str]:
@@ -67,10 +68,8 @@ def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
         values = fleet.hub_file(fleet.users_of(path)[0], path)
         body = _scope(f"{base}.files.{key(path.rsplit('/', 1)[-1])}", values, fleet)
         if body:
-            users = [h.name for h in fleet.users_of(path)]
-            shown = ", ".join(users) if len(users) <= _LISTED else f"{len(users)} hubs"
             yield ""
-            yield from _with_comment(body, f"shared by {shown}")
+            yield from _with_comment(body, _users(fleet, path))
     if not cluster.hubs:
         yield f"[{base}]"
     previous_empty = False
@@ -83,37 +82,82 @@ def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
         previous_empty = bare
 
 
+def _users(fleet: Fleet, path: str) -> str:
+    users = [h.name for h in fleet.users_of(path)]
+    shown = ", ".join(users) if len(users) <= _LISTED else f"{len(users)} hubs"
+    return f"shared by {shown}" if len(users) > 1 else f"used by {shown} (not its own file)"
+
+
 def _with_comment(body: list[str], comment: str) -> list[str]:
     comment = " ".join(comment.split())
-    return [f"{body[0]}  # {comment}", *body[1:]]
+    first, sep, note = body[0].partition("  # ")
+    joined = f"{comment}; {note}" if sep else comment
+    return [f"{first}  # {joined}", *body[1:]]
 
 
 def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
+    """The tables stating one file: its image, then one table per profile with images.
+
+    A profile whose images are the same YAML nodes as another's (an anchor) is stated once,
+    with its name on the defining table; users' own images (``unlisted_choice``) are noted
+    once per file.  A scope that sets no image of its own has no table of its own.
+    """
     lines: list[str] = []
     single = values.slot("singleuser")
     if single is not None and single.image:
         used = fleet.reach(single)
-        unused = "" if used else "  # no hub runs it: later files override it"
+        unused = "  # no hub runs it: later files override it" if not used else ""
         lines.append(f"image = {_pinned(single)}{unused}")
     users = fleet.users_of(values.path)
     if values.profiles and not any(fleet.profile_source(h) == values.path for h in users):
         lines.append("# no hub takes its profileList from this file (a later file replaces it)")
+    unlisted = [n for n in values.profiles if values.slot("unlisted", n) is not None]
+    if unlisted:
+        lines.append(
+            f"# users may also type any image in: {', '.join(unlisted)} (hubs never edits it)"
+        )
+    tables = list(_profile_tables(head, values))
+    if single is not None and single.image:
+        return [f"[{head}]", *lines, *tables]
+    if not tables:
+        return [f"[{head}]", *lines] if lines else []
+    return [tables[1], *lines, *tables[2:]]  # the first profile table carries the scope
+
+
+def _profile_tables(head: str, values: ValuesFile) -> Iterator[str]:
+    aliases = _alias_owners(values)
     for name in values.profiles:
+        if name in aliases:
+            continue  # stated by the profile whose anchor it aliases
         slots = [s for s in values.slots if s.profile == name and s.image is not None]
         image = next((s for s in slots if s.kind == "profile"), None)
         choices = [s for s in slots if s.kind == "choice"]
         prof = f"{head}.profiles.{key(name)}"
+        also = [alias for alias, owner in aliases.items() if owner == name]
+        note = f"  # also {', '.join(also)} (the same YAML node, an anchor)" if also else ""
         if image is not None:
-            lines += ["", f"[{prof}]", f"image = {_stated(image)}"]
+            yield ""
+            yield f"[{prof}]{note}"
+            yield f"image = {_stated(image)}"
+            note = ""
         if choices:
-            lines += ["", f"[{prof}.choices]" + _alias_note(values, choices)]
-            lines += [f"{key(s.choice or '')} = {_stated(s)}" for s in choices]
-        if any(s.kind == "unlisted" for s in slots):
-            lines.append(
-                f"# {name}: users may also type any image (unlisted_choice, "
-                "user-controlled); hubs never edits it"
-            )
-    return [f"[{head}]", *lines] if lines else []
+            yield ""
+            yield f"[{prof}.choices]{note}"
+            yield from (f"{key(s.choice or '')} = {_stated(s)}" for s in choices)
+
+
+def _alias_owners(values: ValuesFile) -> dict[str, str]:
+    """Profile -> the profile whose images it aliases, when all of them are aliased."""
+    defined = {(s.physical): s.profile for s in values.slots if not s.aliased and s.profile}
+    out: dict[str, str] = {}
+    for name in values.profiles:
+        slots = [s for s in values.slots if s.profile == name and s.image is not None]
+        owners = {defined.get(s.physical) for s in slots if s.kind != "unlisted"}
+        if slots and all(s.aliased for s in slots) and len(owners) == 1 and None not in owners:
+            owner = owners.pop()
+            if owner is not None and owner != name:
+                out[name] = owner
+    return out
 
 
 def check_import(text: str, fleet: Fleet) -> None:
@@ -138,16 +182,6 @@ def check_import(text: str, fleet: Fleet) -> None:
     raise plan.PlanError(
         [f"import cannot state this tree exactly: {problem}; nothing written (please report it)"]
     )
-
-
-def _alias_note(values: ValuesFile, slots: list[Slot]) -> str:
-    """A comment naming the profile whose anchored options these choices alias."""
-    for slot in slots:
-        if slot.aliased:
-            index = slot.physical[len(values.prefix) + 3]
-            source = next((n for n, i in values.profiles.items() if i == index), "?")
-            return f"  # same YAML node as {source!r} ({slot.anchor}): keep them equal"
-    return ""
 
 
 def _stated(slot: Slot) -> str:

@@ -54,12 +54,31 @@ def one(source: Source, fleet: Fleet, text: str, change: object) -> list[Edit]:
     wanted = {t.address: t for t in targets(config, fleet, None)}
     value = _value(wanted.get(address), address, change)
     said = _said(value)
-    edits = [Edit(address, value, f"{address}: {said}")]
+    group = [address, *aliases_of(config, fleet, address)]
+    where = _stated_at(group, wanted)
+    first = f"{address}: {said}"
+    if address not in where:
+        first += f" (stated once, at {where[0]}: the same YAML node, through an anchor)"
+    edits = [Edit(where[0], value, first)]
     edits += [
         Edit(alias, value, f"{alias}: {said} too (the same YAML node, through an anchor)")
-        for alias in aliases_of(config, fleet, address)
+        for alias in where[1:]
     ]
     return edits
+
+
+def _stated_at(group: list[Address], wanted: dict[Address, Target]) -> list[Address]:
+    """Where hubs.toml states an anchored group: the addresses that state it already, else
+    the one at the anchor (an anchored group is stated once)."""
+    direct = [
+        a
+        for a in group
+        if (t := wanted.get(a)) is not None and t.through is None and t.policy != "unstated"
+    ]
+    if direct:
+        return [group[0]] + [a for a in direct if a != group[0]] if group[0] in direct else direct
+    site = [a for a in group if (t := wanted.get(a)) is not None and not t.slot.aliased]
+    return site[:1] or group[:1]
 
 
 def _value(target: Target | None, address: Address, change: object) -> str | dict[str, Any]:

@@ -9,7 +9,7 @@ layering can express every policy, and turns each policy into the image its slot
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from . import imageref
@@ -41,11 +41,30 @@ class Target:
     policy: PolicyKind
     want: Image | None  # None: the key must be absent (inherit)
     source: Policy | None
+    through: Address | None = None  # stated by this alias of the same YAML node
 
     @property
     def differs(self) -> bool:
         """The tree holds something else than the policy asks for."""
         return self.slot.value != self.want
+
+
+def _through_aliases(wanted: list[Target]) -> list[Target]:
+    """A slot hubs.toml does not state, whose YAML node an anchored alias states, takes that
+    alias's policy: one anchored group is stated once (``through`` names where)."""
+    stating: dict[tuple[str, object], Target] = {}
+    for target in wanted:
+        if target.policy not in ("unstated", "user-controlled"):
+            stating.setdefault((target.slot.file, target.slot.physical), target)
+    out = []
+    for target in wanted:
+        by = stating.get((target.slot.file, target.slot.physical))
+        if target.policy == "unstated" and by is not None:
+            target = replace(
+                target, policy=by.policy, want=by.want, source=by.source, through=by.address
+            )
+        out.append(target)
+    return out
 
 
 def address_of(scope: Scope, slot: Slot) -> Address:
@@ -80,7 +99,7 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
     _check_hub_scopes_take_effect(fleet, bound)
     if errors:
         raise PlanError(errors)
-    return out
+    return _through_aliases(out)
 
 
 def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[Bound]) -> None:
