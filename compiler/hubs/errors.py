@@ -30,6 +30,9 @@ class Exit(IntEnum):
 
 _MAX_SHOWN = 200  # characters of one echoed value
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# A run of non-blank characters no message needs: a huge value echoed without shown().
+# Longer than what shown() leaves of a value, so that one is not cut twice.
+_LONG = re.compile(r"\S{257,}")
 
 
 def oneline(text: str) -> str:
@@ -43,6 +46,11 @@ def _escape(found: re.Match[str]) -> str:
     code = ord(found.group())
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
+
+def clipped(text: str) -> str:
+    """``text`` with every run of more than 256 non-blank characters shortened to 200: a
+    huge key or value echoed anywhere in a message cannot make the line unreadable."""
+    return _LONG.sub(lambda found: shorten(found.group()), text)
 
 
 def shorten(value: str, limit: int = _MAX_SHOWN) -> str:
@@ -92,7 +100,7 @@ class Diagnostic:
     def __str__(self) -> str:
         head = [part for part in (self.where, self.key) if part]
         text = self.message if not self.fix else f"{self.message}; {self.fix}"
-        return oneline(": ".join([*head, text]))
+        return clipped(oneline(": ".join([*head, text])))
 
 
 def close_match(word: str, choices: Iterable[str]) -> str:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import Diagnostic, oneline
+from .errors import Diagnostic, clipped, oneline
 
 if TYPE_CHECKING:
     from .plan import Change
@@ -73,20 +73,26 @@ def _reach(change: Change) -> str:
     return f"reaches {n} hub{'s' * (n != 1)}: {_hubs(change.hubs)}"
 
 
+def safe(text: str) -> str:
+    """Text from the tree made safe for a terminal line: escaped, a huge value shortened."""
+    return clipped(oneline(text))
+
+
 def render_text(report: Report, color: bool = False) -> str:
     red, green, dim, reset = ("\033[31m", "\033[32m", "\033[2m", "\033[0m") if color else ("",) * 4
     lines = [f"hubs {report.command}: {headline(report)}"]
     for c in report.changes:
-        lines.append(f"  {c.address}")
-        lines.append(f"    {red}{_image(c.old, old=True)}{reset} -> {green}{_image(c.new)}{reset}")
-        lines.append(f"    {dim}{report.path(c.file)}:{c.line} · {_reach(c)}{reset}")
+        old, new = safe(_image(c.old, old=True)), safe(_image(c.new))
+        lines.append(f"  {safe(c.address)}")
+        lines.append(f"    {red}{old}{reset} -> {green}{new}{reset}")
+        lines.append(f"    {dim}{safe(report.path(c.file))}:{c.line} · {safe(_reach(c))}{reset}")
         if c.also:
-            lines.append(f"    {dim}same YAML node (alias) as: {', '.join(c.also)}{reset}")
+            lines.append(f"    {dim}same YAML node (alias) as: {safe(', '.join(c.also))}{reset}")
         if c.new is None and c.old is not None and not report.applied:
             lines.append(
-                f"    {dim}to keep it instead: hubs set '{c.address}' --pin {c.old}{reset}"
+                f"    {dim}to keep it instead: hubs set '{safe(c.address)}' --pin {old}{reset}"
             )
-    lines.extend(f"  note: {note}" for note in report.notes)
+    lines.extend(f"  note: {safe(note)}" for note in report.notes)
     return "\n".join(lines) + "\n"
 
 
@@ -149,10 +155,10 @@ def render_github(report: Report) -> str:
         props = f"file={_escape(report.path(c.file), True)},line={c.line}"
         title = _escape(f"hubs {report.command}", True)
         msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
-        lines.append(f"::{level} {props},title={title}::{_escape(msg)}")
+        lines.append(f"::{level} {props},title={title}::{_escape(safe(msg))}")
     for warning in report.warnings:
         props = f"file={_escape(report.path(warning.file or ''), True)},line={warning.line or 1}"
-        lines.append(f"::warning {props}::{_escape(oneline(warning.message))}")
+        lines.append(f"::warning {props}::{_escape(safe(warning.message))}")
     lines.append(f"hubs {report.command}: {headline(report)}")
     return "\n".join(lines) + "\n"
 
