@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -25,7 +25,6 @@ from pydantic import (
     PlainValidator,
     Tag,
     WithJsonSchema,
-    model_validator,
 )
 
 from . import imageref
@@ -63,10 +62,16 @@ def _digest(text: str | None) -> str | None:
     return None if text is None else imageref.check_digest(text)
 
 
+MATCH_LIMIT = 1000  # characters of a match pattern: compiling a huge one takes minutes
+
+
 def _regex(text: str) -> str:
     # the engine tagorder matches tags with (re syntax, with a time limit); imported here
     # because most commands never validate a follow policy
     import regex
+
+    if len(text) > MATCH_LIMIT:
+        raise ValueError(f"a regular expression of {len(text)} characters; at most {MATCH_LIMIT}")
 
     try:
         regex.compile(text)
@@ -112,8 +117,12 @@ class Follow(_Strict):
     )
     order: Order = Field(description="How tags are ordered to find the newest")
     range: str | None = Field(None, description="semver only: e.g. '>=2.1,<3'")
-    digest: bool = Field(False, description="Also pin the resolved digest (name:tag@sha256:...)")
-    allow_downgrade: bool = Field(False, description="Allow moving to an older tag than locked")
+    digest: bool = Field(
+        False, strict=True, description="Also pin the resolved digest (name:tag@sha256:...)"
+    )
+    allow_downgrade: bool = Field(
+        False, strict=True, description="Allow moving to an older tag than locked"
+    )
 
     def fingerprint(self) -> str:
         """Changes whenever the policy does; the lock records it to detect stale entries."""
@@ -163,8 +172,14 @@ class Scope(_Strict):
     )
 
 
+def _file_name(name: str) -> str:
+    if "/" in name or not name.endswith((".yaml", ".yml")):
+        raise ValueError("not a values file name: a file of the cluster folder, *.yaml or *.yml")
+    return name
+
+
 class Cluster(_Strict):
-    files: dict[str, Scope] = Field(
+    files: dict[Annotated[str, AfterValidator(_file_name)], Scope] = Field(
         default_factory=dict, description="Files shared by several hubs, by file name"
     )
     hubs: dict[str, Scope] = Field(
@@ -199,14 +214,6 @@ class Config(_Strict):
         default_factory=dict, description="Clusters by the name of their folder"
     )
 
-    @model_validator(mode="after")
-    def _names(self) -> Config:
-        for name, cluster in self.clusters.items():
-            for file in cluster.files:
-                if "/" in file or not file.endswith((".yaml", ".yml")):
-                    raise ValueError(f"clusters.{name}.files: {file!r} is not a values file name")
-        return self
-
 
 class LockEntry(_Strict):
     image: Repository
@@ -223,7 +230,7 @@ class LockEntry(_Strict):
 
 
 class Lock(_Strict):
-    version: int = Field(1, description="Format version of hubs.lock")
+    version: Literal[1] = Field(1, description="Format version of hubs.lock")
     slots: dict[str, LockEntry] = Field(
         default_factory=dict, description="One entry per follow-latest slot, by address"
     )
