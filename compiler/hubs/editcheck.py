@@ -29,9 +29,12 @@ class Expected:
     below: tuple[str | None, str | None] = (None, None)  # name, tag from the layers below
 
 
-def problems(old: str, new: str, expected: Sequence[Expected]) -> list[str]:
-    """What is wrong with ``new`` as an edit of ``old`` (empty when it is right)."""
-    before, after = load_data(old), load_data(new)
+def problems(
+    old: str, new: str, expected: Sequence[Expected], path: str = "<string>"
+) -> list[str]:
+    """What is wrong with ``new`` as an edit of ``old`` (empty when it is right).  A text
+    too deep to compare is bad input named at ``path`` (:func:`yamldoc.load_data`)."""
+    before, after = load_data(old, path), load_data(new, path)
     found = [p for e in expected if (p := _holds(after, e)) is not None]
     if found:
         return found
