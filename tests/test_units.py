@@ -176,3 +176,21 @@ def test_insert_below_an_empty_flow_map() -> None:
     assert yamledit.apply(text, [yamledit.insert(doc, ["basehub", "x"], {"k": "v"})]) == (
         "basehub:\n  x:\n    k: v"
     )
+
+
+@pytest.mark.parametrize(
+    ("last", "after"),
+    [
+        ("    b: *x\n", "    b: *x\n"),  # a mapping ending in an alias
+        ("    b:\n    - *x\n", "    b:\n    - *x\n"),  # a list ending in an alias
+        ("    b:\n    - &y 1\n    - *y\n", "    b:\n    - &y 1\n    - *y\n"),  # of its own item
+    ],
+)
+def test_insert_after_a_block_ending_in_an_alias_goes_after_the_alias(
+    last: str, after: str
+) -> None:
+    """The alias's node is its anchor's: its end is not where the block ends."""
+    text = "top:\n  a: &x\n    deep:\n      k: 1\n  s:\n" + last + "other: 1\n"
+    doc = yamldoc.parse(text)
+    new = yamledit.apply(text, [yamledit.insert(doc, ["top", "s", "image"], {"tag": "1"})])
+    assert new == "top:\n  a: &x\n    deep:\n      k: 1\n  s:\n" + after + "    image:\n      tag: '1'\nother: 1\n"
