@@ -67,18 +67,23 @@ def parse(text: str, path: str = "<string>") -> Document:
     newline = "\r\n" if "\r\n" in body else "\n"
     try:
         nodes = list(yaml.compose_all(body, Loader=Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        raise YamlError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
-    except yaml.reader.ReaderError as exc:
-        raise YamlError(_reader_error(exc, body, path)) from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"{path}: invalid YAML: {exc}") from None
+        raise YamlError(_yaml_error(exc, body, path)) from None
     if len(nodes) > 1:
         raise YamlError(f"{path}: holds {len(nodes)} YAML documents; only one is supported")
     root = nodes[0] if nodes else None
     return Document(path, body, root, bom, newline)
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str, path: str) -> str:
+    """One line naming the place of a YAML error."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        return f"{where}: invalid YAML: {exc.problem or exc.context}"
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_error(exc, text, path)
+    return f"{path}: invalid YAML: {exc}".splitlines()[0]
 
 
 def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> str:
@@ -256,7 +261,7 @@ def load_data(text: str, path: str = "<string>") -> object:
         check_depth(node, path)
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise YamlError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
+        raise YamlError(_yaml_error(exc, text, path)) from None
     finally:
         loader.dispose()
 
