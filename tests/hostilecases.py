@@ -719,7 +719,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "config/clusters/a/common.values.yaml:33: nested deeper than 100 levels",
     ),
     "values-deep-aliases-edited": (
-        "config/clusters/a/common.values.yaml:132: nested deeper than 100 levels",
+        "config/clusters/a/common.values.yaml:33: nested deeper than 100 levels",
     ),
     "values-not-a-map": (
         "hubs.toml:9:1: clusters.a.files.\"common.values.yaml\".profiles.small: config/clusters/a/common.values.yaml has no profileList (Helm takes a hub's whole profileList from the last file that sets it: set profile images in that file's scope)",

@@ -104,8 +104,12 @@ class Diagnostic:
 
 
 def close_match(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` or an empty string."""
+    """`` (did you mean 'x'?)`` or an empty string; none for a word longer than any name
+    (difflib takes seconds over a 10 MB key, and would echo a huge name back)."""
     import difflib
+
+    if len(word) > _MAX_SHOWN:
+        return ""
 
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {found[0]!r}?)" if found else ""

@@ -278,12 +278,22 @@ def check_depth(root: yaml.Node, path: str, limit: int = DEPTH_LIMIT) -> None:
         if done:
             height[id(node)] = 1 + max((height[id(kid)] for kid in below), default=0)
             if height[id(node)] > limit:
-                line = node.start_mark.line + 1
+                line = _down(node, height, limit).start_mark.line + 1
                 raise YamlError(f"{path}:{line}: nested deeper than {limit} levels")
         elif id(node) not in height:
             height[id(node)] = 0  # on the way down: an alias back here adds nothing
             stack.append((node, True))
             stack.extend((kid, False) for kid in below if id(kid) not in height)
+
+
+def _down(node: yaml.Node, height: dict[int, int], steps: int) -> yaml.Node:
+    """The node ``steps`` levels below ``node`` on its tallest path: where it is too deep."""
+    for _ in range(steps):
+        below = _below(node)
+        if not below:
+            break
+        node = max(below, key=lambda kid: height.get(id(kid), 0))
+    return node
 
 
 def _below(node: yaml.Node) -> list[yaml.Node]:
