@@ -290,6 +290,10 @@ def _cases_escapes() -> list[Case]:
     out += [
         Case("toml-key-ansi", ((TOML, sub(img, f'"{ESC}" = 1')),), category=c),
         Case("values-tag-ansi", ((COMMON, sub("tag: abc1234", 'tag: "\\e[31mred\\u2028\\r"')),), code=1, command="check", category=c),
+        Case("values-tag-ansi-markdown", ((COMMON, sub("tag: abc1234", 'tag: "\\e[31mred\\u2028\\r"')),), code=1, command="check --format markdown", category=c),
+        Case("values-tag-ansi-github", ((COMMON, sub("tag: abc1234", 'tag: "\\e[31mred\\u2028\\r"')),), code=1, command="check --format github", category=c),
+        Case("values-tag-ansi-json", ((COMMON, sub("tag: abc1234", 'tag: "\\e[31mred\\u2028\\r"')),), code=1, command="check --format json", category=c),
+        Case("values-tag-ansi-explain", ((COMMON, sub("tag: abc1234", 'tag: "\\e[31mred\\u2028\\r"')),), code=0, command="explain a/prod", category=c),
         Case("values-tag-ansi-list", ((COMMON, sub("tag: abc1234", 'tag: "\\e[31mred\\u2028\\r"')),), code=0, command="list", category=c),
         Case("values-profile-name-ansi", ((COMMON, sub("- display_name: Choose", '- display_name: "Cho\\e[31mose"')),), category=c),
         Case("values-file-name-ansi", ((CLUSTER, sub("  - prod.values.yaml\n", '  - "pr\\e[31mod\\u2028.values.yaml"\n')),), category=c),
@@ -869,6 +873,18 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "values-tag-ansi": (
         "hubs check: 1 slot in 1 file out of date; run `hubs compile`",
+    ),
+    "values-tag-ansi-markdown": (
+        "### `hubs check`: 1 slot in 1 file out of date; run `hubs compile`",
+    ),
+    "values-tag-ansi-github": (
+        "::error file=config/clusters/a/common.values.yaml,line=6,title=hubs check::a/common.values.yaml:image: quay.io/org/image:\\x1b[31mred\\u2028\\r -> quay.io/org/image:abc1234; reaches 2 hubs: a/staging, a/prod",
+    ),
+    "values-tag-ansi-json": (
+        "{",
+    ),
+    "values-tag-ansi-explain": (
+        "a/prod (A prod, basehub)",
     ),
     "values-tag-ansi-list": (
         "defaults:image" + " " * 35 + "pinned           quay.io/jupyter/scipy-notebook:2024-03-18  (helm-charts/basehub/values.yaml:6, 1 hub)",

@@ -132,6 +132,7 @@ def render_markdown(report: Report) -> str:
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
+        finalize=lambda value: safe(value) if isinstance(value, str) else value,  # every {{ }}
     )
     template = env.get_template("report.md.j2")
     return template.render(
