@@ -108,6 +108,8 @@ def _cases_types() -> list[Case]:
         Case("tree-array", ((TOML, sub('tree = "."', 'tree = ["."]')),), category=c),
         Case("tree-missing-folder", ((TOML, sub('tree = "."', 'tree = "nowhere"')),), category=c),
         Case("defaults-string", ((TOML, sub('[defaults]\nimage = "quay.io/jupyter/scipy-notebook:2024-03-18"\n', 'defaults = "x"\n')),), category=c),
+        Case("defaults-image-int", ((TOML, sub('image = "quay.io/jupyter/scipy-notebook:2024-03-18"', "image = 1")),), category=c),
+        Case("defaults-image-missing", ((TOML, sub('[defaults]\nimage = "quay.io/jupyter/scipy-notebook:2024-03-18"\n', "[defaults]\n")),), category=c),
         Case("image-int", ((TOML, sub(img, "image = 1")),), category=c),
         Case("image-bool", ((TOML, sub(img, "image = true")),), category=c),
         Case("image-array", ((TOML, sub(img, 'image = ["a/b:1"]')),), category=c),
@@ -426,7 +428,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "hubs.toml:10:15: Illegal character '\\x00'",
     ),
     "bom": (
-        "hubs.toml:1:1: Invalid statement",
+        "hubs.toml:1:1: starts with a byte order mark; save it without one",
     ),
     "bare-cr": (
         "hubs.toml:1:11: Expected newline or end of document after a statement",
@@ -469,6 +471,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "defaults-string": (
         "hubs.toml:3:1: defaults: Input should be a valid dictionary or instance of Defaults",
+    ),
+    "defaults-image-int": (
+        "hubs.toml:4:1: defaults.image: an image is a string: name:tag, name:tag@sha256:..., name@sha256:...",
+    ),
+    "defaults-image-missing": (
+        "hubs.toml:3:1: defaults.image: Field required",
     ),
     "image-int": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: an image is a string: name:tag, name:tag@sha256:..., name@sha256:...",
@@ -836,7 +844,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "config/clusters/a/common.values.yaml (listed in cluster.yaml): not UTF-8 text (byte 0)",
     ),
     "lock-bom": (
-        "hubs.lock:1:1: Invalid statement",
+        "hubs.lock:1:1: starts with a byte order mark; save it without one",
     ),
     "toml-pin-nul": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: invalid image reference 'a/b:1\\x00': bad tag '1\\x00'",

@@ -78,7 +78,7 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
     counts = Counter(case.category for case in CASES)
     assert counts == {
         "toml syntax": 25,
-        "wrong type": 30,
+        "wrong type": 32,
         "unknown name": 13,
         "bad reference": 16,
         "yaml syntax": 54,

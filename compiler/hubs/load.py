@@ -123,6 +123,8 @@ _TOML_END = re.compile(r"^(?P<msg>.*?)\s*\(at end of document\)$")
 
 
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    if text.startswith("\ufeff"):  # tomllib's "Invalid statement" would not say why
+        raise ConfigError([f"{name}:1:1: starts with a byte order mark; save it without one"])
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
