@@ -176,3 +176,46 @@ def test_insert_below_an_empty_flow_map() -> None:
     assert yamledit.apply(text, [yamledit.insert(doc, ["basehub", "x"], {"k": "v"})]) == (
         "basehub:\n  x:\n    k: v"
     )
+
+
+@pytest.mark.parametrize(
+    ("last", "after"),
+    [
+        ("    b: *x\n", "    b: *x\n"),  # a mapping ending in an alias
+        ("    b:\n    - *x\n", "    b:\n    - *x\n"),  # a list ending in an alias
+        ("    b:\n    - &y 1\n    - *y\n", "    b:\n    - &y 1\n    - *y\n"),  # of its own item
+    ],
+)
+def test_insert_after_a_block_ending_in_an_alias_goes_after_the_alias(
+    last: str, after: str
+) -> None:
+    """The alias's node is its anchor's: its end is not where the block ends."""
+    text = "top:\n  a: &x\n    deep:\n      k: 1\n  s:\n" + last + "other: 1\n"
+    doc = yamldoc.parse(text)
+    new = yamledit.apply(text, [yamledit.insert(doc, ["top", "s", "image"], {"tag": "1"})])
+    assert new == "top:\n  a: &x\n    deep:\n      k: 1\n  s:\n" + after + "    image:\n      tag: '1'\nother: 1\n"
+
+
+def test_yaml_loaded_as_data_names_the_line_of_an_error() -> None:
+    with pytest.raises(yamldoc.YamlError) as bad:
+        yamldoc.load_data("a: 1\nb: [\n", "f.yaml")
+    assert str(bad.value) == "f.yaml:3:1: invalid YAML: did not find expected node content"
+
+
+def test_yaml_nested_deeper_than_the_limit_is_refused_at_its_line() -> None:
+    """The mapping, the map under ``a`` and 98 lists are 100 levels: the limit."""
+    deep: list[object] = []
+    for _ in range(97):
+        deep = [deep]
+    at_limit = "a:\n  b: " + "[" * 98 + "]" * 98 + "\n"
+    assert yamldoc.load_data(at_limit, "f.yaml") == {"a": {"b": deep}}
+    with pytest.raises(yamldoc.YamlError) as bad:
+        yamldoc.load_data("a:\n  b: " + "[" * 99 + "]" * 99 + "\n", "f.yaml")
+    assert str(bad.value) == "f.yaml:2: nested deeper than 100 levels"
+
+
+def test_no_close_match_is_looked_for_a_huge_word() -> None:
+    from hubs.errors import close_match
+
+    assert close_match("b" * 200, ["b" * 199]) == f" (did you mean {'b' * 199!r}?)"
+    assert close_match("b" * 201, ["b" * 200]) == ""

@@ -5,8 +5,11 @@ from __future__ import annotations
 import errno
 import os
 import re
+import shutil
+import signal
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -350,3 +353,65 @@ def test_one_file_reached_by_two_names_with_different_texts_is_refused(tmp_path:
     assert (tmp_path / "a.yaml").read_text() == "a: 2\n"
     assert (tmp_path / "b.yaml").is_symlink()
     assert txn.commit() == []  # already right: nothing touched
+
+
+# ---------------------------------------------------------------- killed mid-write
+
+# Runs ``hubs ARGS`` in a child that SIGKILLs itself just before its N-th call of one
+# os function: no handler runs, nothing is rolled back, as with the OOM killer or a
+# power cut (short of the disk itself).
+KILLED_AT = """
+import os, signal, sys
+from hubs.cli import main
+name, at = sys.argv[1], int(sys.argv[2])
+real, calls = getattr(os, name), [0]
+def hooked(*args, **kwargs):
+    if calls[0] == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    calls[0] += 1
+    return real(*args, **kwargs)
+setattr(os, name, hooked)
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def killed_at(root: Path, name: str, at: int) -> int:
+    command = [sys.executable, "-c", KILLED_AT, name, str(at), "-C", str(root), "compile"]
+    return subprocess.run(command, capture_output=True, timeout=60, check=False).returncode
+
+
+def test_a_compile_killed_at_any_write_leaves_each_file_old_or_new_and_a_rerun_completes(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    change_five(fleet)
+    old = contents(fleet.root)
+    done = tmp_path_factory.mktemp("done")
+    shutil.copytree(fleet.root, done, dirs_exist_ok=True)
+    assert Fleet(done, fleet.capsys).run("compile").code == 0
+    new = contents(done)
+    changed = sorted(rel for rel in old if old[rel] != new[rel])
+    assert len(changed) == 5
+    kills, left = 0, set[str]()
+    for name in ("write", "fsync", "replace"):
+        at = 0
+        while True:
+            work = tmp_path_factory.mktemp(f"{name}{at}")
+            shutil.copytree(fleet.root, work, dirs_exist_ok=True)
+            code = killed_at(work, name, at)
+            now = contents(work)
+            if code == 0:  # past the last call: the run completed
+                assert {rel: now[rel] for rel in new} == new
+                break
+            assert code == -signal.SIGKILL, (name, at, code)
+            kills += 1
+            for rel in changed:
+                assert now[rel] in (old[rel], new[rel]), (name, at, rel)
+            left.update(re.sub(r"hubs-[0-9a-f]{6}", "hubs-*", temp) for temp in temps(work))
+            again = Fleet(work, fleet.capsys).run("compile")
+            assert again.code == 0, (name, at, again)
+            assert {rel: contents(work)[rel] for rel in new} == new, (name, at)
+            assert temps(work) == [], (name, at)
+            assert not (work / ".hubs-writer.lock").exists(), (name, at)
+            at += 1
+    assert kills >= 15  # five files: written, synced and renamed each
+    assert len(left) == 5  # each file's temp file was left behind by some kill

@@ -25,9 +25,16 @@ def toml_key(part: str) -> str:
     """One TOML key as a user would write it: bare when it can be, else a basic string."""
     if _BARE.fullmatch(part):
         return part
-    import tomlkit
+    return '"' + _ESCAPES.sub(_escape, part) + '"'
 
-    return tomlkit.string(part).as_string()
+
+_ESCAPES = re.compile(r'[\\"\x00-\x1f\x7f]')
+_SHORT = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _escape(found: re.Match[str]) -> str:
+    char = found.group()
+    return _SHORT.get(char) or f"\\u{ord(char):04x}"
 
 
 def dotted(keys: Sequence[str]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from .commands import TABLE as TABLE
 from .commands._common import Command
-from .errors import Diagnostic, Exit, HubsError, UsageError, oneline, shorten
+from .errors import Diagnostic, Exit, HubsError, UsageError, clipped, oneline, shorten
 
 _BY_NAME = {command.name: command for command in TABLE}
 # name -> runner, looked up when a command runs (tests replace one here)
@@ -46,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # an I/O failure no module wrapped: still one line, exit 3
         if show_traceback:
             traceback.print_exc()
-        print(f"hubs: error: {oneline(str(exc))}", file=sys.stderr)
+        print(f"hubs: error: {clipped(oneline(str(exc)))}", file=sys.stderr)
         return Exit.FAILURE
     except Exception as exc:  # a bug: exit 3 as pre-commit does, never the drift code
         if show_traceback:

@@ -73,9 +73,14 @@ def load_clusters(root: Path) -> dict[str, Cluster]:
 def read_cluster(root: Path, rel: str) -> Cluster:
     folder = rel.rsplit("/", 2)[-2]
     doc = yamldoc.parse(_read(inside(root, rel, rel)), rel)
+    if doc.root is not None and not isinstance(doc.root, yaml.MappingNode):
+        raise LayoutError(f"{rel}:{_line(doc.root)}: cluster.yaml must be a mapping")
+    yamldoc.check_duplicates(doc.root, rel)
     hubs_node = yamldoc.child(doc.root, "hubs")
-    if not isinstance(hubs_node, yaml.SequenceNode):
+    if hubs_node is None:
         return Cluster(folder, rel, ())
+    if not isinstance(hubs_node, yaml.SequenceNode):
+        raise LayoutError(f"{rel}:{_line(hubs_node)}: hubs must be a list of hubs")
     hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
     here = rel.rsplit("/", 1)[0] + "/"
     for hub in hubs:  # every values file listed must be inside the tree
@@ -104,11 +109,28 @@ def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
     chart = text("helm_chart", "basehub")
     if chart not in CHARTS:
         raise LayoutError(f"{rel}:{line}: hub {name!r}: unknown helm_chart {chart!r}")
-    files_node = yamldoc.child(node, "helm_chart_values_files")
-    names = [n.value for n in getattr(files_node, "value", []) if isinstance(n, yaml.ScalarNode)]
+    names = _file_names(rel, name, yamldoc.child(node, "helm_chart_values_files"))
     folder = rel.rsplit("/", 1)[0]
     files = tuple(f"{folder}/{n}" for n in names if not is_secret(n))
     return Hub(cluster, name, text("display_name", name), chart, files, line)
+
+
+def _file_names(rel: str, hub: str, node: yaml.Node | None) -> list[str]:
+    """The names listed in ``helm_chart_values_files``: a list of strings, or absent."""
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        where = f"{rel}:{_line(node)}: hub {hub!r}"
+        raise LayoutError(f"{where}: helm_chart_values_files must be a list of file names")
+    for entry in node.value:
+        if not isinstance(entry, yaml.ScalarNode) or not entry.value:
+            where = f"{rel}:{_line(entry)}: hub {hub!r}"
+            raise LayoutError(f"{where}: a values file is given by its name")
+    return [entry.value for entry in node.value]
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
 
 
 def _read(path: Path, shown: str | None = None) -> str:

@@ -29,9 +29,12 @@ class Expected:
     below: tuple[str | None, str | None] = (None, None)  # name, tag from the layers below
 
 
-def problems(old: str, new: str, expected: Sequence[Expected]) -> list[str]:
-    """What is wrong with ``new`` as an edit of ``old`` (empty when it is right)."""
-    before, after = _document(old), _document(new)
+def problems(
+    old: str, new: str, expected: Sequence[Expected], path: str = "<string>"
+) -> list[str]:
+    """What is wrong with ``new`` as an edit of ``old`` (empty when it is right).  A text
+    too deep to compare is bad input named at ``path`` (:func:`yamldoc.load_data`)."""
+    before, after = _document(old, path), _document(new, path)
     found = [p for e in expected if (p := _holds(after, e)) is not None]
     if found:
         return found
@@ -44,9 +47,9 @@ def problems(old: str, new: str, expected: Sequence[Expected]) -> list[str]:
     return []
 
 
-def _document(text: str) -> Any:
+def _document(text: str, path: str) -> Any:
     """Loaded data; an empty document is an empty mapping, as Helm reads it."""
-    data = load_data(text)
+    data = load_data(text, path)
     return {} if data is None else data
 
 

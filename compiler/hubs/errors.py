@@ -32,6 +32,9 @@ class Exit(IntEnum):
 
 _MAX_SHOWN = 200  # characters of one echoed value
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# A run of non-blank characters no message needs: a huge value echoed without shown().
+# Longer than what shown() leaves of a value, so that one is not cut twice.
+_LONG = re.compile(r"\S{257,}")
 
 
 def oneline(text: str) -> str:
@@ -44,6 +47,12 @@ def oneline(text: str) -> str:
 def _escape(found: re.Match[str]) -> str:
     code = ord(found.group())
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
+
+
+def clipped(text: str) -> str:
+    """``text`` with every run of more than 256 non-blank characters shortened to 200: a
+    huge key or value echoed anywhere in a message cannot make the line unreadable."""
+    return _LONG.sub(lambda found: shorten(found.group()), text)
 
 
 def shorten(value: str, limit: int = _MAX_SHOWN) -> str:
@@ -93,12 +102,16 @@ class Diagnostic:
     def __str__(self) -> str:
         head = [part for part in (self.where, self.key) if part]
         text = self.message if not self.fix else f"{self.message}; {self.fix}"
-        return oneline(": ".join([*head, text]))
+        return clipped(oneline(": ".join([*head, text])))
 
 
 def close_match(word: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` or an empty string."""
+    """`` (did you mean 'x'?)`` or an empty string; none for a word longer than any name
+    (difflib takes seconds over a 10 MB key, and would echo a huge name back)."""
     import difflib
+
+    if len(word) > _MAX_SHOWN:
+        return ""
 
     found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {found[0]!r}?)" if found else ""

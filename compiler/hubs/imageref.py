@@ -122,8 +122,20 @@ def check_tag(tag: str) -> str:
     return tag
 
 
-def check_digest(digest: str) -> str:
+# The registered algorithms fix the length of the hex they encode (OCI image spec).
+_REGISTERED = {"sha256": re.compile("[a-f0-9]{64}"), "sha512": re.compile("[a-f0-9]{128}")}
+
+
+def _good_digest(digest: str) -> bool:
     if not _DIGEST_RE.fullmatch(digest):
+        return False
+    algorithm, _, encoded = digest.partition(":")
+    exact = _REGISTERED.get(algorithm)
+    return exact is None or exact.fullmatch(encoded) is not None
+
+
+def check_digest(digest: str) -> str:
+    if not _good_digest(digest):
         raise ReferenceError(f"invalid digest {shown(digest)}", "bad digest")
     return digest
 
@@ -137,7 +149,7 @@ def parse(text: str) -> ImageRef:
     rest, digest = text, None
     if "@" in rest:
         rest, digest = rest.split("@", 1)
-        if not _DIGEST_RE.fullmatch(digest):
+        if not _good_digest(digest):
             raise _invalid(text, f"bad digest {shown(digest)}")
     host, remainder = _split_host(rest)
     tag = None

@@ -9,7 +9,7 @@ from typing import Any
 from . import configurator, targets
 from .address import Address
 from .clusters import CHART_VALUES, Hub
-from .errors import close_match
+from .errors import clipped, close_match, oneline
 from .layering import Fleet
 from .model import Config, Follow, Lock
 from .scan import ValuesFile
@@ -68,7 +68,13 @@ def render_rows(found: list[Row], fmt: str) -> str:
         f"{len(r.hubs)} hub{'s' * (len(r.hubs) != 1)})"
         for r in found
     ]
-    return "\n".join(lines) + "\n"
+    return _lines(lines)
+
+
+def _lines(lines: list[str]) -> str:
+    """Lines for a terminal: each escaped (the tree's text may hold control characters)
+    and a huge value shortened."""
+    return "".join(clipped(oneline(line)) + "\n" for line in lines)
 
 
 # ---------------------------------------------------------------- explain
@@ -191,7 +197,7 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
         if "anchor" in data:
             lines.append(f"  shared through {data['anchor']['name']}: an edit changes every alias")
         lines.append(f"  reaches {len(data['hubs'])} hubs: {', '.join(data['hubs'])}")
-        return "\n".join(lines) + "\n"
+        return _lines(lines)
     lines = [
         f"{data['hub']} ({data['display_name']}, {data['chart']})",
         f"  singleuser.image: {data['singleuser_image']}",
@@ -210,4 +216,4 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
             lines.append(f"  note: {data['note']}")
     if data.get("configurator"):
         lines.append(f"  note: {configurator.NOTE}")
-    return "\n".join(lines) + "\n"
+    return _lines(lines)

@@ -119,7 +119,12 @@ _UNION_TAGS = frozenset({"inherit", "pinned-image", "follow-latest", "broken-ima
 _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
+_TOML_END = re.compile(r"^(?P<msg>.*?)\s*\(at end of document\)$")
+
+
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    if text.startswith("\ufeff"):  # tomllib's "Invalid statement" would not say why
+        raise ConfigError([f"{name}:1:1: starts with a byte order mark; save it without one"])
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -127,7 +132,38 @@ def _parse_toml(text: str, name: str) -> dict[str, Any]:
         if found:
             msg = found["msg"]
             raise ConfigError([f"{name}:{found['line']}:{found['col']}: {msg}"]) from None
+        end = _TOML_END.match(str(exc))
+        if end:
+            line, col = _end(text)
+            message = f"{name}:{line}:{col}: {end['msg']} at the end of the file"
+            raise ConfigError([message]) from None
         raise ConfigError([f"{name}: {exc}"]) from None
+    except RecursionError:  # tomllib recurses into arrays and inline tables
+        line = _deepest(text)
+        raise ConfigError(
+            [f"{name}:{line}: arrays or inline tables nested too deeply to read"]
+        ) from None
+
+
+def _end(text: str) -> tuple[int, int]:
+    """Line and column just past the last character of ``text``."""
+    lines = text.removesuffix("\n").split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+def _deepest(text: str) -> int:
+    """The line where brackets and braces are nested deepest (strings not told apart:
+    only used to point at a file tomllib could not read)."""
+    depth, best, line, where = 0, -1, 1, 1
+    for found in re.finditer(r"[\[\]{}\n]", text):
+        char = found.group()
+        if char == "\n":
+            line += 1
+            continue
+        depth += 1 if char in "[{" else -1
+        if depth > best:
+            best, where = depth, line
+    return where
 
 
 def validation_messages(exc: ValidationError, text: str, name: str) -> list[str]:
@@ -150,7 +186,8 @@ def _toml_key(part: str) -> str:
 
 def _clean_loc(loc: tuple[int | str, ...]) -> list[str]:
     # Pydantic adds the union member's tag ("pinned-image", ...) to the path: drop it.
-    return [str(part) for part in loc if part not in _UNION_TAGS]
+    # A bad dict key adds "[key]" after the key: the key path ends at the key itself.
+    return [str(part) for part in loc if part not in _UNION_TAGS and part != "[key]"]
 
 
 # ---------------------------------------------------------------- positions in TOML text

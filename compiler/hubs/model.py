@@ -65,10 +65,16 @@ def _digest(text: str | None) -> str | None:
     return None if text is None else imageref.check_digest(text)
 
 
+MATCH_LIMIT = 1000  # characters of a match pattern: compiling a huge one takes minutes
+
+
 def _regex(text: str) -> str:
     # the engine tagorder matches tags with (re syntax, with a time limit); imported here
     # because most commands never validate a follow policy
     import regex
+
+    if len(text) > MATCH_LIMIT:
+        raise ValueError(f"a regular expression of {len(text)} characters; at most {MATCH_LIMIT}")
 
     try:
         regex.compile(text)
@@ -114,10 +120,16 @@ class Follow(_Strict):
     )
     order: Order = Field(description="How tags are ordered to find the newest")
     range: str | None = Field(None, description="semver only: e.g. '>=2.1,<3'")
-    digest: bool = Field(False, description="Also pin the resolved digest (name:tag@sha256:...)")
-    allow_downgrade: bool = Field(False, description="Allow moving to an older tag than locked")
+    digest: bool = Field(
+        False, strict=True, description="Also pin the resolved digest (name:tag@sha256:...)"
+    )
+    allow_downgrade: bool = Field(
+        False, strict=True, description="Allow moving to an older tag than locked"
+    )
     hold: bool = Field(
-        False, description="Keep the locked tag: `hubs update` leaves this slot until released"
+        False,
+        strict=True,
+        description="Keep the locked tag: `hubs update` leaves this slot until released",
     )
     hold_until: date | None = Field(
         None, description="Keep the locked tag until this day (inclusive), e.g. 2026-12-31"
@@ -221,8 +233,14 @@ def _follows(policy: object) -> bool:
     return isinstance(policy, Follow)
 
 
+def _file_name(name: str) -> str:
+    if "/" in name or not name.endswith((".yaml", ".yml")):
+        raise ValueError("not a values file name: a file of the cluster folder, *.yaml or *.yml")
+    return name
+
+
 class Cluster(_Strict):
-    files: dict[str, Scope] = Field(
+    files: dict[Annotated[str, AfterValidator(_file_name)], Scope] = Field(
         default_factory=dict, description="Files shared by several hubs, by file name"
     )
     hubs: dict[str, Scope] = Field(
@@ -265,14 +283,6 @@ class Config(_Strict):
         default_factory=dict, description="Clusters by the name of their folder"
     )
 
-    @model_validator(mode="after")
-    def _names(self) -> Config:
-        for name, cluster in self.clusters.items():
-            for file in cluster.files:
-                if "/" in file or not file.endswith((".yaml", ".yml")):
-                    raise ValueError(f"clusters.{name}.files: {file!r} is not a values file name")
-        return self
-
     def follows(self) -> list[str]:
         """The hubs.toml key paths of every follow-latest policy."""
         found = []
@@ -299,7 +309,7 @@ class LockEntry(_Strict):
 
 
 class Lock(_Strict):
-    version: int = Field(1, description="Format version of hubs.lock")
+    version: Literal[1] = Field(1, description="Format version of hubs.lock")
     slots: dict[str, LockEntry] = Field(
         default_factory=dict, description="One entry per follow-latest slot, by address"
     )

@@ -193,7 +193,7 @@ def _other_keys(image: yaml.Node | None) -> list[str]:
 
 def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]) -> None:
     """The edited text must give each slot its wanted value and change nothing else."""
-    found = editcheck.problems(old, new, [_expected(target) for target in done])
+    found = editcheck.problems(old, new, [_expected(target) for target in done], path)
     if found:
         errors.append(
             f"{path}: internal check failed: the edit {found[0]}; nothing written "

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import UNSTATED_RULES, Diagnostic, oneline
+from .errors import UNSTATED_RULES, Diagnostic, clipped, oneline
 
 if TYPE_CHECKING:
     from .plan import Change
@@ -108,29 +108,35 @@ def _reach(change: Change) -> str:
     return f"reaches {n} hub{'s' * (n != 1)}: {_hubs(change.hubs)}"
 
 
+def safe(text: str) -> str:
+    """Text from the tree made safe for a terminal line: escaped, a huge value shortened."""
+    return clipped(oneline(text))
+
+
 def render_text(report: Report, color: bool = False) -> str:
     red, green, dim, reset = ("\033[31m", "\033[32m", "\033[2m", "\033[0m") if color else ("",) * 4
     lines = [f"hubs {report.command}: {headline(report)}"]
     for c in report.changes:
-        lines.append(f"  {c.address}")
-        lines.append(f"    {red}{_image(c.old, old=True)}{reset} -> {green}{_image(c.new)}{reset}")
-        lines.append(f"    {dim}{report.path(c.file)}:{c.line} · {_reach(c)}{reset}")
+        old, new = safe(_image(c.old, old=True)), safe(_image(c.new))
+        lines.append(f"  {safe(c.address)}")
+        lines.append(f"    {red}{old}{reset} -> {green}{new}{reset}")
+        lines.append(f"    {dim}{safe(report.path(c.file))}:{c.line} · {safe(_reach(c))}{reset}")
         if c.also:
-            lines.append(f"    {dim}same YAML node (alias) as: {', '.join(c.also)}{reset}")
+            lines.append(f"    {dim}same YAML node (alias) as: {safe(', '.join(c.also))}{reset}")
         if not report.applied and (fix := _fix(c)):
-            lines.append(f"    {dim}{fix}{reset}")
+            lines.append(f"    {dim}{safe(fix)}{reset}")
     for finding in report.findings:
         lines.extend(_finding_lines(report, finding, dim, reset))
-    lines.extend(f"  note: {note}" for note in report.notes)
+    lines.extend(f"  note: {safe(note)}" for note in report.notes)
     return "\n".join(lines) + "\n"
 
 
 def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) -> list[str]:
     where = finding.moved(report.prefix).where
-    lines = [f"  {finding.key}", f"    {oneline(finding.message)}"]
-    lines.append(f"    {dim}{where} · {finding.rule}{reset}")
+    lines = [f"  {safe(finding.key or '')}", f"    {safe(finding.message)}"]
+    lines.append(f"    {dim}{safe(where)} · {finding.rule}{reset}")
     if finding.fix:
-        lines.append(f"    {dim}{oneline(finding.fix)}{reset}")
+        lines.append(f"    {dim}{safe(finding.fix)}{reset}")
     return lines
 
 
@@ -196,6 +202,7 @@ def render_markdown(report: Report) -> str:
         autoescape=False,
         keep_trailing_newline=True,
         trim_blocks=True,
+        finalize=lambda value: safe(value) if isinstance(value, str) else value,  # every {{ }}
     )
     template = env.get_template("report.md.j2")
     return template.render(
@@ -219,17 +226,17 @@ def render_github(report: Report) -> str:
         props = f"file={_escape(report.path(c.file), True)},line={c.line}"
         title = _escape(f"hubs {report.command}", True)
         msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
-        lines.append(f"::{level} {props},title={title}::{_escape(msg)}")
+        lines.append(f"::{level} {props},title={title}::{_escape(safe(msg))}")
     finding_level = "error" if report.command == "check" else "warning"
     for finding in report.findings:
         props = f"file={_escape(report.path(finding.file or ''), True)},line={finding.line or 1}"
         title = _escape(f"hubs {report.command}: {finding.rule}", True)
         fix = f"; {finding.fix}" if finding.fix else ""
         msg = f"{finding.key}: {finding.message}{fix}"
-        lines.append(f"::{finding_level} {props},title={title}::{_escape(oneline(msg))}")
+        lines.append(f"::{finding_level} {props},title={title}::{_escape(safe(msg))}")
     for warning in report.warnings:
         props = f"file={_escape(report.path(warning.file or ''), True)},line={warning.line or 1}"
-        lines.append(f"::warning {props}::{_escape(oneline(warning.message))}")
+        lines.append(f"::warning {props}::{_escape(safe(warning.message))}")
     lines.append(f"hubs {report.command}: {headline(report)}")
     return "\n".join(lines) + "\n"
 

@@ -67,16 +67,31 @@ def parse(text: str, path: str = "<string>") -> Document:
     newline = "\r\n" if "\r\n" in body else "\n"
     try:
         nodes = list(yaml.compose_all(body, Loader=Loader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        raise YamlError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
     except yaml.YAMLError as exc:
-        raise YamlError(f"{path}: invalid YAML: {exc}") from None
+        raise YamlError(_yaml_error(exc, body, path)) from None
     if len(nodes) > 1:
         raise YamlError(f"{path}: holds {len(nodes)} YAML documents; only one is supported")
     root = nodes[0] if nodes else None
     return Document(path, body, root, bom, newline)
+
+
+def _yaml_error(exc: yaml.YAMLError, text: str, path: str) -> str:
+    """One line naming the place of a YAML error."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
+        return f"{where}: invalid YAML: {exc.problem or exc.context}"
+    if isinstance(exc, yaml.reader.ReaderError):
+        return _reader_error(exc, text, path)
+    return f"{path}: invalid YAML: {exc}".splitlines()[0]
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> str:
+    """A character YAML does not allow, at its line and column."""
+    line = text.count("\n", 0, exc.position) + 1
+    column = exc.position - text.rfind("\n", 0, exc.position)
+    code = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or b"?")
+    return f"{path}:{line}:{column}: invalid YAML: character #x{code:04x}: {exc.reason}"
 
 
 def check_duplicates(node: yaml.Node | None, path: str, deep: bool = True) -> None:
@@ -230,9 +245,60 @@ def _tagged(loader: yaml.SafeLoader, node: yaml.Node) -> tuple[str, object]:
 _DataLoader.add_constructor(None, _tagged)
 
 
+DEPTH_LIMIT = 100  # levels of nesting hubs loads as data; real values files use ~15
+
+
 def load_data(text: str, path: str = "<string>") -> object:
-    """The plain data of a YAML text (C loader), for verifying an edit."""
+    """The plain data of a YAML text (C loader), for verifying an edit.  A document
+    nested deeper than :data:`DEPTH_LIMIT` (aliases followed) is refused at its line:
+    comparing it would exhaust Python's stack."""
+    loader = _DataLoader(text)
     try:
-        return yaml.load(text, Loader=_DataLoader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_depth(node, path)
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
-        raise YamlError(f"{path}: invalid YAML: {exc}".splitlines()[0]) from None
+        raise YamlError(_yaml_error(exc, text, path)) from None
+    finally:
+        loader.dispose()
+
+
+def check_depth(root: yaml.Node, path: str, limit: int = DEPTH_LIMIT) -> None:
+    """Refuse ``root`` if a path through it, aliases followed, is more than ``limit``
+    nodes long.  Each node is visited once (heights are kept), so nested aliases cost
+    linear time, and an alias back to an enclosing node counts for nothing."""
+    height: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        below = _below(node)
+        if done:
+            height[id(node)] = 1 + max((height[id(kid)] for kid in below), default=0)
+            if height[id(node)] > limit:
+                line = _down(node, height, limit).start_mark.line + 1
+                raise YamlError(f"{path}:{line}: nested deeper than {limit} levels")
+        elif id(node) not in height:
+            height[id(node)] = 0  # on the way down: an alias back here adds nothing
+            stack.append((node, True))
+            stack.extend((kid, False) for kid in below if id(kid) not in height)
+
+
+def _down(node: yaml.Node, height: dict[int, int], steps: int) -> yaml.Node:
+    """The node ``steps`` levels below ``node`` on its tallest path: where it is too deep."""
+    for _ in range(steps):
+        below = _below(node)
+        if not below:
+            break
+        node = max(below, key=lambda kid: height.get(id(kid), 0))
+    return node
+
+
+def _below(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+

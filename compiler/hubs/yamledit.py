@@ -9,6 +9,7 @@ quoting, blank lines, anchors, key order, CRLF and a BOM.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -162,7 +163,7 @@ def insert(doc: Document, path: Sequence[Key], leaf: dict[str, str]) -> Splice:
         return _splice_lines(doc, len(doc.text), render_block(missing, leaf, 0, step))
     if isinstance(parent, yaml.MappingNode) and not parent.flow_style and parent.value:
         column = parent.value[0][0].start_mark.column
-        at = _block_end(doc.text, _content_end(parent), column)
+        at = _block_end(doc.text, _content_end(doc.text, parent), column)
         return _splice_lines(doc, at, render_block(missing, leaf, column, step))
     key = steps[-1][0] if steps else None
     if key is not None and isinstance(parent, yaml.MappingNode) and not parent.value:
@@ -224,7 +225,7 @@ def remove(doc: Document, path: Sequence[Key], prune: int = 0) -> Splice:
     if text[start : key.start_mark.index].strip():
         raise YamlError(f"{doc.path}:{key.start_mark.line + 1}: key does not start its line")
     start = _leading_comments_start(text, start, key.start_mark.column)
-    end = _block_end(text, _content_end(value), key.start_mark.column)
+    end = _block_end(text, _content_end(text, value), key.start_mark.column)
     return Splice(start, end, "")
 
 
@@ -239,13 +240,28 @@ def _leading_comments_start(text: str, start: int, column: int) -> int:
     return start
 
 
-def _content_end(node: yaml.Node) -> int:
-    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and not node.flow_style:
-        last = node.value[-1] if node.value else None
-        if isinstance(last, tuple):
-            last = last[1]
-        return _content_end(last) if last is not None else node.start_mark.index
-    return int(node.end_mark.index)
+_ALIAS = re.compile(r"\*[^\s,\[\]{}]+")
+
+
+def _content_end(text: str, node: yaml.Node) -> int:
+    """Where ``node``'s own text ends: for a block collection, where its last entry ends.
+    An entry that is an alias (``*name``) is its anchor's node, which sits earlier in the
+    text: it ends at the alias token, found after the entry's key or previous item."""
+    if not isinstance(node, yaml.MappingNode | yaml.SequenceNode) or node.flow_style:
+        return int(node.end_mark.index)
+    if not node.value:
+        return int(node.start_mark.index)
+    if isinstance(node, yaml.MappingNode):
+        key, last = node.value[-1]
+        after = int(key.end_mark.index)
+    else:
+        last = node.value[-1]
+        previous = node.value[-2] if len(node.value) > 1 else None
+        after = _content_end(text, previous) if previous else int(node.start_mark.index)
+    if last.start_mark.index < after:  # an alias use
+        found = _ALIAS.search(text, after)
+        return found.end() if found else after
+    return _content_end(text, last)
 
 
 def _block_end(text: str, index: int, column: int) -> int:
