@@ -41,8 +41,10 @@ def test_list_json_has_every_slot_with_its_place(fleet: Fleet) -> None:
             "image",
         ],
         "image": "ghcr.io/org/python:7b7bb16",
+        "registry": "ghcr.io",
         "policy": "pinned",
         "hubs": ["a/staging", "a/prod"],
+        "overridden_in": [],
     }
     assert rows[0]["hubs"] == ["d/hub"]
     assert rows[5]["policy"] == "user-controlled" and rows[5]["image"] == "{value}"
@@ -73,7 +75,8 @@ def test_explain_hub_shows_layers_and_winner(fleet: Fleet) -> None:
         "     a/common.values.yaml:profiles/big/choices/py: ghcr.io/org/python:7b7bb16 [pinned]\n"
         "     a/common.values.yaml:profiles/big/choices/r: ghcr.io/org/r:2024.01.01 [pinned]\n"
         "     a/common.values.yaml:profiles/big/unlisted: {value} [user-controlled]\n"
-        "  note: every profile sets its own image, so singleuser.image is not used\n"
+        "  default: profile small (first)\n"
+        "  note: every profile and choice sets its own image, so singleuser.image is not used\n"
     )
 
 
