@@ -260,7 +260,7 @@ def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Flee
         2,
         "hubs: error: a/prod:profiles/small/image: a/prod takes its profileList from "
         "config/clusters/a/common.values.yaml (Helm replaces lists, the last file wins): set "
-        "profile images on that file's scope\n",
+        "profile images on that file's scope (a/common.values.yaml:profiles/small/image)\n",
     )
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from . import configurator, imageref, targets
 from .address import Address
 from .clusters import CHART_VALUES, Hub
-from .errors import close_match
 from .layering import Fleet
 from .model import Config, Follow, Lock
 from .targets import PlanError, Target, address_of
@@ -90,8 +89,7 @@ def explain(config: Config, fleet: Fleet, lock: Lock, address: str) -> dict[str,
         return _explain_slot(fleet, lock, by_address[address])
     hub = _find_hub(fleet, address)
     if hub is None:
-        known = [h.address for h in fleet.hubs()] + list(by_address)
-        raise PlanError([f"{address}: no such hub or slot" + close_match(address, known)])
+        raise PlanError([targets.unknown(config, fleet, address)])
     return _explain_hub(fleet, hub, by_address)
 
 

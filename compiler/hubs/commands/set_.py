@@ -47,9 +47,8 @@ def _set(options: SetOptions, held: TreeLock) -> int:
     source, fleet, lock = loaded(options)
     address = parse_address(options.address)
     known = targets.addresses(source.config, fleet)
-    if address not in known and (reason := targets.why_not(fleet, address)):
-        raise targets.PlanError([reason])
-    tomledit.check_known(address, known)
+    if address not in known:  # the same answer as explain's
+        raise targets.PlanError([targets.unknown(source.config, fleet, options.address)])
     value = _policy_value(options)
     aliases = targets.aliases_of(source.config, fleet, address)
     text = source.text
