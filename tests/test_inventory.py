@@ -51,14 +51,6 @@ def test_list_json_has_every_slot_with_its_place(fleet: Fleet) -> None:
     assert rows[6]["line"] == 24  # the alias reports the anchored node's line
 
 
-def test_list_text(fleet: Fleet) -> None:
-    lines = fleet.run("list").out.splitlines()
-    assert lines[2] == (
-        "a/common.values.yaml:profiles/small/image        pinned           "
-        "quay.io/org/small:1.0.0  (config/clusters/a/common.values.yaml:11, 2 hubs)"
-    )
-
-
 def test_explain_hub_shows_layers_and_winner(fleet: Fleet) -> None:
     result = fleet.run("explain", "a/prod")
     assert result.out == (

@@ -67,18 +67,6 @@ def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
     return out
 
 
-def render_rows(found: list[Row], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([r.as_json() for r in found], indent=2) + "\n"
-    width = max((len(r.address) for r in found), default=0)
-    lines = [
-        f"{r.address:<{width}}  {r.policy:<15}  {r.image or '-'}  ({r.file}:{r.line}, "
-        f"{len(r.hubs)} hub{'s' * (len(r.hubs) != 1)})"
-        for r in found
-    ]
-    return "\n".join(lines) + "\n"
-
-
 # ---------------------------------------------------------------- explain
 
 
