@@ -50,10 +50,15 @@ FILES = {
     "config/clusters/maap/common.values.yaml": IMAGE.format("maap"),
     "config/clusters/maap/staging.values.yaml": GPU,
     "config/clusters/maap/prod.values.yaml": NOTHING,
-    # cloudbank: nicc sets an image, bcc does not
+    # cloudbank: nicc sets an image, bcc does not, nor does the file they share
     "config/clusters/cloudbank/cluster.yaml": _cluster(
-        "cloudbank", {"bcc": ["bcc.values.yaml"], "nicc": ["nicc.values.yaml"]}
+        "cloudbank",
+        {
+            "bcc": ["base.values.yaml", "bcc.values.yaml"],
+            "nicc": ["base.values.yaml", "nicc.values.yaml"],
+        },
     ),
+    "config/clusters/cloudbank/base.values.yaml": NOTHING,
     "config/clusters/cloudbank/bcc.values.yaml": NOTHING,
     "config/clusters/cloudbank/nicc.values.yaml": IMAGE.format("nicc"),
 }
@@ -86,6 +91,12 @@ def test_a_hub_that_sets_no_image_is_not_offered_another_hub(three: Fleet) -> No
         "give it one); `hubs explain cloudbank/bcc` shows what runs\n",
     )
     assert three.run("set", "cloudbank/bcc:image", "--pin", "org/x:1").code == 0
+    result = three.run("explain", "cloudbank/base.values.yaml:image")
+    assert (result.code, result.err) == (
+        2,
+        "hubs: error: cloudbank/base.values.yaml:image: no file holds an image here yet (`hubs "
+        "set` can give it one); `hubs list` shows what runs\n",
+    )
 
 
 def test_a_profile_of_a_shared_profilelist_names_its_file(three: Fleet) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from . import configurator, imageref, targets
 from .address import Address
 from .clusters import CHART_VALUES, Hub
-from .layering import Fleet
+from .layering import Fleet, default_of
 from .model import Config, Follow, Lock
 from .targets import PlanError, Target, address_of
 
@@ -158,7 +158,7 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
                 if fleet.uses_singleuser(hub)
                 else "every profile and choice sets its own image, so singleuser.image is not used"
             )
-        default = fleet.default(hub)
+        default = default_of(fleet, hub)
         if default is not None:
             data["default"] = {
                 "profile": default.profile,

@@ -302,10 +302,12 @@ def unknown(config: Config, fleet: Fleet, text: str) -> str:
         return reason
     slots = [str(a) for a in addresses(config, fleet)]
     slots += [str(t.address) for t in targets(config, fleet, None) if t.slot.kind == "unlisted"]
-    if text in slots:
+    if text in slots:  # explain only: set takes it
+        scope = text.partition(":")[0]
+        see = f"hubs explain {scope}" if address and address.scope.kind == "hub" else "hubs list"
         return (
             f"{text}: no file holds an image here yet (`hubs set` can give it one); "
-            f"`hubs explain {text.partition(':')[0]}` shows what runs"
+            f"`{see}` shows what runs"
         )
     hubs = [hub.address for hub in fleet.hubs()]
     near = _in_scope(fleet, text, slots if ":" in text else hubs)
