@@ -227,8 +227,8 @@ def test_clean_tree_passes(tmp_path: Path) -> None:
     subprocess.run([BIN / "hubs", "-C", workspace, "compile"], check=True, capture_output=True)
     code, log, tmp = run_action({}, workspace, tmp_path)
     assert code == 0
-    assert log.endswith("hubs check --format json\nhubs check: clean (11 slots, 5 hubs)\n")
-    assert (tmp / "summary.md").read_text() == "### `hubs check`: clean (11 slots, 5 hubs)\n"
+    assert log.endswith("hubs check --format json\nhubs check: clean (10 slots, 5 hubs)\n")
+    assert (tmp / "summary.md").read_text() == "### `hubs check`: clean (10 slots, 5 hubs)\n"
     assert "changed=false\n" in (tmp / "output").read_text()
 
 

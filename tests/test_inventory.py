@@ -41,20 +41,14 @@ def test_list_json_has_every_slot_with_its_place(fleet: Fleet) -> None:
             "image",
         ],
         "image": "ghcr.io/org/python:7b7bb16",
+        "registry": "ghcr.io",
         "policy": "pinned",
         "hubs": ["a/staging", "a/prod"],
+        "overridden_in": [],
     }
     assert rows[0]["hubs"] == ["d/hub"]
     assert rows[5]["policy"] == "user-controlled" and rows[5]["image"] == "{value}"
     assert rows[6]["line"] == 24  # the alias reports the anchored node's line
-
-
-def test_list_text(fleet: Fleet) -> None:
-    lines = fleet.run("list").out.splitlines()
-    assert lines[2] == (
-        "a/common.values.yaml:profiles/small/image        pinned           "
-        "quay.io/org/small:1.0.0  (config/clusters/a/common.values.yaml:11, 2 hubs)"
-    )
 
 
 def test_explain_hub_shows_layers_and_winner(fleet: Fleet) -> None:
@@ -73,7 +67,8 @@ def test_explain_hub_shows_layers_and_winner(fleet: Fleet) -> None:
         "     a/common.values.yaml:profiles/big/choices/py: ghcr.io/org/python:7b7bb16 [pinned]\n"
         "     a/common.values.yaml:profiles/big/choices/r: ghcr.io/org/r:2024.01.01 [pinned]\n"
         "     a/common.values.yaml:profiles/big/unlisted: {value} [user-controlled]\n"
-        "  note: every profile sets its own image, so singleuser.image is not used\n"
+        "  default: profile small (first)\n"
+        "  note: every profile and choice sets its own image, so singleuser.image is not used\n"
     )
 
 
@@ -307,7 +302,7 @@ def test_set_profile_on_a_hub_whose_profiles_come_from_a_shared_file(fleet: Flee
         2,
         "hubs: error: a/prod:profiles/small/image: a/prod takes its profileList from "
         "config/clusters/a/common.values.yaml (Helm replaces lists, the last file wins): set "
-        "profile images on that file's scope\n",
+        "profile images on that file's scope (a/common.values.yaml:profiles/small/image)\n",
     )
 
 

@@ -160,7 +160,7 @@ def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]) -> None
     from hubs.cli import main
 
     assert main(["-C", str(ROOT), "check"]) == 0
-    assert capsys.readouterr().out == "hubs check: clean (11 slots, 5 hubs)\n"
+    assert capsys.readouterr().out == "hubs check: clean (10 slots, 5 hubs)\n"
 
 
 def test_insert_below_an_empty_flow_map() -> None:

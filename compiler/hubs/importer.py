@@ -105,8 +105,8 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
     lines: list[str] = []
     single = values.slot("singleuser")
     if single is not None and single.image:
-        used = fleet.reach(single)
-        unused = "  # no hub runs it: later files override it" if not used else ""
+        used = fleet.carriers(single)
+        unused = "" if used else "  # no hub runs it: later files override it"
         lines.append(f"image = {_pinned(single)}{unused}")
     users = fleet.users_of(values.path)
     if values.profiles and not any(fleet.profile_source(h) == values.path for h in users):

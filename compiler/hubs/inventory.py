@@ -6,13 +6,12 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import configurator, targets
+from . import configurator, imageref, targets
 from .address import Address
 from .clusters import CHART_VALUES, Hub
-from .errors import clipped, close_match, oneline
-from .layering import Fleet
+from .errors import clipped, oneline
+from .layering import Fleet, default_of
 from .model import Config, Follow, Lock
-from .scan import ValuesFile
 from .targets import PlanError, Target, address_of
 
 
@@ -24,7 +23,14 @@ class Row:
     path: tuple[str | int, ...]
     image: str | None
     policy: str
-    hubs: tuple[str, ...]
+    hubs: tuple[str, ...]  # the hubs that run this image (reach)
+    overridden_in: tuple[str, ...] = ()  # hubs whose layers carry it but never run it
+
+    @property
+    def registry(self) -> str | None:
+        """The registry the image is pulled from (``docker.io`` when none is written)."""
+        ref = None if self.image is None else imageref.read(self.image)
+        return ref.registry if isinstance(ref, imageref.ImageRef) else None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -33,8 +39,10 @@ class Row:
             "line": self.line,
             "path": list(self.path),
             "image": self.image,
+            "registry": self.registry,
             "policy": self.policy,
             "hubs": list(self.hubs),
+            "overridden_in": list(self.overridden_in),
         }
 
 
@@ -54,21 +62,10 @@ def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
                 slot.image,
                 target.policy,
                 tuple(fleet.reach(slot)),
+                tuple(fleet.overridden_in(slot)),
             )
         )
     return out
-
-
-def render_rows(found: list[Row], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps([r.as_json() for r in found], indent=2) + "\n"
-    width = max((len(r.address) for r in found), default=0)
-    lines = [
-        f"{r.address:<{width}}  {r.policy:<15}  {r.image or '-'}  ({r.file}:{r.line}, "
-        f"{len(r.hubs)} hub{'s' * (len(r.hubs) != 1)})"
-        for r in found
-    ]
-    return _lines(lines)
 
 
 def _lines(lines: list[str]) -> str:
@@ -87,8 +84,7 @@ def explain(config: Config, fleet: Fleet, lock: Lock, address: str) -> dict[str,
         return _explain_slot(fleet, lock, by_address[address])
     hub = _find_hub(fleet, address)
     if hub is None:
-        known = [h.address for h in fleet.hubs()] + list(by_address)
-        raise PlanError([f"{address}: no such hub or slot" + close_match(address, known)])
+        raise PlanError([targets.unknown(config, fleet, address)])
     return _explain_hub(fleet, hub, by_address)
 
 
@@ -109,6 +105,7 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
         "wants": None if target.want is None else str(target.want),
         "in_sync": not target.differs or target.policy == "user-controlled",
         "hubs": fleet.reach(slot),
+        "overridden_in": fleet.overridden_in(slot),
     }
     if isinstance(target.source, Follow):
         entry = lock.slots.get(str(target.address))
@@ -164,21 +161,36 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
         ]
         if data["profiles"]:
             data["note"] = (
-                "every profile sets its own image, so singleuser.image is not used"
-                if _all_profiles_set(values)
-                else "profiles without an image run singleuser.image"
+                "profiles without an image run singleuser.image"
+                if fleet.uses_singleuser(hub)
+                else "every profile and choice sets its own image, so singleuser.image is not used"
             )
+        default = default_of(fleet, hub)
+        if default is not None:
+            data["default"] = {
+                "profile": default.profile,
+                "profile_by": "default: true" if default.profile_marked else "first",
+                "choice": default.choice,
+                "choice_by": "default: true" if default.choice_marked else "first",
+            }
     return data
 
 
-def _all_profiles_set(values: ValuesFile) -> bool:
-    for name in values.profiles:
-        has = any(
-            s.profile == name and s.image is not None and s.kind != "unlisted" for s in values.slots
-        )
-        if not has:
-            return False
-    return True
+def _reach_line(hubs: list[str], overridden: list[str]) -> str:
+    text = f"  reaches {len(hubs)} hub{'s' * (len(hubs) != 1)}: {', '.join(hubs)}"
+    if not hubs:
+        text = "  reaches no hub"
+    if overridden:
+        text += f"{'; ' if hubs else ': '}overridden in {', '.join(overridden)} "
+        text += "(no profile or choice there falls back to it)"
+    return text
+
+
+def _default_line(found: dict[str, Any]) -> str:
+    text = f"  default: profile {found['profile']} ({found['profile_by']})"
+    if found["choice"] is not None:
+        text += f", choice {found['choice']} ({found['choice_by']})"
+    return text
 
 
 def render_explain(data: dict[str, Any], fmt: str) -> str:
@@ -196,7 +208,7 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
             lines.append(f"  lock: {data['lock']}")
         if "anchor" in data:
             lines.append(f"  shared through {data['anchor']['name']}: an edit changes every alias")
-        lines.append(f"  reaches {len(data['hubs'])} hubs: {', '.join(data['hubs'])}")
+        lines.append(_reach_line(data["hubs"], data["overridden_in"]))
         return _lines(lines)
     lines = [
         f"{data['hub']} ({data['display_name']}, {data['chart']})",
@@ -212,6 +224,8 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
             lines.append(f"     {prof['address']}: {prof['image']} [{prof['policy']}]")
         if not data.get("profiles"):
             lines.append("     (no profile sets an image: the hub runs singleuser.image)")
+        if data.get("default"):
+            lines.append(_default_line(data["default"]))
         if data.get("note"):
             lines.append(f"  note: {data['note']}")
     if data.get("configurator"):

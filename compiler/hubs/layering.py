@@ -6,20 +6,73 @@ and its ``profileList`` from the last file that has one.  :class:`Fleet` indexes
 once (file -> hubs using it, hub -> its own file) and scans each values file on first use;
 every "which file" question of the package is answered here, and nothing outside this
 module changes a scanned file.
+
+*Reach* is what a hub runs, not only where a slot sits in its layers: KubeSpawner applies a
+profile's ``kubespawner_override`` over ``singleuser``, then the chosen option's over that.
+So a hub runs ``singleuser.image`` only with no profiles, or for a profile with no image
+of its own whose image choices (if any) lack one; a profile's image only where some of its
+choices lack one.  An ``unlisted_choice`` runs what the user types: it uses neither.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Literal
 
 from . import imageref
-from .address import Scope
+from .address import Scope, SlotKind
 from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from .errors import Diagnostic
 from .scan import Slot, ValuesFile, scan
 from .yamldoc import YamlPath
+
+SlotKey = tuple[str, SlotKind, str | None, str | None]  # file, kind, profile, choice
+
+
+def key_of(slot: Slot) -> SlotKey:
+    return (slot.file, slot.kind, slot.profile, slot.choice)
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """The slots that hold an image in a state other than the disk's (a compile's result)."""
+
+    keys: frozenset[SlotKey]
+
+    @classmethod
+    def of(cls, slots: Iterable[Slot]) -> Holding:
+        return cls(frozenset(key_of(slot) for slot in slots))
+
+    @property
+    def setters(self) -> frozenset[str]:
+        """The files that set ``singleuser.image``."""
+        return frozenset(key[0] for key in self.keys if key[1] == "singleuser")
+
+    def holds(self, slot: Slot) -> bool:
+        return key_of(slot) in self.keys
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """One image a hub can run: for a profile and choice (both None: the hub has no
+    profiles), taken from the slot ``source``.  ``how`` is "unlisted" for what users type."""
+
+    profile: str | None
+    choice: str | None
+    source: SlotKey
+    how: Literal["choice", "profile", "singleuser", "unlisted"]
+
+
+@dataclass(frozen=True, slots=True)
+class Default:
+    """The option KubeSpawner preselects: ``default: true``, else the first."""
+
+    profile: str
+    profile_marked: bool  # True: ``default: true``; False: the first
+    choice: str | None = None
+    choice_marked: bool = False
 
 
 @dataclass(slots=True)
@@ -32,6 +85,7 @@ class Fleet:
     _own: dict[str, str | None] = field(default_factory=dict)
     _files: dict[str, ValuesFile] = field(default_factory=dict)
     _notes: list[Diagnostic] = field(default_factory=list)
+    _offers: dict[tuple[str, Holding | None], tuple[Offer, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         users: dict[str, list[Hub]] = {}
@@ -162,13 +216,65 @@ class Fleet:
                 return path
         return CHART_VALUES
 
-    def reach(self, slot: Slot, setters: Iterable[str] | None = None) -> list[str]:
-        """The hubs whose running image this slot decides (later files may override it)."""
+    def carriers(self, slot: Slot, setters: Iterable[str] | None = None) -> list[str]:
+        """The hubs whose layers give them this slot: its file wins for ``singleuser.image``
+        (``setters``: the files that set it, default as on disk), or for ``profileList``.
+        Whether they run it is :meth:`reach`."""
+        return [hub.address for hub in self._carrying(slot, setters)]
+
+    def reach(self, slot: Slot, after: Holding | None = None) -> list[str]:
+        """The hubs that run this slot's image for at least one profile and choice.
+        ``after``: the slots holding an image in the state asked about (default: on disk)."""
+        key = key_of(slot)
+        setters = None if after is None else after.setters
+        return [
+            hub.address
+            for hub in self._carrying(slot, setters)
+            if any(offer.source == key for offer in self.offers(hub, after))
+        ]
+
+    def overridden_in(self, slot: Slot, after: Holding | None = None) -> list[str]:
+        """The hubs whose layers carry this slot but never run it: every profile and
+        choice they offer sets an image of its own."""
+        used = set(self.reach(slot, after))
+        setters = None if after is None else after.setters
+        return [address for address in self.carriers(slot, setters) if address not in used]
+
+    def _carrying(self, slot: Slot, setters: Iterable[str] | None) -> list[Hub]:
         if slot.kind == "singleuser":
             chosen = None if setters is None else set(setters)
             hubs = self.hubs() if slot.file == CHART_VALUES else self.users_of(slot.file)
-            return [h.address for h in hubs if self.image_source(h, chosen) == slot.file]
-        return [h.address for h in self.users_of(slot.file) if self.profile_source(h) == slot.file]
+            return [h for h in hubs if self.image_source(h, chosen) == slot.file]
+        return [h for h in self.users_of(slot.file) if self.profile_source(h) == slot.file]
+
+    def offers(self, hub: Hub, after: Holding | None = None) -> tuple[Offer, ...]:
+        """Every image ``hub`` can run, one per profile and choice (unlisted choices too),
+        each with the slot it comes from."""
+        cache = (hub.address, after)
+        if cache not in self._offers:
+            self._offers[cache] = tuple(self._offer(hub, after))
+        return self._offers[cache]
+
+    def _offer(self, hub: Hub, after: Holding | None) -> Iterator[Offer]:
+        setters = None if after is None else after.setters
+        single: SlotKey = (self.image_source(hub, setters), "singleuser", None, None)
+        source = self.profile_source(hub)
+        values = None if source is None else self.hub_file(hub, source)
+        if values is None or not values.profiles:
+            return iter([Offer(None, None, single, "singleuser")])
+        held = after.holds if after is not None else _on_disk
+        return _profile_offers(values, single, held)
+
+    def uses_singleuser(self, hub: Hub) -> bool:
+        """Whether some profile or choice of ``hub`` runs its ``singleuser.image``."""
+        return any(offer.how == "singleuser" for offer in self.offers(hub))
+
+    def slot_at(self, key: SlotKey) -> Slot | None:
+        """The scanned slot at ``key`` (None: not in the file, or no chart)."""
+        path, kind, profile, choice = key
+        if path == CHART_VALUES and not self.has_chart():
+            return None
+        return self.file(path).slot(kind, profile, choice)
 
     def later_setters(self, hub: Hub, path: str, setters: Iterable[str]) -> list[str]:
         """Files after ``path`` among ``hub``'s that are in ``setters``."""
@@ -178,6 +284,67 @@ class Fleet:
 
 def load_fleet(root: Path) -> Fleet:
     return Fleet(root, load_clusters(root))
+
+
+def default_of(fleet: Fleet, hub: Hub) -> Default | None:
+    """The profile (and image choice) a user of ``hub`` gets unless they pick another;
+    None when the hub has no profiles."""
+    source = fleet.profile_source(hub)
+    values = None if source is None else fleet.hub_file(hub, source)
+    if source is None or values is None or not values.profiles:
+        return None
+    from .fileio import read_regular
+    from .slots import PROFILE_LIST, SINGLEUSER
+    from .yamldoc import load_data
+
+    data = load_data(read_regular(fleet.root / source, source), source)
+    listed = _dig(data, (*values.prefix, *SINGLEUSER, PROFILE_LIST))
+    profiles = listed if isinstance(listed, list) else []
+    marked = [i for i, p in enumerate(profiles) if isinstance(p, dict) and p.get("default")]
+    index = marked[0] if marked else 0
+    name = next(n for n, i in values.profiles.items() if i == index)
+    choices = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
+    if not choices:
+        return Default(name, bool(marked))
+    found = _dig(profiles[index] if profiles else None, ("profile_options", "image", "choices"))
+    table = found if isinstance(found, dict) else {}
+    chosen = [k for k in choices if isinstance(table.get(k), dict) and table[k].get("default")]
+    return Default(name, bool(marked), (chosen or choices)[0], bool(chosen))
+
+
+def _profile_offers(
+    values: ValuesFile, single: SlotKey, held: Callable[[Slot], bool]
+) -> Iterator[Offer]:
+    """The offers of a profileList: a choice's image, else its profile's, else
+    ``singleuser.image``; an unlisted choice runs what the user types."""
+    for name in values.profiles:
+        own = values.slot("profile", name)
+        fallback = Offer(name, None, single, "singleuser")
+        if own is not None and held(own):
+            fallback = Offer(name, None, key_of(own), "profile")
+        choices = [s for s in values.slots if s.kind == "choice" and s.profile == name]
+        for choice in choices:
+            if held(choice):
+                yield Offer(name, choice.choice, key_of(choice), "choice")
+            else:
+                yield replace(fallback, choice=choice.choice)
+        unlisted = values.slot("unlisted", name)
+        if unlisted is not None:
+            yield Offer(name, None, key_of(unlisted), "unlisted")
+        elif not choices:
+            yield fallback
+
+
+def _on_disk(slot: Slot) -> bool:
+    return slot.image is not None
+
+
+def _dig(data: object, path: Iterable[str | int]) -> object:
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
 
 
 def _split(image: str) -> tuple[str, str]:

@@ -14,7 +14,7 @@ import yaml
 from . import editcheck, yamldoc, yamledit
 from .errors import FailureError
 from .imageref import Image, ImageRef, Written
-from .layering import Fleet
+from .layering import Fleet, Holding
 from .model import Config, Lock
 from .scan import ValuesFile, digest_of
 from .slots import prune_of
@@ -69,10 +69,10 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
     changes: list[Change] = []
     edits: list[FileEdit] = []
     errors: list[str] = []
-    setters = {t.slot.file for t in wanted if t.slot.kind == "singleuser" and t.want}
+    after = Holding.of(t.slot for t in wanted if t.want is not None)  # the state compiled
     for path, file_groups in by_file.items():
         values = fleet.file(path)
-        result = _edit_file(fleet, values, file_groups, setters, errors)
+        result = _edit_file(fleet, values, file_groups, after, errors)
         if result is not None:
             edit, file_changes = result
             edits.append(edit)
@@ -97,7 +97,7 @@ def _edit_file(
     fleet: Fleet,
     values: ValuesFile,
     groups: list[list[Target]],
-    setters: set[str],
+    after: Holding,
     errors: list[str],
 ) -> tuple[FileEdit, list[Change]] | None:
     for group in groups:
@@ -126,7 +126,7 @@ def _edit_file(
     new_text = yamledit.apply(doc.text, splices)
     _verify(values.path, doc.text, new_text, [first for _, first in pending], errors)
     new_doc = yamldoc.parse(new_text, values.path)
-    changes = [_change(fleet, new_doc, group, setters) for group, _ in pending]
+    changes = [_change(fleet, new_doc, group, after) for group, _ in pending]
     return FileEdit(values.path, doc.raw, doc.bom + new_text), changes
 
 
@@ -217,9 +217,8 @@ def _reference(want: Image) -> ImageRef:
     return want
 
 
-def _change(
-    fleet: Fleet, new_doc: yamldoc.Document, group: list[Target], setters: set[str]
-) -> Change:
+def _change(fleet: Fleet, new_doc: yamldoc.Document, group: list[Target], after: Holding) -> Change:
+    """A removed image reports the hubs that ran it; another, those that will run it."""
     first = group[0]
     slot = first.slot
     line = slot.line
@@ -229,7 +228,7 @@ def _change(
         line = (shown or node).start_mark.line + 1
     hubs: list[str] = []
     for target in group:
-        hubs.extend(fleet.reach(target.slot, setters if target.want else None))
+        hubs.extend(fleet.reach(target.slot, after if target.want else None))
     return Change(
         str(first.address),
         slot.kind,

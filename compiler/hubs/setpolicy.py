@@ -20,7 +20,7 @@ from .imageref import ImageRef
 from .layering import Fleet
 from .load import Source
 from .model import INHERIT, Follow
-from .targets import PlanError, Target, addresses, aliases_of, targets, why_not
+from .targets import PlanError, Target, addresses, aliases_of, targets, unknown
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +46,8 @@ def one(source: Source, fleet: Fleet, text: str, change: object) -> list[Edit]:
     config = source.config
     address = parse(text)
     known = addresses(config, fleet)
-    if address not in known:
-        if reason := why_not(fleet, address):
-            raise PlanError([reason])
-        near = [str(a) for a in known if a.scope.cluster == address.scope.cluster]
-        raise PlanError([f"{address}: no such slot" + close_match(str(address), near)])
+    if address not in known:  # the same answer as explain's
+        raise PlanError([unknown(config, fleet, text)])
     wanted = {t.address: t for t in targets(config, fleet, None)}
     value = _value(wanted.get(address), address, change)
     said = _said(value)

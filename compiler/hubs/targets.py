@@ -13,10 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from . import imageref
-from .address import Address, Scope
+from .address import Address, Scope, SlotKind
 from .binding import Bound, bind, key_error
 from .clusters import CHART_VALUES
-from .errors import Diagnostic, InputError, close_match, shown
+from .errors import Diagnostic, InputError, close_match, shorten, shown
 from .imageref import Image, ImageRef
 from .layering import Fleet
 from .model import Broken, Config, Follow, Lock, Policy
@@ -272,17 +272,70 @@ def why_not(fleet: Fleet, address: Address) -> str | None:
     hub = cluster.hub(scope.name) if cluster and scope.kind == "hub" else None
     if hub is None:
         return None
-    if fleet.own_file(hub) is None:
+    own = fleet.own_file(hub)
+    if own is None:
         return (
             f"{address}: hub {hub.address} has no values file of its own (each of its files "
             "is shared with other hubs), so a hub-level image cannot be written; add a file "
             "for it to cluster.yaml, or set the image on the shared file"
         )
-    if address.kind != "singleuser":
-        source = fleet.profile_source(hub)
-        where = f"from {source}" if source else "from no file"
+    source = fleet.profile_source(hub)
+    if address.kind == "singleuser" or source == own:
+        return None  # the profile or choice is mistyped: a did-you-mean says more
+    where = f"from {source}" if source else "from no file"
+    there = ""
+    if source is not None:
+        at = Address(fleet.scope_of(hub.cluster, source), *_slot_of(address))
+        values = fleet.hub_file(hub, source)
+        if values.slot(at.kind, at.profile, at.choice) is not None:
+            there = f" ({at})"
+    return (
+        f"{address}: {hub.address} takes its profileList {where} (Helm replaces lists, "
+        f"the last file wins): set profile images on that file's scope{there}"
+    )
+
+
+def _slot_of(address: Address) -> tuple[SlotKind, str | None, str | None]:
+    return address.kind, address.profile, address.choice
+
+
+def unknown(config: Config, fleet: Fleet, text: str) -> str:
+    """What to say of an address that names no slot (nor hub): why the layering has none,
+    else a did-you-mean among the addresses of the same cluster, and of the same hub for a
+    hub-level address.  ``set`` and ``explain`` both ask here, so a typo gets one answer."""
+    from .address import parse
+
+    try:
+        address: Address | None = parse(text)
+    except InputError:
+        address = None
+    if address is not None and (reason := why_not(fleet, address)):
+        return reason
+    slots = [str(a) for a in addresses(config, fleet)]
+    slots += [str(t.address) for t in targets(config, fleet, None) if t.slot.kind == "unlisted"]
+    if text in slots:  # explain only: set takes it
+        scope = text.partition(":")[0]
+        see = f"hubs explain {scope}" if address and address.scope.kind == "hub" else "hubs list"
         return (
-            f"{address}: {hub.address} takes its profileList {where} (Helm replaces lists, "
-            "the last file wins): set profile images on that file's scope"
+            f"{text}: no file holds an image here yet (`hubs set` can give it one); "
+            f"`{see}` shows what runs"
         )
-    return None
+    hubs = [hub.address for hub in fleet.hubs()]
+    near = _in_scope(fleet, text, slots if ":" in text else hubs)
+    noun = "slot" if ":" in text else "hub or slot"
+    return f"{shorten(text)}: no such {noun}" + close_match(text, near)
+
+
+def _in_scope(fleet: Fleet, text: str, known: list[str]) -> list[str]:
+    """The addresses of ``known`` in the cluster ``text`` names (all when it names none),
+    and of its hub when it names one."""
+    head = text.partition(":")[0]
+    if head == "defaults":
+        return [a for a in known if a.startswith("defaults:")]
+    cluster, _, name = head.partition("/")
+    if cluster not in fleet.clusters:
+        return known
+    same = [a for a in known if a.partition("/")[0] == cluster]
+    if ":" in text and fleet.clusters[cluster].hub(name) is not None:
+        return [a for a in same if a.partition(":")[0] == head]
+    return same

@@ -6,15 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .address import Address, dotted, toml_key
-from .errors import close_match
 from .load import table_headers
-from .targets import PlanError
-
-
-def check_known(address: Address, known: list[Address]) -> None:
-    if address not in known:
-        names = [str(a) for a in known]
-        raise PlanError([f"{address}: no such slot" + close_match(str(address), names)])
 
 
 def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) -> str:

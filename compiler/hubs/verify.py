@@ -16,7 +16,7 @@ from pathlib import Path
 from .errors import Diagnostic, Exit, UsageError, close_match
 from .imagechecks import Check, ImageUse, Options, Usage, check_image
 from .imageref import ImageRef
-from .layering import Fleet
+from .layering import Fleet, Holding
 from .load import locate_keys
 from .model import Config
 from .podspec import PodSpec
@@ -39,7 +39,7 @@ def image_uses(
     """Each distinct image that some hub runs (narrowed to ``only``: slot addresses,
     scopes or hubs), in the order of the targets.  Each is placed at its hubs.toml line,
     else at its values file's (``prefix`` + tree-relative path)."""
-    setters = {t.slot.file for t in targets if t.slot.kind == "singleuser" and t.want}
+    after = Holding.of(t.slot for t in targets if t.want is not None)  # as compiled
     hubs = {hub.address: hub for hub in fleet.hubs()}
     spec = PodSpec(fleet.root)
     found: dict[str, tuple[Target, list[Usage]]] = {}
@@ -47,7 +47,7 @@ def image_uses(
     for target in targets:
         if not isinstance(target.want, ImageRef) or target.policy == "user-controlled":
             continue
-        reached = fleet.reach(target.slot, setters)
+        reached = fleet.reach(target.slot, after)
         names = {str(target.address), str(target.address.scope), *reached}
         known |= names
         if only and not names & set(only):

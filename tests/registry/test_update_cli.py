@@ -96,7 +96,7 @@ def test_update_resolves_the_bundled_example(
     # a second run with no new tags changes nothing, not even hubs.lock's timestamps
     after = snapshot(example)
     code, out, _ = hubs(capsys, "-C", str(example), "update")
-    assert (code, out.splitlines()[0]) == (0, "hubs update: nothing to change (11 slots, 5 hubs)")
+    assert (code, out.splitlines()[0]) == (0, "hubs update: nothing to change (10 slots, 5 hubs)")
     assert snapshot(example) == after
     assert hubs(capsys, "-C", str(example), "check")[0] == 0
 
@@ -105,7 +105,7 @@ def test_check_stays_offline(example: Path, capsys: pytest.CaptureFixture[str]) 
     mirror(example, f"127.0.0.1:{free_port()}")  # nothing listens there
     assert hubs(capsys, "-C", str(example), "check")[:2] == (
         0,
-        "hubs check: clean (11 slots, 5 hubs)\n",
+        "hubs check: clean (10 slots, 5 hubs)\n",
     )
 
 

@@ -1,4 +1,4 @@
-"""``hubs list``: every image slot of the fleet."""
+"""``hubs list``: every image slot of the fleet, or every hub with the images it runs."""
 
 from __future__ import annotations
 
@@ -8,34 +8,84 @@ from dataclasses import dataclass
 
 from ._common import EXIT_OK, Command, Where, add_inventory_format, loaded, warn
 
+# targets.PolicyKind, spelled here so that building the parser imports nothing heavy
+POLICIES = (
+    "pinned",
+    "follow-latest",
+    "pending",
+    "inherit",
+    "broken",
+    "unstated",
+    "user-controlled",
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ListOptions(Where):
     format: str = "text"  # one of INVENTORY_FORMATS
+    hubs: bool = False  # one row per hub
+    image: str | None = None  # a repository glob
+    registry: str | None = None
+    cluster: str | None = None
+    hub: str | None = None  # CLUSTER/HUB
+    policy: str | None = None  # one of POLICIES
 
 
 def run(options: ListOptions) -> int:
-    from ..inventory import render_rows, rows
+    from .. import fleetquery, targets
+    from ..inventory import rows
 
     source, fleet, lock = loaded(options)
-    sys.stdout.write(render_rows(rows(source.config, fleet, lock), options.format))
+    query = fleetquery.Query(
+        options.image, options.registry, options.cluster, options.hub, options.policy
+    )
+    if options.hubs:
+        found = fleetquery.hub_rows(fleet, targets.targets(source.config, fleet, lock), query)
+        sys.stdout.write(fleetquery.render_hubs(found, options.format))
+    else:
+        selected = fleetquery.select(rows(source.config, fleet, lock), query, fleet)
+        sys.stdout.write(fleetquery.render_rows(selected, options.format))
     warn(fleet.warnings())
     return EXIT_OK
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     add_inventory_format(parser)
+    parser.add_argument(
+        "--hubs", action="store_true", help="one row per hub, with every image it can run"
+    )
+    parser.add_argument(
+        "--image",
+        metavar="GLOB",
+        help="images whose repository matches, as written or in full (docker.io/library/*)",
+    )
+    parser.add_argument(
+        "--registry", metavar="HOST", help="images of this registry (docker.io: no host written)"
+    )
+    parser.add_argument("--cluster", metavar="CLUSTER", help="slots and hubs of this cluster")
+    parser.add_argument(
+        "--hub", metavar="CLUSTER/HUB", help="slots that reach this hub, or of its scope"
+    )
+    parser.add_argument("--policy", choices=POLICIES, help="slots with this policy")
 
 
 COMMAND = Command(
     name="list",
-    help="every image slot of the fleet",
+    help="every image slot of the fleet, or every hub with its images",
     description=(
         "List every image slot of the fleet: its address (as `set`, `explain` and `update` "
-        "take it), file, line, YAML path, the image it holds, its policy in hubs.toml and "
-        "the hubs it reaches."
+        "take it), policy in hubs.toml, registry, image, and the number of hubs that run it "
+        "(JSON adds file, line, YAML path, those hubs, and the hubs whose layers carry it but "
+        "where every profile and choice overrides it). With --hubs, one row per hub with every "
+        "image it can run, for each profile and choice. The filters combine; text fits 100 "
+        "columns, cutting long values in the middle, and JSON keeps them whole."
     ),
-    examples=("hubs list", "hubs list --format json"),
+    examples=(
+        "hubs list",
+        "hubs list --image 'quay.io/jupyter/*' --policy pinned",
+        "hubs list --registry docker.io --cluster alpha",
+        "hubs list --hubs --hub alpha/staging --format json",
+    ),
     options=ListOptions,
     run=run,
     arguments=_arguments,

@@ -1,0 +1,195 @@
+"""Fleet queries: ``hubs list`` narrowed by image, registry, cluster, hub or policy, and
+``hubs list --hubs``, one row per hub with every image it can run.
+
+The rows come from :mod:`hubs.inventory`, the images a hub runs from
+:meth:`hubs.layering.Fleet.offers`; text tables fit 100 columns (:mod:`hubs.tablefit`),
+JSON keeps every value whole.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
+from typing import Any
+
+from . import imageref, tablefit
+from .clusters import CHART_VALUES, Hub
+from .errors import UsageError, close_match
+from .inventory import Row
+from .layering import Fleet, Offer, key_of
+from .targets import Target
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What ``hubs list`` keeps; None keeps everything."""
+
+    image: str | None = None  # a repository glob
+    registry: str | None = None  # a registry host; docker.io for names written with none
+    cluster: str | None = None
+    hub: str | None = None  # CLUSTER/HUB
+    policy: str | None = None  # a targets.PolicyKind
+
+    def check(self, fleet: Fleet) -> None:
+        """A cluster or hub the fleet does not have is a usage error, with a did-you-mean."""
+        if self.cluster is not None and self.cluster not in fleet.clusters:
+            near = close_match(self.cluster, fleet.clusters)
+            raise UsageError(f"--cluster {self.cluster}: no such cluster{near}")
+        hubs = [hub.address for hub in fleet.hubs()]
+        if self.hub is not None and self.hub not in hubs:
+            raise UsageError(f"--hub {self.hub}: no such hub{close_match(self.hub, hubs)}")
+
+    def image_matches(self, image: str | None) -> bool:
+        """Whether ``image`` passes ``image`` and ``registry``."""
+        if self.image is None and self.registry is None:
+            return True
+        ref = None if image is None else imageref.read(image)
+        if not isinstance(ref, imageref.ImageRef):
+            return self.registry is None and image is not None and _glob(self.image, image)
+        if self.registry is not None and ref.registry != _registry(self.registry):
+            return False
+        if self.image is None:
+            return True
+        return fnmatchcase(ref.name, self.image) or fnmatchcase(ref.canonical_name, self.image)
+
+    def row_matches(self, row: Row) -> bool:
+        scope = row.address.partition(":")[0]
+        if self.policy is not None and row.policy != self.policy:
+            return False
+        if self.hub is not None and self.hub not in row.hubs and scope != self.hub:
+            return False
+        if self.cluster is not None and not _in_cluster(scope, row.hubs, self.cluster):
+            return False
+        return self.image_matches(row.image)
+
+
+def _glob(pattern: str | None, text: str) -> bool:
+    return pattern is None or fnmatchcase(text, pattern)
+
+
+def _registry(host: str) -> str:
+    host = host.lower()
+    return imageref.DOCKER_HUB if host in imageref.DOCKER_HUB_ALIASES else host
+
+
+def _in_cluster(scope: str, hubs: tuple[str, ...], cluster: str) -> bool:
+    if scope == "defaults":  # the chart default: where it runs
+        return any(hub.partition("/")[0] == cluster for hub in hubs)
+    return scope.partition("/")[0] == cluster
+
+
+def select(rows: list[Row], query: Query, fleet: Fleet) -> list[Row]:
+    query.check(fleet)
+    return [row for row in rows if query.row_matches(row)]
+
+
+def render_rows(found: list[Row], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([r.as_json() for r in found], indent=2) + "\n"
+    cells = [
+        (r.address, r.policy, r.registry or "-", _on(r.image), str(len(r.hubs))) for r in found
+    ]
+    return tablefit.render(("ADDRESS", "POLICY", "REGISTRY", "IMAGE", "HUBS"), cells, (0, 2, 3))
+
+
+def _on(image: str | None) -> str:
+    """The image as the text table shows it beside its registry: without the host."""
+    ref = None if image is None else imageref.read(image)
+    if not isinstance(ref, imageref.ImageRef):
+        return image or "-"
+    return str(imageref.ImageRef(None, ref.path, ref.tag, ref.digest))
+
+
+# ---------------------------------------------------------------- one row per hub
+
+
+@dataclass(frozen=True, slots=True)
+class Runs:
+    """One image a hub can run: for which profile and choice, from which slot."""
+
+    profile: str | None
+    choice: str | None
+    how: str  # choice, profile, singleuser, unlisted (what users type)
+    address: str
+    image: str | None
+    policy: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "choice": self.choice,
+            "from": self.how,
+            "address": self.address,
+            "image": self.image,
+            "policy": self.policy,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HubRow:
+    hub: str
+    display_name: str
+    runs: tuple[Runs, ...]
+
+    @property
+    def images(self) -> list[str]:
+        """The distinct images, as the text table shows them."""
+        shown = [USER_TYPED if r.how == "unlisted" else (r.image or "-") for r in self.runs]
+        return list(dict.fromkeys(shown))
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "hub": self.hub,
+            "display_name": self.display_name,
+            "images": [r.as_json() for r in self.runs],
+        }
+
+
+USER_TYPED = "(any image users type)"
+
+
+def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
+    """Every hub (those inheriting everything too) with the images it can run, narrowed by
+    ``query``: cluster and hub pick hubs; image, registry and policy pick images, and a hub
+    with none left is dropped."""
+    query.check(fleet)
+    by_key = {key_of(t.slot): t for t in targets}
+    out = []
+    for hub in fleet.hubs():
+        if query.cluster is not None and hub.cluster != query.cluster:
+            continue
+        if query.hub is not None and hub.address != query.hub:
+            continue
+        runs = [_runs(fleet, hub, offer, by_key) for offer in fleet.offers(hub)]
+        kept = [r for r in runs if _keeps(query, r)]
+        if kept or not (query.image or query.registry or query.policy):
+            out.append(HubRow(hub.address, hub.display_name, tuple(kept)))
+    return out
+
+
+def _keeps(query: Query, runs: Runs) -> bool:
+    if query.policy is not None and runs.policy != query.policy:
+        return False
+    if runs.how == "unlisted":  # what users type matches no image or registry asked for
+        return query.image is None and query.registry is None
+    return query.image_matches(runs.image)
+
+
+def _runs(fleet: Fleet, hub: Hub, offer: Offer, by_key: dict[Any, Target]) -> Runs:
+    target = by_key.get(offer.source)
+    slot = target.slot if target is not None else fleet.slot_at(offer.source)
+    image = slot.image if slot is not None else None
+    if target is not None:
+        address, policy = str(target.address), target.policy
+    else:  # the chart default with no [defaults] in hubs.toml
+        address = "defaults:image" if offer.source[0] == CHART_VALUES else offer.source[0]
+        policy = "unstated" if image is not None else "inherit"
+    return Runs(offer.profile, offer.choice, offer.how, address, image, policy)
+
+
+def render_hubs(found: list[HubRow], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([r.as_json() for r in found], indent=2) + "\n"
+    cells = [(r.hub, str(len(r.images)), ", ".join(r.images)) for r in found]
+    return tablefit.render(("HUB", "IMAGES", "RUNS"), cells, (0, 2))
