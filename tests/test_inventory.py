@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fleetfixture import COMMON_A, PROD_A, STAGING_A, TOML, Fleet
+from fleetfixture import COMMON_A, PROD_A, STAGING_A, TOML, UNUSED_GITHUB, Fleet
 
 
 def test_list_json_has_every_slot_with_its_place(fleet: Fleet) -> None:
@@ -345,9 +345,10 @@ def test_spaces_are_a_broken_image_and_daskhub_keys_outside_basehub_a_warning(fl
         "not-a-reference::a/common.values.yaml:profiles/small/image: not an image reference: "
         "surrounded by spaces; `hubs set 'a/common.values.yaml:profiles/small/image' --pin "
         "IMAGE:TAG` replaces it\n"
-        "::warning file=config/clusters/d/hub.values.yaml,line=1::top-level jupyterhub: is "
+        + UNUSED_GITHUB
+        + "::warning file=config/clusters/d/hub.values.yaml,line=1::top-level jupyterhub: is "
         "ignored in a daskhub values file (daskhub nests every value under basehub:)\n"
-        "hubs check: 1 broken image; see the fix under each\n"
+        "hubs check: 1 broken image, 1 lint finding (unused-image); see the fix under each\n"
     )
     fleet.run(
         "set",

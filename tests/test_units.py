@@ -160,7 +160,9 @@ def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]) -> None
     from hubs.cli import main
 
     assert main(["-C", str(ROOT), "check"]) == 0
-    assert capsys.readouterr().out == "hubs check: clean (11 slots, 5 hubs)\n"
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "hubs check: clean (11 slots, 5 hubs); 7 lint findings (docker-hub, unused-image)"
+    )
 
 
 def test_insert_below_an_empty_flow_map() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import UNSTATED_RULES, Diagnostic, oneline
+from .errors import BROKEN_RULES, UNSTATED_RULES, Diagnostic, oneline
 
 if TYPE_CHECKING:
     from .plan import Change
@@ -24,7 +24,7 @@ _SHOWN_HUBS = 5
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    command: str  # compile | check | diff | update
+    command: str  # compile | check | diff | update | lint
     changes: tuple[Change, ...]
     applied: bool  # the files were written
     slots: int
@@ -32,11 +32,18 @@ class Report:
     prefix: str = ""  # prepended to tree-relative paths for display
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[Diagnostic, ...] = field(default=())
-    findings: tuple[Diagnostic, ...] = field(default=())  # unstated, new hubs, broken images
+    findings: tuple[Diagnostic, ...] = field(default=())  # unstated, broken images, lint
+
+    @property
+    def failing(self) -> tuple[Diagnostic, ...]:
+        """The findings that fail the run: errors; for ``lint``, every finding."""
+        if self.command == "lint":
+            return self.findings
+        return tuple(d for d in self.findings if d.severity == "error")
 
     @property
     def clean(self) -> bool:
-        return not self.changes and not self.findings
+        return not self.changes and not self.failing
 
     @property
     def files(self) -> list[str]:
@@ -50,12 +57,14 @@ def headline(report: Report) -> str:
     n, f = len(report.changes), len(report.files)
     what = f"{n} slot{'s' * (n != 1)} in {f} file{'s' * (f != 1)}"
     found = _counted(report)
-    if report.command == "check":
+    if report.command in ("check", "lint"):
         if not report.changes:
-            return f"{found}; see the fix under each" if found else _clean(report, "clean")
-        if found:
+            if report.failing:
+                return f"{found}; see the fix under each"
+            return _clean(report, "clean") + (f"; {found}" if found else "")
+        if report.failing:
             return f"{what} out of date, {found}; see the fix under each"
-        return f"{what} out of date; run `hubs compile`"
+        return f"{what} out of date; run `hubs compile`" + (f"; {found}" if found else "")
     left = f"; {found} left as the tree has them" if found else ""
     if not report.changes:
         return f"nothing to change{left}" if found else _clean(report, "nothing to change")
@@ -69,10 +78,17 @@ def _clean(report: Report, state: str) -> str:
 def _counted(report: Report) -> str:
     """``2 not in hubs.toml, 1 broken image``: the findings, counted by kind."""
     unstated = sum(1 for d in report.findings if d.rule in UNSTATED_RULES)
-    broken = len(report.findings) - unstated
+    broken = sum(1 for d in report.findings if d.rule in BROKEN_RULES)
+    lint = len(report.findings) - unstated - broken
     parts = [f"{unstated} not stated in hubs.toml"] if unstated else []
     parts += [f"{broken} broken image{'s' * (broken != 1)}"] if broken else []
+    if lint:
+        rules = dict.fromkeys(d.rule for d in report.findings if d.rule not in _NOT_LINT)
+        parts.append(f"{lint} lint finding{'s' * (lint != 1)} ({', '.join(map(str, rules))})")
     return ", ".join(parts)
+
+
+_NOT_LINT = UNSTATED_RULES | BROKEN_RULES
 
 
 def _image(value: str | None, old: bool = False) -> str:
@@ -114,7 +130,8 @@ def render_text(report: Report, color: bool = False) -> str:
 def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) -> list[str]:
     where = finding.moved(report.prefix).where
     lines = [f"  {finding.key}", f"    {oneline(finding.message)}"]
-    lines.append(f"    {dim}{where} · {finding.rule}{reset}")
+    severity = " · warning" if finding.severity == "warning" else ""
+    lines.append(f"    {dim}{where} · {finding.rule}{severity}{reset}")
     if finding.fix:
         lines.append(f"    {dim}{oneline(finding.fix)}{reset}")
     return lines
@@ -206,8 +223,9 @@ def render_github(report: Report) -> str:
         title = _escape(f"hubs {report.command}", True)
         msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
         lines.append(f"::{level} {props},title={title}::{_escape(msg)}")
-    finding_level = "error" if report.command == "check" else "warning"
     for finding in report.findings:
+        failing = report.command in ("check", "lint") and finding.severity == "error"
+        finding_level = "error" if failing else "warning"
         props = f"file={_escape(report.path(finding.file or ''), True)},line={finding.line or 1}"
         title = _escape(f"hubs {report.command}: {finding.rule}", True)
         fix = f"; {finding.fix}" if finding.fix else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
+from ..address import covers
 from ..errors import Diagnostic, InputError, Severity, close_match
 from ..layering import Fleet
 from ..model import Lint
@@ -30,15 +31,6 @@ RULES: dict[str, Rule] = {
     "unused-image": rules.unused_image,
     "two-spellings": rules.two_spellings,
 }
-
-
-def covers(where: str, key: str) -> bool:
-    """Whether ``where`` (a scope, an address, or the start of one) covers the address
-    ``key``: ``a/common.values.yaml`` covers ``a/common.values.yaml:profiles/x/image``,
-    ``a/f.yaml:profiles/x`` covers ``a/f.yaml:profiles/x/choices/y``."""
-    if key == where:
-        return True
-    return key.startswith(where + "/") if ":" in where else key.startswith(where + ":")
 
 
 def lint(
