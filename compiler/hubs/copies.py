@@ -125,9 +125,7 @@ def _labels(
         )
 
 
-def _label_splice(
-    doc: yamldoc.Document, note: Note, old: str, new: str
-) -> yamledit.Splice | None:
+def _label_splice(doc: yamldoc.Document, note: Note, old: str, new: str) -> yamledit.Splice | None:
     """The version replaced inside the scalar's source text, on one line; None when the
     label is not one plain or quoted line (a block or folded label is left to lint)."""
     node = yamldoc.find(doc.root, note.physical)

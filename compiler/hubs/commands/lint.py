@@ -31,7 +31,8 @@ def run(options: ReportOptions) -> int:
     fleet = load_fleet(found.tree)
     wanted = targets(found.config, fleet, None)
     findings = lint(found.config.lint, fleet, wanted)
-    emit(lint_report(fleet, options, len(wanted), findings), options.format)
+    held = [t for t in wanted if t.slot.image is not None and t.policy != "user-controlled"]
+    emit(lint_report(fleet, options, len(held), findings), options.format)
     return EXIT_DRIFT if findings else EXIT_OK
 
 

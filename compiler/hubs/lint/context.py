@@ -49,12 +49,12 @@ class Context:
         return self._nodes
 
     def files(self) -> list[str]:
-        """Every values file the targets come from, in their order."""
-        return list(dict.fromkeys(t.slot.file for t in self.targets))
+        """Every plaintext values file of every hub, in cluster.yaml order."""
+        return list(dict.fromkeys(path for hub in self.fleet.hubs() for path in hub.files))
 
     def scope_of(self, path: str) -> str:
-        """The scope (as addresses spell it) of the file ``path``."""
-        return next(str(t.address.scope) for t in self.targets if t.slot.file == path)
+        """The scope (as addresses spell it) of the values file ``path`` of some hub."""
+        return str(self.fleet.scope_of(self.fleet.users_of(path)[0].cluster, path))
 
     def notes(self, slot: Slot, kinds: tuple[str, ...]) -> Iterator[Note]:
         """The notes of ``kinds`` on the slot's own profile or choice, once per node."""
@@ -69,6 +69,10 @@ class Context:
         """The hubs whose running image (or profileList) this slot decides."""
         reached = set(self.fleet.reach(slot))
         return [hub for hub in self.fleet.hubs() if hub.address in reached]
+
+    def users_of(self, slot: Slot) -> list[Hub]:
+        """The hubs this slot reaches, else every hub whose values files include it."""
+        return self.hubs_of(slot) or list(self.fleet.users_of(slot.file))
 
     def pull_policy(self, hub: Hub) -> str | None:
         """``singleuser.image.pullPolicy`` as Helm merges it for ``hub`` (last file wins)."""

@@ -77,8 +77,8 @@ def _always(ctx: Context, slot: Slot) -> bool:
         mine = {(slot.profile, slot.choice), (slot.profile, None)}
         if any((n.profile, n.choice) in mine and n.value == ALWAYS for n in notes):
             return True
-    hubs = ctx.hubs_of(slot)
-    if not hubs:  # overridden everywhere: the file's own word is all there is
+    hubs = ctx.users_of(slot)
+    if not hubs:  # the chart's default with no hub, or a file no hub uses
         return any(n.profile is None and n.value == ALWAYS for n in notes)
     return all(ctx.pull_policy(hub) == ALWAYS for hub in hubs)
 
