@@ -4,8 +4,12 @@ should; rules turned off in hubs.toml; lint findings in `hubs check`."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import pytest
 
 from fleetfixture import COMMON_A, PROD_A, STAGING_A, UNUSED_A, UNUSED_HEAD, Fleet
+from hubs.cli import main
 
 COMMON = "config/clusters/a/common.values.yaml"
 SMALL = "        image: quay.io/org/small:1.0.0\n"
@@ -349,3 +353,24 @@ def test_check_shows_lint_findings_as_warnings_and_strict_fails(fleet: Fleet) ->
     assert fleet.run("check", "--format", "github").out.startswith(
         f"::error file={COMMON},line=6,title=hubs check%3A unused-image::"
     )
+
+
+def test_lint_on_the_bundled_example(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert main(["-C", str(root), "lint"]) == 1
+    out, err = capsys.readouterr()
+    assert err == ""
+    lines = out.splitlines()
+    assert lines[0] == (
+        "hubs lint: 7 lint findings (docker-hub, unused-image); see the fix under each"
+    )
+    where = "generated/config/clusters/"
+    assert [line.strip() for line in lines if " · " in line] == [
+        f"{where}alpha/common.values.yaml:38 · docker-hub · warning",
+        f"{where}beta/daskhub-common.values.yaml:15 · docker-hub · warning",
+        f"{where}beta/daskhub-common.values.yaml:19 · docker-hub · warning",
+        f"{where}beta/prod.values.yaml:8 · docker-hub · warning",
+        f"{where}alpha/common.values.yaml:9 · unused-image · warning",
+        f"{where}alpha/staging.values.yaml:11 · unused-image · warning",
+        f"{where}beta/prod.values.yaml:8 · unused-image · warning",
+    ]
