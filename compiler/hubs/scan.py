@@ -250,16 +250,29 @@ class _Scanner:
         self.out.profiles[name] = index
         for location in PROFILE_LOCATIONS:
             self._location(location, name, path, node)
-        self._notes_of((name, None), path)
+        self._notes_of((name, None), path, node)
         choices = yamldoc.find(node, CHOICES)
-        for key, _, _ in yamldoc.items(choices) if isinstance(choices, yaml.MappingNode) else ():
-            self._notes_of((name, key), (*path, *CHOICES, key))
+        for key, _, choice in yamldoc.items(choices) if choices is not None else ():
+            self._notes_of((name, key), (*path, *CHOICES, key), choice)
 
-    def _notes_of(self, where: tuple[str | None, str | None], path: YamlPath) -> None:
-        """The labels and the pull policy of one profile or choice."""
-        for key in LABELS:
-            self._note(cast(NoteKind, key), where, (*path, key))
-        self._note("pull_policy", where, (*path, *PULL_POLICY))
+    def _notes_of(
+        self, where: tuple[str | None, str | None], path: YamlPath, node: yaml.Node
+    ) -> None:
+        """The labels and the pull policy of one profile or choice (``node`` at ``path``)."""
+        found: list[tuple[NoteKind, tuple[str, ...]]] = [
+            *((cast(NoteKind, key), (key,)) for key in LABELS),
+            ("pull_policy", PULL_POLICY),
+        ]
+        physical: YamlPath | None = None
+        for kind, rel in found:
+            value = yamldoc.find(node, rel)
+            if value is None or not yamldoc.is_scalar(value):
+                continue
+            if physical is None:  # where the profile or choice sits, found once
+                physical = self.anchors.physical(path) if self.anchors is not None else path
+            line, text = self._line(value), str(value.value)
+            note = Note(kind, *where, (*path, *rel), (*physical, *rel), line, text)
+            self.out.notes.append(note)
 
     def _note(self, kind: NoteKind, where: tuple[str | None, str | None], path: YamlPath) -> None:
         node = yamldoc.find(self.doc.root, path)
