@@ -136,6 +136,24 @@ r = "ghcr.io/org/r:2024.01.01"
 [clusters.d.hubs.hub]
 """
 
+# What `hubs check` adds, as a warning, for the fleet above: every profile sets an image.
+UNUSED_HEAD = "1 lint finding (unused-image)"
+UNUSED_A = (
+    "  a/common.values.yaml:image\n"
+    "    singleuser.image quay.io/org/image:abc1234 is never used: every profile of a/staging, "
+    "a/prod sets its own image\n"
+    "    config/clusters/a/common.values.yaml:6 · unused-image · warning\n"
+    "    `hubs set 'a/common.values.yaml:image' --inherit` removes it; or leave one profile "
+    "without an image\n"
+)
+UNUSED_GITHUB = (
+    "::warning file=config/clusters/a/common.values.yaml,line=6,title=hubs check%3A "
+    "unused-image::a/common.values.yaml:image: singleuser.image quay.io/org/image:abc1234 is "
+    "never used: every profile of a/staging, a/prod sets its own image; `hubs set "
+    "'a/common.values.yaml:image' --inherit` removes it; or leave one profile without an "
+    "image\n"
+)
+
 FILES = {
     "helm-charts/basehub/values.yaml": CHART,
     "config/clusters/a/cluster.yaml": CLUSTER_A,

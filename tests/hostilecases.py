@@ -1246,8 +1246,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "cluster-duplicate-key": ("config/clusters/a/cluster.yaml:12: duplicate key 'display_name'",),
     "cluster-bad-tag": ("hubs compile: nothing to change (7 slots, 3 hubs)",),
-    "values-alias-bomb": ("hubs check: 1 slot in 1 file out of date; run `hubs compile`",),
-    "values-recursive-alias": ("hubs check: 1 slot in 1 file out of date; run `hubs compile`",),
+    "values-alias-bomb": (
+        "hubs check: 1 slot in 1 file out of date; run `hubs compile`; 1 lint finding (unused-image)",
+    ),
+    "values-recursive-alias": (
+        "hubs check: 1 slot in 1 file out of date; run `hubs compile`; 1 lint finding (unused-image)",
+    ),
     "values-deep-unscanned": ("hubs compile: nothing to change (7 slots, 3 hubs)",),
     "values-deep-scanned": (
         "config/clusters/a/common.values.yaml:33:1003: invalid YAML: exceeded maximum nesting depth",
@@ -1288,7 +1292,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "values-choices-list": (
         "config/clusters/a/common.values.yaml:22:13: invalid YAML: did not find expected '-' indicator",
     ),
-    "values-tag-int": ("hubs check: 1 slot in 1 file out of date; run `hubs compile`",),
+    "values-tag-int": (
+        "hubs check: 1 slot in 1 file out of date; run `hubs compile`; 1 lint finding (unused-image)",
+    ),
     "values-merge-key": (
         "config/clusters/a/common.values.yaml:5: a merge key (<<) here may supply image keys, which hubs cannot edit in place; write the keys out instead",
     ),

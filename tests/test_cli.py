@@ -13,7 +13,7 @@ import pytest
 from fleetfixture import Fleet
 from hubs import cli, report
 from hubs.commands import check
-from hubs.commands._common import ReportOptions
+from hubs.commands.check import CheckOptions
 from hubs.commands.set_ import SetOptions
 from hubs.commands.update import UpdateOptions
 from hubs.tagorder import ORDERS
@@ -55,7 +55,7 @@ def test_every_help_has_a_paragraph_and_examples_the_parser_accepts(
 
 
 def test_the_example_check_rejects_a_line_the_parser_refuses(
-    capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     with pytest.raises(SystemExit) as exited:
         cli._parser().parse_args(shlex.split("set alpha/staging:image --pin a:1 --inherit"))
@@ -138,7 +138,7 @@ def test_commands_get_typed_options_not_the_namespace(
 def test_a_command_runs_from_its_options_alone(
     fleet: Fleet, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert check.run(ReportOptions(base=fleet.root, format="json")) == 0
+    assert check.run(CheckOptions(base=fleet.root, format="json")) == 0
     out = json.loads(capsys.readouterr().out)
     assert (out["command"], out["clean"], out["slots"]) == ("check", True, 7)
 

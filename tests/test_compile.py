@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from fleetfixture import COMMON_A, PROD_A, Fleet
+from fleetfixture import COMMON_A, PROD_A, UNUSED_A, UNUSED_GITHUB, UNUSED_HEAD, Fleet
 
 if TYPE_CHECKING:
     from _typeshed import StrOrBytesPath
@@ -20,7 +20,9 @@ COMMON = "config/clusters/a/common.values.yaml"
 def test_clean_fleet_checks_clean_and_compile_writes_nothing(
     fleet: Fleet, unchanged: Callable[[], None]
 ) -> None:
-    assert fleet.run("check").out == "hubs check: clean (7 slots, 3 hubs)\n"
+    assert (
+        fleet.run("check").out == f"hubs check: clean (7 slots, 3 hubs); {UNUSED_HEAD}\n" + UNUSED_A
+    )
     result = fleet.run("compile")
     assert (result.code, result.out) == (0, "hubs compile: nothing to change (7 slots, 3 hubs)\n")
     unchanged()
@@ -197,17 +199,18 @@ def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet) -
     diff = fleet.run("diff")
     assert (check.code, diff.code) == (1, 0)
     assert check.out == (
-        "hubs check: 1 slot in 1 file out of date; run `hubs compile`\n"
+        f"hubs check: 1 slot in 1 file out of date; run `hubs compile`; {UNUSED_HEAD}\n"
         "  a/common.values.yaml:profiles/small/image\n"
         "    quay.io/org/small:1.0.0 -> quay.io/org/small:2.0.0\n"
         "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod\n"
         "    `hubs compile` restores quay.io/org/small:2.0.0; "
         "`hubs adopt 'a/common.values.yaml:profiles/small/image'` keeps quay.io/org/small:1.0.0\n"
+        + UNUSED_A
     )
     assert diff.out == check.out.replace(
-        "hubs check: 1 slot in 1 file out of date; run `hubs compile`",
+        f"hubs check: 1 slot in 1 file out of date; run `hubs compile`; {UNUSED_HEAD}",
         "hubs diff: would change 1 slot in 1 file",
-    )
+    ).removesuffix(UNUSED_A)
     assert fleet.snapshot() == before
 
 
@@ -222,9 +225,7 @@ def test_secret_files_are_never_opened_for_writing(
             opened.append(str(path))
         return real_open(path, flags, *args, **kwargs)
 
-    def spy_replace(
-        src: StrOrBytesPath, dst: StrOrBytesPath, *args: Any, **kwargs: Any
-    ) -> None:
+    def spy_replace(src: StrOrBytesPath, dst: StrOrBytesPath, *args: Any, **kwargs: Any) -> None:
         opened.append(str(dst))
         return real_replace(src, dst, *args, **kwargs)
 
@@ -272,7 +273,8 @@ def test_report_formats(fleet: Fleet) -> None:
         "::error file=config/clusters/a/common.values.yaml,line=11,title=hubs check::"
         "a/common.values.yaml:profiles/small/image: quay.io/org/small:1.0.0 -> "
         "quay.io/org/small:2.0.0; reaches 2 hubs: a/staging, a/prod\n"
-        "hubs check: 1 slot in 1 file out of date; run `hubs compile`\n"
+        + UNUSED_GITHUB
+        + f"hubs check: 1 slot in 1 file out of date; run `hubs compile`; {UNUSED_HEAD}\n"
     )
     import json
 
@@ -297,7 +299,19 @@ def test_report_formats(fleet: Fleet) -> None:
                 "aliases": [],
             }
         ],
-        "findings": [],
+        "findings": [
+            {
+                "address": "a/common.values.yaml:image",
+                "rule": "unused-image",
+                "severity": "warning",
+                "file": "config/clusters/a/common.values.yaml",
+                "line": 6,
+                "message": "singleuser.image quay.io/org/image:abc1234 is never used: every "
+                "profile of a/staging, a/prod sets its own image",
+                "fix": "`hubs set 'a/common.values.yaml:image' --inherit` removes it; or leave "
+                "one profile without an image",
+            }
+        ],
         "notes": [],
         "warnings": [],
     }
@@ -305,9 +319,16 @@ def test_report_formats(fleet: Fleet) -> None:
 
 def test_clean_markdown_and_github(fleet: Fleet) -> None:
     assert fleet.run("check", "--format", "markdown").out == (
-        "### `hubs check`: clean (7 slots, 3 hubs)\n"
+        f"### `hubs check`: clean (7 slots, 3 hubs); {UNUSED_HEAD}\n"
+        "\n"
+        "- :warning: `a/common.values.yaml:image` (`config/clusters/a/common.values.yaml:6`, "
+        "unused-image): singleuser.image quay.io/org/image:abc1234 is never used: every profile "
+        "of a/staging, a/prod sets its own image; `hubs set 'a/common.values.yaml:image' "
+        "--inherit` removes it; or leave one profile without an image\n"
     )
-    assert fleet.run("check", "--format", "github").out == "hubs check: clean (7 slots, 3 hubs)\n"
+    assert fleet.run("check", "--format", "github").out == (
+        UNUSED_GITHUB + f"hubs check: clean (7 slots, 3 hubs); {UNUSED_HEAD}\n"
+    )
 
 
 def test_text_colour_only_on_a_terminal(fleet: Fleet) -> None:
@@ -333,7 +354,7 @@ def test_config_flag_and_tree_relative_to_it(
 
     assert main(["-C", str(other), "--config", "policy.toml", "check"]) == 0
     out = fleet.capsys.readouterr().out
-    assert out == "hubs check: clean (7 slots, 3 hubs)\n"
+    assert out.startswith(f"hubs check: clean (7 slots, 3 hubs); {UNUSED_HEAD}\n")
 
 
 def test_tag_only_override_keeps_inheriting_the_name(fleet: Fleet) -> None:
@@ -443,7 +464,7 @@ def test_a_removal_suggests_how_to_keep_the_image(fleet: Fleet) -> None:
     )
     result = fleet.run("check")
     assert result.code == 1
-    assert result.out.splitlines()[-2:] == [
+    assert result.out.removesuffix(UNUSED_A).splitlines()[-2:] == [
         "    same YAML node (alias) as: a/common.values.yaml:profiles/big/choices/r",
         "    to keep it instead: `hubs set 'a/common.values.yaml:profiles/Choose/choices/r' --pin "
         "ghcr.io/org/r:2024.01.01`",
@@ -454,7 +475,7 @@ def test_markdown_report_shows_warnings_from_their_fields(fleet: Fleet) -> None:
     fleet.write("config/clusters/d/hub.values.yaml", "jupyterhub:\n  singleuser:\n    image: {}\n")
     result = fleet.run("check", "--format", "markdown")
     assert result.code == 0
-    assert result.out.endswith(
+    assert (
         "- :warning: `config/clusters/d/hub.values.yaml:1`: top-level jupyterhub: is ignored "
         "in a daskhub values file (daskhub nests every value under basehub:)\n"
-    )
+    ) in result.out

@@ -37,7 +37,8 @@ def test_the_chart_default_turns_it_on(fleet: Fleet) -> None:
     out, on = _explain(fleet, "a/prod")
     assert on is True
     assert out.endswith(
-        "  note: every profile and choice sets its own image, so singleuser.image is not used\n" + NOTE
+        "  note: every profile and choice sets its own image, so singleuser.image is not used\n"
+        + NOTE
     )
 
 

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 import pytest
 
-from fleetfixture import PROD_A, Fleet
+from fleetfixture import PROD_A, UNUSED_A, Fleet
 
 
 def expect_error(fleet: Fleet, *lines: str, command: str = "compile") -> None:
@@ -100,7 +100,8 @@ def test_a_cluster_missing_from_hubs_toml_is_drift_and_compile_leaves_it_alone(
     check = fleet.run("check")
     assert (check.code, check.err) == (1, "")
     assert check.out == (
-        "hubs check: 2 not stated in hubs.toml; see the fix under each\n"
+        "hubs check: 2 not stated in hubs.toml, 2 lint findings (docker-hub, unused-image); "
+        "see the fix under each\n"
         "  clusters.d\n"
         "    cluster 'd' of config/clusters/d/cluster.yaml is not in hubs.toml\n"
         "    config/clusters/d/cluster.yaml · new-cluster\n"
@@ -110,6 +111,12 @@ def test_a_cluster_missing_from_hubs_toml_is_drift_and_compile_leaves_it_alone(
         "    config/clusters/d/hub.values.yaml:6 · unstated\n"
         "    `hubs adopt 'd/hub:image'` states it; `hubs set 'd/hub:image' --inherit` asks for "
         "its removal\n"
+        "  d/hub:image\n"
+        "    a/b:1 is pulled from Docker Hub, whose pull limits can keep a hub from starting "
+        "servers\n"
+        "    config/clusters/d/hub.values.yaml:6 · docker-hub · warning\n"
+        "    push it to quay.io, GitHub's registry (ghcr.io) or the cloud's own registry "
+        "(Artifact Registry, ECR) and pin it from there\n" + UNUSED_A
     )
 
 
@@ -223,7 +230,7 @@ def test_follow_without_lock_entry_or_with_a_stale_one_is_pending(fleet: Fleet) 
     )
     result = fleet.run("check")
     assert (result.code, result.err) == (1, "")
-    assert result.out.splitlines()[1:] == [
+    assert result.out.splitlines()[1:5] == [
         f"  {address}",
         "    the policy changed since hubs.lock was written (compile leaves the slot as it is)",
         "    config/clusters/a/common.values.yaml:11 · pending",

@@ -3,7 +3,7 @@ people add, and every drift line offers the fix that fits."""
 
 from __future__ import annotations
 
-from fleetfixture import CLUSTER_A, COMMON_A, TOML, Fleet
+from fleetfixture import CLUSTER_A, COMMON_A, TOML, UNUSED_A, Fleet
 from hubs import cli
 
 COMMON = "config/clusters/a/common.values.yaml"
@@ -31,8 +31,9 @@ def test_a_choice_added_by_hand_is_kept_reported_and_adopted(fleet: Fleet) -> No
     assert fleet.snapshot() == before  # the image is not stripped
     check = fleet.run("check")
     assert check.code == 1
-    assert check.out == (
-        "hubs check: 1 not stated in hubs.toml; see the fix under each\n"
+    assert check.out.startswith(
+        "hubs check: 1 not stated in hubs.toml, 2 lint findings (docker-hub, unused-image); "
+        "see the fix under each\n"
         "  a/common.values.yaml:profiles/Choose/choices/02-pangeo\n"
         "    pangeo/pangeo-notebook:2025.06.02 is in the tree but not in hubs.toml (compile "
         "leaves it alone; also a/common.values.yaml:profiles/big/choices/02-pangeo, the same "
@@ -41,7 +42,10 @@ def test_a_choice_added_by_hand_is_kept_reported_and_adopted(fleet: Fleet) -> No
         "    `hubs adopt 'a/common.values.yaml:profiles/Choose/choices/02-pangeo'` states it; "
         "`hubs set 'a/common.values.yaml:profiles/Choose/choices/02-pangeo' --inherit` asks "
         "for its removal\n"
+        "  a/common.values.yaml:profiles/Choose/choices/02-pangeo\n"
+        "    pangeo/pangeo-notebook:2025.06.02 is pulled from Docker Hub"
     )
+    assert check.out.endswith(UNUSED_A)
     adopted = fleet.run("adopt")
     assert (adopted.code, adopted.out) == (
         0,
@@ -68,7 +72,8 @@ def test_a_line_deleted_from_hubs_toml_leaves_the_image_alone(fleet: Fleet) -> N
     check = fleet.run("check")
     assert check.code == 1
     assert check.out.splitlines()[0] == (
-        "hubs check: 1 not stated in hubs.toml; see the fix under each"
+        "hubs check: 1 not stated in hubs.toml, 1 lint finding (unused-image); see the fix "
+        "under each"
     )
     assert fleet.run("adopt").code == 0
     assert fleet.read("hubs.toml") == TOML
@@ -105,8 +110,9 @@ def test_a_new_hub_whose_file_holds_only_an_image(fleet: Fleet) -> None:
     fleet.write("config/clusters/a/newu.values.yaml", ONLY_IMAGE)
     check = fleet.run("check")
     assert check.code == 1
-    assert check.out == (
-        "hubs check: 2 not stated in hubs.toml; see the fix under each\n"
+    assert check.out.startswith(
+        "hubs check: 2 not stated in hubs.toml, 2 lint findings (unused-image); see the fix "
+        "under each\n"
         "  clusters.a.hubs.newu\n"
         "    hub a/newu of config/clusters/a/cluster.yaml is not in hubs.toml\n"
         "    config/clusters/a/cluster.yaml:16 · new-hub\n"
@@ -117,6 +123,7 @@ def test_a_new_hub_whose_file_holds_only_an_image(fleet: Fleet) -> None:
         "    config/clusters/a/newu.values.yaml:5 · unstated\n"
         "    `hubs adopt 'a/newu:image'` states it; `hubs set 'a/newu:image' --inherit` asks "
         "for its removal\n"
+        "  a/common.values.yaml:image\n"
     )
     adopted = fleet.run("adopt", "a/newu")
     assert (adopted.code, adopted.out) == (0, "adopted a/newu: hub added\n")
@@ -147,7 +154,7 @@ def test_a_tag_edited_by_hand_offers_both_fixes_and_adopt_keeps_it(fleet: Fleet)
     fleet.write(COMMON, COMMON_A.replace("small:1.0.0", "small:1.0.1"))
     check = fleet.run("check")
     assert check.code == 1
-    assert check.out.splitlines()[1:] == [
+    assert check.out.removesuffix(UNUSED_A).splitlines()[1:] == [
         "  a/common.values.yaml:profiles/small/image",
         "    quay.io/org/small:1.0.1 -> quay.io/org/small:1.0.0",
         "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod",
@@ -184,7 +191,7 @@ def test_a_follow_slot_edited_by_hand_is_reported_not_adopted(fleet: Fleet) -> N
     fleet.write(COMMON, COMMON_A.replace("small:1.0.0", "small:1.0.1"))
     toml = fleet.read("hubs.toml")
     check = fleet.run("check")
-    assert check.out.splitlines()[-1] == (
+    assert check.out.removesuffix(UNUSED_A).splitlines()[-1] == (
         "    `hubs compile` restores quay.io/org/small:1.0.0 (hubs.lock); to keep "
         "quay.io/org/small:1.0.1: `hubs set 'a/common.values.yaml:profiles/small/image' --pin "
         "quay.io/org/small:1.0.1`"
@@ -222,7 +229,7 @@ def test_a_template_outside_unlisted_choice_is_kept_and_named(fleet: Fleet) -> N
     check = fleet.run("check")
     assert check.code == 1
     assert check.out.splitlines()[:5] == [
-        "hubs check: 1 broken image; see the fix under each",
+        "hubs check: 1 broken image, 1 lint finding (unused-image); see the fix under each",
         "  a/common.values.yaml:profiles/Choose/choices/unlisted_choice",
         "    the `{value}` template only works in `unlisted_choice`; this block is a choice "
         "named `unlisted_choice`, indented one level too deep",
@@ -275,7 +282,8 @@ def test_every_suggested_command_parses(fleet: Fleet) -> None:
     fleet.write("config/clusters/a/newu.values.yaml", ONLY_IMAGE)
     fleet.toml(replace=('image = "quay.io/org/image:abc1234"', 'image = "inherit"'))
     text = fleet.run("check").out
-    assert len(commands_in(text)) == 8  # 2 changes and 3 findings: none refused
+    # 2 changes, 3 findings and 2 lint findings with a command (unused-image): none refused
+    assert len(commands_in(text)) == 10
     markdown = commands_in(fleet.run("check", "--format", "markdown").out)
     assert markdown == ["hubs check", *commands_in(text)[3:]]
 

@@ -166,5 +166,8 @@ def test_check_hook_alone_fails_on_an_unstated_choice(tmp_path: Path) -> None:
     commit = run("git", "commit", "-qm", "add rstudio", cwd=repo, env=env)
     shown = commit.stdout + commit.stderr
     assert commit.returncode == 1
-    assert "hubs check: 1 not stated in hubs.toml; see the fix under each" in shown
+    assert (
+        "hubs check: 1 not stated in hubs.toml, 6 lint findings (docker-hub, unused-image); "
+        "see the fix under each"
+    ) in shown
     assert "`hubs adopt 'alpha/common.values.yaml:profiles/medium/choices/rstudio'`" in shown

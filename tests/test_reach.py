@@ -58,8 +58,10 @@ def test_reports_count_the_hubs_that_run_the_image(reach_fleet: Fleet) -> None:
     reach_fleet.toml(replace=('image = "org/own:2"', 'image = "org/own:3"'))
     result = reach_fleet.run("check")
     assert result.code == 1
-    assert result.out == (
-        "hubs check: 2 slots in 2 files out of date; run `hubs compile`\n"
+    drift = "\n".join(result.out.splitlines()[:9])  # the lint findings follow
+    assert drift == (
+        "hubs check: 2 slots in 2 files out of date; run `hubs compile`; 9 lint findings "
+        "(docker-hub, unused-image)\n"
         "  r/common.values.yaml:image\n"
         "    org/common:1 -> org/common:2\n"
         "    config/clusters/r/common.values.yaml:5 · reaches no hub (overridden everywhere)\n"
@@ -68,7 +70,7 @@ def test_reports_count_the_hubs_that_run_the_image(reach_fleet: Fleet) -> None:
         "  r/own:image\n"
         "    org/own:2 -> org/own:3\n"
         "    config/clusters/r/own.values.yaml:5 · reaches 1 hub: r/own\n"
-        "    `hubs compile` restores org/own:3; `hubs adopt 'r/own:image'` keeps org/own:2\n"
+        "    `hubs compile` restores org/own:3; `hubs adopt 'r/own:image'` keeps org/own:2"
     )
 
 

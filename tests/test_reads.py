@@ -129,7 +129,7 @@ def test_an_unreadable_values_file_is_an_io_error(
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root reads a 0000 file")
 def test_a_mode_0000_values_file_is_an_io_error(
-    fleet: Fleet
+    fleet: Fleet,
 ) -> None:  # pragma: no cover - not root
     fleet.path("config/clusters/a/prod.values.yaml").chmod(0)
     result = fleet.run("compile")

@@ -59,7 +59,9 @@ def test_import_then_compile_changes_no_byte(
     before = snapshot(tree)
     assert hubs("-C", str(tree), "import") == 0
     assert hubs("-C", str(tree), "check") == 0
-    assert capsys.readouterr().out == "hubs check: clean (25 slots, 13 hubs)\n"
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "hubs check: clean (25 slots, 13 hubs); 14 lint findings (docker-hub, mutable-tag)"
+    )
     assert hubs("-C", str(tree), "compile") == 0
     assert snapshot(tree) == before
     assert hubs("-C", str(tree), "import") == 2
@@ -282,3 +284,24 @@ def test_adopt_after_a_hand_added_choice_and_hub_adds_only_new_lines(
     assert hubs("-C", str(tree), "check") == 0
     assert hubs("-C", str(tree), "compile") == 0
     assert snapshot(tree) == edited
+
+
+def test_lint_on_the_sample(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tree = copy_tree(SAMPLE, tmp_path / "infra")
+    assert hubs("-C", str(tree), "import") == 0
+    capsys.readouterr()
+    assert hubs("-C", str(tree), "lint", "--format", "json") == 1
+    found = [
+        (f["rule"], f"{f['file']}:{f['line']}")
+        for f in json.loads(capsys.readouterr().out)["findings"]
+    ]
+    leap, scapes = "config/clusters/leap/", "config/clusters/openscapeshub/common.values.yaml"
+    assert found == [
+        *[("docker-hub", f"{leap}daskhub-common.values.yaml:{n}") for n in (174, 179, 184)],
+        *[("docker-hub", f"{leap}daskhub-common.values.yaml:{n}") for n in (264, 269, 274)],
+        *[("docker-hub", f"{leap}daskhub-common.values.yaml:{n}") for n in (373, 378)],
+        *[("docker-hub", f"{leap}public.values.yaml:{n}") for n in (131, 136, 141)],
+        ("docker-hub", f"{scapes}:73"),
+        ("docker-hub", f"{scapes}:83"),
+        ("mutable-tag", f"{scapes}:78"),
+    ]

@@ -49,9 +49,7 @@ def test_singleuser_is_checked_as_helm_sees_it() -> None:
     right = Expected(SINGLEUSER, True, "a/b:2", "a/b", "2", below)
     assert editcheck.problems(old, new, [right]) == []
     wrong = Expected(SINGLEUSER, True, "c/d:2", "c/d", "2", below)
-    assert editcheck.problems(old, new, [wrong]) == [
-        "would make jupyterhub/singleuser/image a/b:2"
-    ]
+    assert editcheck.problems(old, new, [wrong]) == ["would make jupyterhub/singleuser/image a/b:2"]
     gone = "jupyterhub:\n  singleuser:\n    image:\n      pullPolicy: Always\n"
     assert editcheck.problems(old, gone, [Expected(SINGLEUSER, True, None)]) == []
     assert editcheck.problems(old, new, [Expected(SINGLEUSER, True, None)]) == [

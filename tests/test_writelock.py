@@ -117,7 +117,10 @@ def test_a_second_writer_waits_for_the_first(fleet: Fleet, holders: list[Holder]
     holders.append(Holder(fleet.root, "compile", 1.0))
     start = time.monotonic()
     code, err = finish(hubs(fleet.root, "set", "a/prod:image", "--pin", "a/b:1", wait="30"))
-    assert (code, err) == (0, "a/prod:image: pinned to a/b:1\nrun `hubs compile` to write it into the tree\n")
+    assert (code, err) == (
+        0,
+        "a/prod:image: pinned to a/b:1\nrun `hubs compile` to write it into the tree\n",
+    )
     assert time.monotonic() - start >= 0.5
     assert not fleet.path(LOCK).exists()
 

@@ -116,6 +116,15 @@ class Address:
         return f"{self.scope}:{self.slot}"
 
 
+def covers(where: str, address: str) -> bool:
+    """Whether ``where`` (a scope, an address, or the start of one) covers ``address``:
+    ``a/f.yaml`` covers ``a/f.yaml:profiles/x/image``, and ``a/f.yaml:profiles/x`` covers
+    ``a/f.yaml:profiles/x/choices/y``."""
+    if address == where:
+        return True
+    return address.startswith(where + "/") if ":" in where else address.startswith(where + ":")
+
+
 _SHAPE = "a slot address looks like CLUSTER/HUB:image or CLUSTER/FILE:profiles/NAME/choices/KEY"
 
 

@@ -18,6 +18,8 @@ from typing import ClassVar, Literal
 Severity = Literal["error", "warning", "note"]
 # The rules of findings that `hubs adopt` settles: what the tree has and hubs.toml lacks.
 UNSTATED_RULES = frozenset({"unstated", "new-hub", "new-cluster"})
+# The rules of findings about an image that is not a reference at all.
+BROKEN_RULES = frozenset({"not-a-reference", "misplaced-template"})
 
 
 class Exit(IntEnum):

@@ -270,6 +270,36 @@ class Registries(_Strict):
     )
 
 
+class Lint(_Strict):
+    off: list[str] = Field(
+        default_factory=list, description="Lint rules turned off for the whole fleet"
+    )
+    strict: bool = Field(False, description="`hubs check` fails on lint findings (exit 1)")
+    ignore: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Lint rules turned off where the key says: a scope (CLUSTER/HUB, "
+        "CLUSTER/FILE.yaml, defaults), an address, or the start of one "
+        "(CLUSTER/FILE.yaml:profiles/NAME)",
+    )
+
+
+# true: everywhere; a list: only under these scopes or addresses (as in [lint.ignore])
+Where = bool | list[str]
+
+
+class Sync(_Strict):
+    prepuller: Where = Field(
+        False,
+        description="When compile changes a tag, also change the prePuller.extraImages "
+        "entry of that repository that held the old tag (in the same file)",
+    )
+    labels: Where = Field(
+        False,
+        description="When compile changes a tag, also change the old tag where the "
+        "profile's or choice's display_name or description names it",
+    )
+
+
 class Config(_Strict):
     """The whole of hubs.toml."""
 
@@ -281,6 +311,10 @@ class Config(_Strict):
     )
     clusters: dict[str, Cluster] = Field(
         default_factory=dict, description="Clusters by the name of their folder"
+    )
+    lint: Lint = Field(default_factory=Lint, description="Which `hubs lint` rules apply")
+    sync: Sync = Field(
+        default_factory=Sync, description="Copies of a tag that compile keeps in step"
     )
 
     def follows(self) -> list[str]:

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 import yaml
 
-from . import editcheck, yamldoc, yamledit
+from . import copies, editcheck, yamldoc, yamledit
 from .errors import FailureError
 from .imageref import Image, ImageRef, Written
 from .layering import Fleet, Holding
-from .model import Config, Lock
+from .model import Config, Lock, Sync
 from .scan import ValuesFile, digest_of
 from .slots import prune_of
 from .targets import PlanError, Target, targets
@@ -72,7 +72,7 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
     after = Holding.of(t.slot for t in wanted if t.want is not None)  # the state compiled
     for path, file_groups in by_file.items():
         values = fleet.file(path)
-        result = _edit_file(fleet, values, file_groups, after, errors)
+        result = _edit_file(fleet, values, file_groups, (after, config.sync), errors)
         if result is not None:
             edit, file_changes = result
             edits.append(edit)
@@ -97,9 +97,10 @@ def _edit_file(
     fleet: Fleet,
     values: ValuesFile,
     groups: list[list[Target]],
-    after: Holding,
+    settings: tuple[Holding, Sync],
     errors: list[str],
 ) -> tuple[FileEdit, list[Change]] | None:
+    after, sync = settings
     for group in groups:
         first = group[0]
         stated = [t for t in group if t.policy != "unstated"]
@@ -123,10 +124,14 @@ def _edit_file(
             errors.append(f"{first.address}: {exc}")
     if errors:
         return None
-    new_text = yamledit.apply(doc.text, splices)
-    _verify(values.path, doc.text, new_text, [first for _, first in pending], errors)
+    done = [first for _, first in pending]
+    extra = copies.find(doc, values, done, sync)
+    new_text = yamledit.apply(doc.text, [*splices, *(c.splice for c in extra)])
+    expected = [*map(_expected, done), *(c.expected for c in extra)]
+    _verify(values.path, doc.text, new_text, expected, errors)
     new_doc = yamldoc.parse(new_text, values.path)
     changes = [_change(fleet, new_doc, group, after) for group, _ in pending]
+    changes += [_copy_change(values.path, new_doc, c, changes) for c in extra]
     return FileEdit(values.path, doc.raw, doc.bom + new_text), changes
 
 
@@ -191,9 +196,11 @@ def _other_keys(image: yaml.Node | None) -> list[str]:
     return [text for text, _, _ in yamldoc.items(image) if text not in ("name", "tag")]
 
 
-def _verify(path: str, old: str, new: str, done: list[Target], errors: list[str]) -> None:
+def _verify(
+    path: str, old: str, new: str, expected: list[editcheck.Expected], errors: list[str]
+) -> None:
     """The edited text must give each slot its wanted value and change nothing else."""
-    found = editcheck.problems(old, new, [_expected(target) for target in done], path)
+    found = editcheck.problems(old, new, expected, path)
     if found:
         errors.append(
             f"{path}: internal check failed: the edit {found[0]}; nothing written "
@@ -239,4 +246,23 @@ def _change(fleet: Fleet, new_doc: yamldoc.Document, group: list[Target], after:
         tuple(dict.fromkeys(hubs)),
         tuple(str(t.address) for t in group[1:]),
         first.policy,
+    )
+
+
+def _copy_change(
+    path: str, new_doc: yamldoc.Document, copy: copies.Copy, changes: list[Change]
+) -> Change:
+    """A copy kept in step, reported like its slot: same hubs, same policy."""
+    trigger = next(c for c in changes if c.address == copy.trigger)
+    node = yamldoc.find(new_doc.root, copy.physical)
+    line = node.start_mark.line + 1 if node is not None else trigger.line
+    return Change(
+        copy.address,
+        copy.kind,
+        path,
+        line,
+        copy.old,
+        copy.new,
+        trigger.hubs,
+        policy=trigger.policy,
     )

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import UNSTATED_RULES, Diagnostic, clipped, oneline
+from .errors import BROKEN_RULES, UNSTATED_RULES, Diagnostic, clipped, oneline
 
 if TYPE_CHECKING:
     from .plan import Change
@@ -24,7 +24,7 @@ _SHOWN_HUBS = 5
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    command: str  # compile | check | diff | update
+    command: str  # compile | check | diff | update | lint
     changes: tuple[Change, ...]
     applied: bool  # the files were written
     slots: int
@@ -32,11 +32,18 @@ class Report:
     prefix: str = ""  # prepended to tree-relative paths for display
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[Diagnostic, ...] = field(default=())
-    findings: tuple[Diagnostic, ...] = field(default=())  # unstated, new hubs, broken images
+    findings: tuple[Diagnostic, ...] = field(default=())  # unstated, broken images, lint
+
+    @property
+    def failing(self) -> tuple[Diagnostic, ...]:
+        """The findings that fail the run: errors; for ``lint``, every finding."""
+        if self.command == "lint":
+            return self.findings
+        return tuple(d for d in self.findings if d.severity == "error")
 
     @property
     def clean(self) -> bool:
-        return not self.changes and not self.findings
+        return not self.changes and not self.failing
 
     @property
     def files(self) -> list[str]:
@@ -50,12 +57,14 @@ def headline(report: Report) -> str:
     n, f = len(report.changes), len(report.files)
     what = f"{n} slot{'s' * (n != 1)} in {f} file{'s' * (f != 1)}"
     found = _counted(report)
-    if report.command == "check":
+    if report.command in ("check", "lint"):
         if not report.changes:
-            return f"{found}; see the fix under each" if found else _clean(report, "clean")
-        if found:
+            if report.failing:
+                return f"{found}; see the fix under each"
+            return _clean(report, "clean") + (f"; {found}" if found else "")
+        if report.failing:
             return f"{what} out of date, {found}; see the fix under each"
-        return f"{what} out of date; run `hubs compile`"
+        return f"{what} out of date; run `hubs compile`" + (f"; {found}" if found else "")
     left = f"; {found} left as the tree has them" if found else ""
     if not report.changes:
         return f"nothing to change{left}" if found else _clean(report, "nothing to change")
@@ -68,25 +77,35 @@ def _clean(report: Report, state: str) -> str:
 
 def _counted(report: Report) -> str:
     """``2 not in hubs.toml, 1 broken image``: the findings, counted by kind."""
-    counts = {kind: 0 for kind in _KINDS}
+    kinds: dict[str, list[Diagnostic]] = {kind: [] for kind in _KINDS}
     for finding in report.findings:
-        counts[_kind(finding.rule)] += 1
-    return ", ".join(_KINDS[kind](n) for kind, n in counts.items() if n)
+        kinds[_kind(finding.rule)].append(finding)
+    parts = [_KINDS[kind](found) for kind, found in kinds.items() if found]
+    return ", ".join(parts)
 
 
 def _kind(rule: str | None) -> str:
     if rule in UNSTATED_RULES:
         return "unstated"
-    return rule if rule in ("pending", "broken") else ("broken" if rule in _BROKEN else "other")
+    if rule in BROKEN_RULES:
+        return "broken"
+    return "pending" if rule == "pending" else "lint"
 
 
-_BROKEN = frozenset({"not-a-reference", "misplaced-template"})
-_KINDS = {
-    "unstated": lambda n: f"{n} not stated in hubs.toml",
-    "broken": lambda n: f"{n} broken image{'s' * (n != 1)}",
-    "pending": lambda n: f"{n} waiting for `hubs update`",
-    "other": lambda n: f"{n} finding{'s' * (n != 1)}",
+def _lint(found: list[Diagnostic]) -> str:
+    rules = ", ".join(dict.fromkeys(str(d.rule) for d in found))
+    return f"{len(found)} lint finding{'s' * (len(found) != 1)} ({rules})"
+
+
+_KINDS: dict[str, Callable[[list[Diagnostic]], str]] = {
+    "unstated": lambda found: f"{len(found)} not stated in hubs.toml",
+    "broken": lambda found: f"{len(found)} broken image{'s' * (len(found) != 1)}",
+    "pending": lambda found: f"{len(found)} waiting for `hubs update`",
+    "lint": _lint,
 }
+
+
+_NOT_LINT = UNSTATED_RULES | BROKEN_RULES
 
 
 def _image(value: str | None, old: bool = False) -> str:
@@ -134,7 +153,8 @@ def render_text(report: Report, color: bool = False) -> str:
 def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) -> list[str]:
     where = finding.moved(report.prefix).where
     lines = [f"  {safe(finding.key or '')}", f"    {safe(finding.message)}"]
-    lines.append(f"    {dim}{safe(where)} · {finding.rule}{reset}")
+    severity = " · warning" if finding.severity == "warning" else ""
+    lines.append(f"    {dim}{safe(where)} · {finding.rule}{severity}{reset}")
     if finding.fix:
         lines.append(f"    {dim}{safe(finding.fix)}{reset}")
     return lines
@@ -227,8 +247,9 @@ def render_github(report: Report) -> str:
         title = _escape(f"hubs {report.command}", True)
         msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
         lines.append(f"::{level} {props},title={title}::{_escape(safe(msg))}")
-    finding_level = "error" if report.command == "check" else "warning"
     for finding in report.findings:
+        failing = report.command in ("check", "lint") and finding.severity == "error"
+        finding_level = "error" if failing else "warning"
         props = f"file={_escape(report.path(finding.file or ''), True)},line={finding.line or 1}"
         title = _escape(f"hubs {report.command}: {finding.rule}", True)
         fix = f"; {finding.fix}" if finding.fix else ""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import yaml
 
@@ -23,7 +23,18 @@ from .clusters import LayoutError, _read
 from .errors import Diagnostic
 from .imageref import Image
 from .paths import inside, is_secret
-from .slots import CHOICE, PROFILE_LIST, PROFILE_LOCATIONS, SINGLEUSER, Location
+from .slots import (
+    CHOICE,
+    CHOICES,
+    LABELS,
+    PREPULLER,
+    PROFILE_LIST,
+    PROFILE_LOCATIONS,
+    PULL_POLICY,
+    SINGLEUSER,
+    SINGLEUSER_PULL_POLICY,
+    Location,
+)
 from .yamldoc import Anchors, Document, YamlError, YamlPath
 
 
@@ -54,6 +65,24 @@ class Slot:
         return self.path != self.physical
 
 
+NoteKind = Literal["display_name", "description", "pull_policy", "prepuller"]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A scalar kept beside the slots, for ``lint`` and ``[sync]``: a profile's or choice's
+    label, a pull policy, a ``prePuller.extraImages`` entry (``choice`` is its name,
+    ``value`` its ``name:tag``, ``path`` its ``tag``)."""
+
+    kind: NoteKind
+    profile: str | None
+    choice: str | None
+    path: YamlPath
+    physical: YamlPath  # same node at its anchor
+    line: int
+    value: str
+
+
 @dataclass(slots=True)
 class ValuesFile:
     """One scanned values file: its slots and profiles, and the digest of the text scanned."""
@@ -65,6 +94,7 @@ class ValuesFile:
     profiles: dict[str, int] = field(default_factory=dict)  # name -> index in profileList
     has_profile_list: bool = False
     warnings: list[Diagnostic] = field(default_factory=list)  # nothing fatal
+    notes: list[Note] = field(default_factory=list)  # labels, pull policies, prePuller
 
     def slot(
         self, kind: SlotKind, profile: str | None = None, choice: str | None = None
@@ -84,7 +114,7 @@ def scan(root: Path, rel: str, prefix: YamlPath = ()) -> ValuesFile:
     if is_secret(rel):
         raise LayoutError(f"{rel}: secret files are never read or written")
     text = _read(inside(root, rel, rel), f"{rel} (listed in cluster.yaml)")
-    if "image" not in text and PROFILE_LIST not in text:
+    if "image" not in text and PROFILE_LIST not in text and "extraImages" not in text:
         return ValuesFile(rel, prefix, digest_of(text))
     try:
         doc = yamldoc.parse(text, rel)
@@ -111,12 +141,14 @@ class _Scanner:
             yamldoc.check_duplicates(node, self.out.path, deep=False)
             self._no_merge(node)
             node = yamldoc.child(node, base[depth]) if depth < len(base) else node
+        self._prepuller()
         singleuser = yamldoc.find(self.doc.root, base)
         if singleuser is None:
             return
         yamldoc.check_duplicates(singleuser, self.out.path)
         self.anchors = Anchors(self.doc, singleuser, base)
         self._singleuser((*base, "image"))
+        self._note("pull_policy", (None, None), (*base, *SINGLEUSER_PULL_POLICY))
         plist = yamldoc.child(singleuser, PROFILE_LIST)
         if plist is None:
             return
@@ -218,6 +250,50 @@ class _Scanner:
         self.out.profiles[name] = index
         for location in PROFILE_LOCATIONS:
             self._location(location, name, path, node)
+        self._notes_of((name, None), path, node)
+        choices = yamldoc.find(node, CHOICES)
+        for key, _, choice in yamldoc.items(choices) if choices is not None else ():
+            self._notes_of((name, key), (*path, *CHOICES, key), choice)
+
+    def _notes_of(
+        self, where: tuple[str | None, str | None], path: YamlPath, node: yaml.Node
+    ) -> None:
+        """The labels and the pull policy of one profile or choice (``node`` at ``path``)."""
+        found: list[tuple[NoteKind, tuple[str, ...]]] = [
+            *((cast(NoteKind, key), (key,)) for key in LABELS),
+            ("pull_policy", PULL_POLICY),
+        ]
+        physical: YamlPath | None = None
+        for kind, rel in found:
+            value = yamldoc.find(node, rel)
+            if value is None or not yamldoc.is_scalar(value):
+                continue
+            if physical is None:  # where the profile or choice sits, found once
+                physical = self.anchors.physical(path) if self.anchors is not None else path
+            line, text = self._line(value), str(value.value)
+            note = Note(kind, *where, (*path, *rel), (*physical, *rel), line, text)
+            self.out.notes.append(note)
+
+    def _note(self, kind: NoteKind, where: tuple[str | None, str | None], path: YamlPath) -> None:
+        node = yamldoc.find(self.doc.root, path)
+        if node is None or not yamldoc.is_scalar(node):
+            return
+        physical = self.anchors.physical(path) if self.anchors is not None else path
+        line = self._line(node)
+        self.out.notes.append(Note(kind, *where, path, physical, line, str(node.value)))
+
+    def _prepuller(self) -> None:
+        """Each ``prePuller.extraImages`` entry with a string name and tag."""
+        base = (*self.out.prefix, *PREPULLER)
+        entries = yamldoc.find(self.doc.root, base)
+        for key, _, entry in yamldoc.items(entries) if entries is not None else ():
+            name, tag = (yamldoc.child(entry, part) for part in ("name", "tag"))
+            if yamldoc.is_scalar(name) and yamldoc.is_scalar(tag):
+                assert name is not None and tag is not None
+                path = (*base, key, "tag")
+                value = f"{name.value}:{tag.value}"
+                note = Note("prepuller", None, key, path, path, self._line(tag), value)
+                self.out.notes.append(note)
 
     def _location(self, location: Location, name: str, base: YamlPath, profile: yaml.Node) -> None:
         """Every slot of one table row in one profile (``CHOICE`` expands to each key)."""

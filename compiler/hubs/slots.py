@@ -47,6 +47,13 @@ PROFILE_LOCATIONS: tuple[Location, ...] = (
 )
 BY_KIND = {loc.kind: loc for loc in (SINGLEUSER_IMAGE, *PROFILE_LOCATIONS)}
 
+# Facts kept beside the slots, read by ``lint`` and by ``[sync]`` (never image slots):
+SINGLEUSER_PULL_POLICY: tuple[str, ...] = ("image", "pullPolicy")  # under SINGLEUSER
+PULL_POLICY: tuple[str, ...] = ("kubespawner_override", "image_pull_policy")  # profile, choice
+LABELS: tuple[str, ...] = ("display_name", "description")  # of a profile, of a choice
+CHOICES: tuple[str, ...] = ("profile_options", "image", "choices")  # under a profile
+PREPULLER: tuple[str, ...] = ("jupyterhub", "prePuller", "extraImages")  # under the prefix
+
 
 def prune_of(kind: SlotKind, path_length: int) -> int:
     """How many parents of a removed image key go with it when left empty."""

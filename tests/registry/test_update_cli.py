@@ -103,9 +103,10 @@ def test_update_resolves_the_bundled_example(
 
 def test_check_stays_offline(example: Path, capsys: pytest.CaptureFixture[str]) -> None:
     mirror(example, f"127.0.0.1:{free_port()}")  # nothing listens there
-    assert hubs(capsys, "-C", str(example), "check")[:2] == (
+    code, out = hubs(capsys, "-C", str(example), "check")[:2]
+    assert (code, out.splitlines()[0]) == (
         0,
-        "hubs check: clean (10 slots, 5 hubs)\n",
+        "hubs check: clean (10 slots, 5 hubs); 5 lint findings (docker-hub, unused-image)",
     )
 
 
