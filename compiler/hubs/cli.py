@@ -7,6 +7,7 @@ Reports go to stdout; progress and errors to stderr.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .commands import TABLE as TABLE
-from .commands._common import Command
+from .commands._common import Command, save_caches
 from .errors import Diagnostic, Exit, HubsError, UsageError, oneline, shorten
 
 _BY_NAME = {command.name: command for command in TABLE}
@@ -32,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     show_traceback = getattr(args, "traceback", False)
+    collecting = gc.isenabled()
+    gc.disable()  # a run's objects live until it ends: cyclic GC would only rescan them
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -57,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return Exit.FAILURE
+    finally:
+        save_caches()
+        if collecting:
+            gc.enable()
 
 
 def _located(exc: HubsError, args: argparse.Namespace) -> list[Diagnostic]:

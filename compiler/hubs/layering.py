@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import imageref
 from .address import Scope
@@ -20,6 +21,9 @@ from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from .errors import Diagnostic
 from .scan import Slot, ValuesFile, scan
 from .yamldoc import YamlPath
+
+if TYPE_CHECKING:
+    from .cache import Store
 
 
 @dataclass(slots=True)
@@ -32,6 +36,7 @@ class Fleet:
     _own: dict[str, str | None] = field(default_factory=dict)
     _files: dict[str, ValuesFile] = field(default_factory=dict)
     _notes: list[Diagnostic] = field(default_factory=list)
+    store: Store | None = None  # the scan cache, when one is used
 
     def __post_init__(self) -> None:
         users: dict[str, list[Hub]] = {}
@@ -90,7 +95,7 @@ class Fleet:
     def file(self, path: str, prefix: YamlPath | None = None) -> ValuesFile:
         prefix = self.prefix_of(path) if prefix is None else prefix
         if path not in self._files:
-            self._files[path] = self._complete(scan(self.root, path, prefix))
+            self._files[path] = self._complete(scan(self.root, path, prefix, self.store))
         found = self._files[path]
         if found.prefix != prefix:
             raise LayoutError(f"{path}: used by both basehub and daskhub hubs")
@@ -176,8 +181,8 @@ class Fleet:
         return [p for p in hub.files[hub.files.index(path) + 1 :] if p in chosen]
 
 
-def load_fleet(root: Path) -> Fleet:
-    return Fleet(root, load_clusters(root))
+def load_fleet(root: Path, store: Store | None = None) -> Fleet:
+    return Fleet(root, load_clusters(root), store=store)
 
 
 def _split(image: str) -> tuple[str, str]:

@@ -8,9 +8,13 @@ read or written.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from .errors import InputError
+
+_ROOTS: dict[str, tuple[Path, tuple[int, int]]] = {}  # root -> (its real path, (dev, ino))
 
 
 class OutsideError(InputError):
@@ -23,14 +27,47 @@ def inside(root: Path, rel: str, shown: str) -> Path:
     ``shown`` is what the user wrote and where (``cluster.yaml:7: hub 'x': values file
     'y'``); the message adds where it leads.
     """
-    base = root.resolve()
-    target = (base / rel).resolve()
+    base = _real_root(root)
+    target = _resolve_under(base, rel)
     if target != base and not target.is_relative_to(base):
         raise OutsideError(
             f"{shown}: leads outside the tree, to {target}; hubs reads and "
             f"writes only files inside {base}"
         )
     return target
+
+
+def _real_root(root: Path) -> Path:
+    """``root.resolve()``, remembered while ``root`` still names the same folder."""
+    key = str(root)
+    try:
+        now = os.stat(key)
+    except OSError:
+        return root.resolve()
+    known = _ROOTS.get(key)
+    if known is not None and known[1] == (now.st_dev, now.st_ino):
+        return known[0]
+    real = root.resolve()
+    _ROOTS[key] = (real, (now.st_dev, now.st_ino))
+    return real
+
+
+def _resolve_under(base: Path, rel: str) -> Path:
+    """``(base / rel).resolve()`` for a resolved ``base``: one ``lstat`` per part of ``rel``
+    when none is a symlink, ``.`` or ``..``; otherwise the full resolution."""
+    parts = rel.split("/")
+    if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return (base / rel).resolve()
+    current = str(base).rstrip("/")
+    for part in parts:
+        current = f"{current}/{part}"
+        try:
+            mode = os.lstat(current).st_mode
+        except OSError:
+            return (base / rel).resolve()
+        if stat.S_ISLNK(mode):
+            return (base / rel).resolve()
+    return Path(current)
 
 
 def is_secret(name: str) -> bool:

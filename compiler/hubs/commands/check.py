@@ -11,6 +11,7 @@ from ._common import (
     ReportOptions,
     add_report_format,
     emit,
+    open_fleet,
     report,
     source,
 )
@@ -19,7 +20,8 @@ from ._common import (
 def run(options: ReportOptions) -> int:
     from ..compile import build
 
-    compiled = build(source(options))
+    found = source(options)
+    compiled = build(found, open_fleet(options, found.tree, found.path.parent))
     emit(report(compiled, "check", False, options.base), options.format)
     return EXIT_OK if compiled.plan.clean else EXIT_DRIFT
 
