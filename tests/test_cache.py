@@ -85,7 +85,7 @@ def test_the_cache_is_read_and_an_edit_is_seen(fleet: Fleet) -> None:
     text = json.dumps(entry).replace("quay.io/org/image:abc1234", "quay.io/org/image:poison")
     data["files"]["scan::" + COMMON] = json.loads(text)
     path.write_text(json.dumps(data), encoding="utf-8")
-    assert "quay.io/org/image:poison" in fleet.run("check").out  # the cache is used
+    assert "quay.io/org/image:poison" in fleet.run("diff").out  # the scan cache is used
     # an edit of the file changes its digest: the poisoned entry is no longer used
     fleet.write(COMMON, COMMON_A.replace("tag: abc1234", "tag: abc9999"))
     edited = fleet.run("check")
@@ -173,3 +173,80 @@ def test_a_store_puts_and_gets_by_digest(tmp_path: Path, scan_cache_home: Path) 
     assert again.get("x", "d1", same) == [1, "a"]
     assert cache.Store(tmp_path / "other").get("x", "d1", same) is None
     assert again.path.parent == scan_cache_home / "hubs"
+
+
+# ---------------------------------------------------------------- a clean check replayed
+
+CLEAN = "hubs check: clean (7 slots, 3 hubs)\n"
+
+
+def poisoned(fleet: Fleet) -> None:
+    """A clean check recorded, then its entry made to say 70 slots: seen only on a replay."""
+    assert fleet.run("check").out == CLEAN
+    path = cache_file(fleet)
+    data = json.loads(path.read_bytes())
+    entry = data["files"]["check:hubs.toml"][1]
+    assert entry[5:7] == [7, 3]
+    entry[5] = 70
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert fleet.run("check").out == "hubs check: clean (70 slots, 3 hubs)\n"
+
+
+def test_a_clean_check_with_warnings_replays_the_same_bytes_in_every_format(
+    fleet: Fleet,
+) -> None:
+    fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
+    without = [fleet.run("--no-cache", "check", "--format", f) for f in REPORTERS]
+    recorded = fleet.run("check")
+    assert "check:hubs.toml" in json.loads(cache_file(fleet).read_bytes())["files"]
+    replayed = [fleet.run("check", "--format", f) for f in REPORTERS]
+    assert [recorded, *replayed[1:]] == without and replayed == without
+    assert "top-level jupyterhub: is ignored" in replayed[0].err
+    # from another folder the paths shown are relative to it, replayed or not
+    assert fleet.run("-C", str(fleet.root / "config"), "check") == fleet.run(
+        "-C", str(fleet.root / "config"), "--no-cache", "check"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: f.write(COMMON, COMMON_A + "# a comment\n"),
+        lambda f: f.write("config/clusters/a/prod.values.yaml", "jupyterhub: {}\n"),
+        lambda f: f.write(
+            "config/clusters/a/cluster.yaml", f.read("config/clusters/a/cluster.yaml") + "\n"
+        ),
+        lambda f: f.write("config/clusters/e/cluster.yaml", "name: e\nhubs: []\n"),
+        lambda f: f.write("hubs.lock", "version = 1\n"),
+        lambda f: f.path("helm-charts/basehub/values.yaml").unlink(),
+        lambda f: f.toml("\n# a comment\n"),
+    ],
+    ids=["values", "unread-values", "cluster", "new-cluster", "lock", "chart", "config"],
+)
+def test_any_changed_input_is_checked_again(fleet: Fleet, change: object) -> None:
+    poisoned(fleet)
+    assert callable(change)
+    change(fleet)
+    assert fleet.run("check") == fleet.run("--no-cache", "check")
+    assert "70 slots" not in fleet.run("check").out
+
+
+def test_a_listed_file_that_now_leads_outside_the_tree_is_refused_as_before(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    poisoned(fleet)
+    outside = tmp_path_factory.mktemp("outside") / "staging.values.yaml"
+    outside.write_text("jupyterhub: {}\n", encoding="utf-8")
+    staging = fleet.path("config/clusters/a/staging.values.yaml")
+    staging.unlink()
+    staging.symlink_to(outside)
+    refused = fleet.run("check")
+    assert refused == fleet.run("--no-cache", "check")
+    assert (refused.code, refused.out) == (2, "")
+    assert "leads outside the tree" in refused.err
+
+
+def test_a_check_with_drift_is_not_recorded(fleet: Fleet) -> None:
+    fleet.toml(replace=DRIFT)
+    assert fleet.run("check").code == 1
+    assert "check:hubs.toml" not in json.loads(cache_file(fleet).read_bytes())["files"]

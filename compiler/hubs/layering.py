@@ -83,6 +83,10 @@ class Fleet:
 
     # ------------------------------------------------------------ scanned files
 
+    def digests(self) -> dict[str, str]:
+        """The digest of the text of every values file scanned so far, by path."""
+        return {path: values.digest for path, values in self._files.items()}
+
     def warnings(self) -> list[Diagnostic]:
         """Warnings of every file scanned so far, in scan order, then those of the layering."""
         return [w for values in self._files.values() for w in values.warnings] + self._notes

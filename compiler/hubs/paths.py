@@ -28,7 +28,10 @@ def inside(root: Path, rel: str, shown: str) -> Path:
     'y'``); the message adds where it leads.
     """
     base = _real_root(root)
-    target = _resolve_under(base, rel)
+    fast = _under(base, rel)
+    if fast is not None:
+        return fast
+    target = (base / rel).resolve()
     if target != base and not target.is_relative_to(base):
         raise OutsideError(
             f"{shown}: leads outside the tree, to {target}; hubs reads and "
@@ -52,21 +55,22 @@ def _real_root(root: Path) -> Path:
     return real
 
 
-def _resolve_under(base: Path, rel: str) -> Path:
-    """``(base / rel).resolve()`` for a resolved ``base``: one ``lstat`` per part of ``rel``
-    when none is a symlink, ``.`` or ``..``; otherwise the full resolution."""
+def _under(base: Path, rel: str) -> Path | None:
+    """``(base / rel).resolve()`` for a resolved ``base`` when no part of ``rel`` is a
+    symlink, ``.`` or ``..`` (one ``lstat`` each): then it is inside ``base`` by
+    construction.  None when the full resolution is needed."""
     parts = rel.split("/")
     if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
-        return (base / rel).resolve()
+        return None
     current = str(base).rstrip("/")
     for part in parts:
         current = f"{current}/{part}"
         try:
             mode = os.lstat(current).st_mode
         except OSError:
-            return (base / rel).resolve()
+            return None
         if stat.S_ISLNK(mode):
-            return (base / rel).resolve()
+            return None
     return Path(current)
 
 

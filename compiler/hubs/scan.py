@@ -10,14 +10,13 @@ tree go; which file wins for which hub is :mod:`hubs.layering`'s question.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 import yaml
 
-from . import scanned, yamldoc
+from . import fileio, scanned, yamldoc
 from .address import SlotKind
 from .clusters import LayoutError, _read
 from .errors import Diagnostic, shown
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
 
 
 def digest_of(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return fileio.digest(text)
 
 
 def scan(root: Path, rel: str, prefix: YamlPath = (), store: Store | None = None) -> ValuesFile:

@@ -8,13 +8,14 @@ TypeError on anything else, so a cache entry is either the scan's result or a mi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from . import imageref
-from .address import SlotKind
 from .errors import Diagnostic
-from .imageref import Image
-from .yamldoc import YamlPath
+
+if TYPE_CHECKING:  # a replayed check reads these values without parsing YAML
+    from .address import SlotKind
+    from .imageref import Image
+    from .yamldoc import YamlPath
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +38,9 @@ class Slot:
     @property
     def value(self) -> Image | None:
         """The image the tree holds here, typed (a reference, or text kept as written)."""
-        return None if self.image is None else imageref.read(self.image)
+        from .imageref import read
+
+        return None if self.image is None else read(self.image)
 
     @property
     def aliased(self) -> bool:
@@ -74,10 +77,7 @@ _SEVERITIES = ("error", "warning", "note")
 def encode(values: ValuesFile) -> list[object]:
     """``values`` as JSON-ready lists, for :mod:`hubs.cache`; :func:`decode` reverses it."""
     slots = [_slot_row(s) for s in values.slots]
-    warnings = [
-        [w.message, w.file, w.line, w.column, w.key, w.severity, w.rule, w.fix, list(w.keys)]
-        for w in values.warnings
-    ]
+    warnings = [encode_warning(w) for w in values.warnings]
     profiles = [[name, index] for name, index in values.profiles.items()]
     return [values.has_profile_list, profiles, slots, warnings]
 
@@ -97,12 +97,17 @@ def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile
         out.profiles[_typed(name, str)] = _typed(index, int)
     for row in (_seq(s, 11) for s in _seq(slots)):
         out.slots.append(_slot(path, row))
-    out.warnings.extend(_warning(_seq(w, 9)) for w in _seq(warnings))
+    out.warnings.extend(decode_warning(w) for w in _seq(warnings))
     return out
 
 
-def _warning(row: list[object]) -> Diagnostic:
-    message, file, line, column, key, severity, rule, fix, keys = row
+def encode_warning(w: Diagnostic) -> list[object]:
+    return [w.message, w.file, w.line, w.column, w.key, w.severity, w.rule, w.fix, list(w.keys)]
+
+
+def decode_warning(data: object) -> Diagnostic:
+    """The :class:`Diagnostic` :func:`encode_warning` gave; ValueError/TypeError otherwise."""
+    message, file, line, column, key, severity, rule, fix, keys = _seq(data, 9)
     return Diagnostic(
         _typed(message, str),
         _maybe(file, str),

@@ -105,13 +105,19 @@ _STORES: list[Store] = []  # the caches opened by this run, saved by save_caches
 def open_fleet(where: Where, tree: Path, beside: Path) -> Fleet:
     """The fleet of ``tree``, scanned through the cache of the hubs.toml in ``beside``
     unless the cache is off."""
-    from ..cache import open_store
     from ..layering import load_fleet
+
+    return load_fleet(tree, open_cache(where, beside))
+
+
+def open_cache(where: Where, beside: Path) -> Store | None:
+    """The cache of the hubs.toml in ``beside`` (None when off), saved when the run ends."""
+    from ..cache import open_store
 
     store = open_store(beside, flag_off=not where.cache)
     if store is not None:
         _STORES.append(store)
-    return load_fleet(tree, store)
+    return store
 
 
 def save_caches() -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ._common import (
     EXIT_DRIFT,
@@ -10,19 +12,51 @@ from ._common import (
     Command,
     ReportOptions,
     add_report_format,
+    config_path,
     emit,
-    open_fleet,
+    open_cache,
+    prefix,
     report,
-    source,
 )
+
+if TYPE_CHECKING:
+    from ..cache import Store
 
 
 def run(options: ReportOptions) -> int:
-    from ..compile import build
+    """Replay the last clean check when no file it read changed; else check, and keep a
+    clean result for next time."""
+    from ..load import read_text
+    from ..replay import replay
 
-    found = source(options)
-    compiled = build(found, open_fleet(options, found.tree, found.path.parent))
-    emit(report(compiled, "check", False, options.base), options.format)
+    path = config_path(options)
+    text = read_text(path)
+    store = open_cache(options, path.parent)
+    clean = replay(store, path, text) if store is not None else None
+    if clean is not None:
+        from ..report import Report
+
+        where = prefix(clean.root, options.base)
+        found = Report("check", (), False, clean.slots, clean.hubs, where, (), clean.warnings)
+        emit(found, options.format)
+        return EXIT_OK
+    return _check(options, path, text, store)
+
+
+def _check(options: ReportOptions, path: Path, text: str, store: Store | None) -> int:
+    from ..compile import build
+    from ..layering import load_fleet
+    from ..load import Source, parse_config, read_lock
+    from ..replay import record
+
+    source = Source(path, text, parse_config(text, path.name))
+    fleet = load_fleet(source.tree, store)  # before the lock, as compile reads them
+    lock, lock_text = read_lock(source.lock_path)
+    compiled = build(source, fleet, lock)
+    found = report(compiled, "check", False, options.base)
+    emit(found, options.format)
+    if store is not None and compiled.plan.clean and not found.changes:
+        record(store, path, text, source.config.tree, lock_text, compiled.fleet, found.slots)
     return EXIT_OK if compiled.plan.clean else EXIT_DRIFT
 
 
