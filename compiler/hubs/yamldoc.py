@@ -79,6 +79,12 @@ class _PositionLoader(Loader):
             return str(self.DEFAULT_SEQUENCE_TAG)
         return str(self.DEFAULT_MAPPING_TAG)
 
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        """No path resolvers are registered: nothing to track on the way down or up."""
+
+    def ascend_resolver(self) -> None:
+        pass
+
 
 def parse(text: str, path: str = "<string>") -> Document:
     """Parse ``text`` (one YAML document) keeping positions; errors name ``path:line``."""
@@ -144,9 +150,11 @@ def child(node: yaml.Node | None, key: Key) -> yaml.Node | None:
             value: yaml.Node = node.value[key]
             return value
         return None
-    for text, _, value in items(node):
-        if text == key:
-            return value
+    if isinstance(node, yaml.MappingNode):  # as items(), without a generator per call
+        for found, value in node.value:
+            if found.value == key and isinstance(found, yaml.ScalarNode) and found.tag != MERGE_TAG:
+                result: yaml.Node = value
+                return result
     return None
 
 
