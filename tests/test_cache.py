@@ -60,8 +60,10 @@ def test_every_report_is_the_same_without_the_cache_cold_and_warm(
         "scan::helm-charts/basehub/values.yaml",
         "scan:basehub:config/clusters/d/hub.values.yaml",
     ]
+    written = cache_file(warned).stat().st_mtime_ns
     warm = outputs(warned)
     assert cold == without and warm == without
+    assert cache_file(warned).stat().st_mtime_ns == written  # all hits: nothing to write
     assert "hubs: warning: config/clusters/d/hub.values.yaml:6: top-level jupyterhub:" in (
         without[0].err
     )
