@@ -5,6 +5,7 @@ no cache, never an error."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -105,7 +106,7 @@ def test_another_tool_version_ignores_the_cache(
     monkeypatch.setattr(hubs, "__version__", "99.0.0")
     assert fleet.run("check") == fleet.run("--no-cache", "check")
     assert fleet.run("check").out == "hubs check: clean (7 slots, 3 hubs)\n"
-    assert json.loads(path.read_bytes())["tool"] == "99.0.0"
+    assert json.loads(path.read_bytes())["tool"].startswith("99.0.0 ")
 
 
 @pytest.mark.parametrize(
@@ -252,3 +253,17 @@ def test_a_check_with_drift_is_not_recorded(fleet: Fleet) -> None:
     fleet.toml(replace=DRIFT)
     assert fleet.run("check").code == 1
     assert "check:hubs.toml" not in json.loads(cache_file(fleet).read_bytes())["files"]
+
+
+def test_a_changed_source_file_is_another_tool(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "sub" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    first = cache.sources(tmp_path)
+    assert cache.sources(tmp_path) == first
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "a.pyc").write_bytes(b"compiled")
+    assert cache.sources(tmp_path) == first  # byte code is not the source
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n", encoding="utf-8")
+    os.utime(tmp_path / "sub" / "b.py", ns=(0, 0))
+    assert cache.sources(tmp_path) != first

@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import json
 import os
-import tempfile
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -33,9 +33,30 @@ T = TypeVar("T")
 
 
 def version() -> str:
+    """The tool as far as a cached result depends on it: its version, the Python running
+    it, and the size and time of every file of the package and of PyYAML, which parses (a
+    changed module, as in an editable install, is another tool)."""
+    from importlib.util import find_spec
+
     from hubs import __version__  # the package root: no module of the table
 
-    return __version__
+    found = find_spec("yaml")
+    folders = found.submodule_search_locations if found is not None else None
+    parser = sources(Path(next(iter(folders)))) if folders else "-"
+    here = sources(Path(__file__).parent)
+    return f"{__version__} {sys.version.split()[0]} {here} {parser}"
+
+
+def sources(package: Path) -> str:
+    """A digest of the name, size and modification time of every file under ``package``."""
+    found = []
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            stat = os.stat(os.path.join(folder, name))
+            rel = os.path.relpath(os.path.join(folder, name), package)
+            found.append(f"{rel}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(found).encode(), digest_size=8).hexdigest()
 
 
 def enabled(flag_off: bool = False) -> bool:
@@ -56,6 +77,7 @@ class Store:
         self.folder = str(folder.resolve())  # hubs.toml's folder: one cache file each
         name = hashlib.blake2b(self.folder.encode(), digest_size=12).hexdigest()
         self.path = home() / f"scan-{name}.json"
+        self.tool = version()
         self._entries = self._read()
         self._changed = False
 
@@ -67,7 +89,7 @@ class Store:
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return {}
         files = data.get("files")
-        if data.get("tool") != version() or data.get("folder") != self.folder:
+        if data.get("tool") != self.tool or data.get("folder") != self.folder:
             return {}
         if not isinstance(files, dict):
             return {}
@@ -100,7 +122,7 @@ class Store:
             return
         body = {
             "format": FORMAT,
-            "tool": version(),
+            "tool": self.tool,
             "folder": self.folder,
             "files": {name: list(entry) for name, entry in sorted(self._entries.items())},
         }
@@ -114,6 +136,8 @@ class Store:
 
 
 def _write_atomic(path: Path, text: str) -> None:
+    import tempfile
+
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
