@@ -13,7 +13,7 @@ import pytest
 import hubs
 from fleetfixture import COMMON_A, HUB_D, Fleet, Result
 from hubs import cache, scanned
-from hubs.report import REPORTERS
+from hubs.report import REPORTERS, Report
 from hubs.scan import scan
 
 COMMON = "config/clusters/a/common.values.yaml"
@@ -267,3 +267,26 @@ def test_a_changed_source_file_is_another_tool(tmp_path: Path) -> None:
     (tmp_path / "sub" / "b.py").write_text("y = 3\n", encoding="utf-8")
     os.utime(tmp_path / "sub" / "b.py", ns=(0, 0))
     assert cache.sources(tmp_path) != first
+
+
+def test_the_codec_knows_every_field_it_must_keep() -> None:
+    """A field added to a scan result must be added to scanned.encode/decode too, or the
+    cache would drop it: this fails first."""
+    from dataclasses import fields
+
+    from hubs.errors import Diagnostic
+
+    assert [f.name for f in fields(scanned.Slot)] == [
+        *("file", "kind", "profile", "choice", "path", "physical", "line", "image"),
+        *("anchor", "inherited_name", "inherited_tag", "partial"),
+    ]
+    assert [f.name for f in fields(scanned.ValuesFile)] == [
+        *("path", "prefix", "digest", "slots", "profiles", "has_profile_list", "warnings"),
+    ]
+    # a replayed clean check rebuilds its Report from slots, hubs, prefix and warnings
+    assert [f.name for f in fields(Report)] == [
+        *("command", "changes", "applied", "slots", "hubs", "prefix", "notes", "warnings"),
+    ]
+    assert [f.name for f in fields(Diagnostic)] == [
+        *("message", "file", "line", "column", "key", "severity", "rule", "fix", "keys"),
+    ]

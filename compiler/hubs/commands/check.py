@@ -55,7 +55,7 @@ def _check(options: ReportOptions, path: Path, text: str, store: Store | None) -
     compiled = build(source, fleet, lock)
     found = report(compiled, "check", False, options.base)
     emit(found, options.format)
-    if store is not None and compiled.plan.clean and not found.changes:
+    if store is not None and compiled.plan.clean and not found.changes and not found.notes:
         record(store, path, text, source.config.tree, lock_text, compiled.fleet, found.slots)
     return EXIT_OK if compiled.plan.clean else EXIT_DRIFT
 
