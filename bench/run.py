@@ -6,9 +6,11 @@ For each size it generates a fleet (``fleet.py``) into ``OUT/fleet-N``, writes i
 with ``hubs import`` and checks that ``hubs check`` is clean.  Then each figure is measured
 ``--runs`` times, alternating with its floor (floor, command, floor, command, ...): the floor
 is ``floor.py`` (one process loading every plaintext values file with libyaml), and
-``python -c pass`` for ``hubs --version``.  Figures are medians; ratios are medians of the
-pairwise ratios.  The hubs command is the console script next to this Python.  All samples
-go to ``OUT/results.json``.
+``python -c pass`` for ``hubs --version``.  Every command runs cold (``--no-cache``) but
+``hubs check (warm cache)``: the same clean check with the scan cache that ``prepare``'s
+check left (``OUT/cache``, never the user's), where no file changed since.  Figures are
+medians; ratios are medians of the pairwise ratios.  The hubs command is the console
+script next to this Python.  All samples go to ``OUT/results.json``.
 """
 
 from __future__ import annotations
@@ -113,12 +115,14 @@ def cases(tree: Path, scratch: Path) -> list[Case]:
     floor = (sys.executable, str(HERE / "floor.py"), str(tree))
     one, none = OneTag(tree), NoWrite(tree)
     imported = str(scratch / "hubs.toml")
+    cold = (*hubs, "--no-cache")
     return [
-        Case("hubs check (clean)", (*hubs, "check"), floor),
-        Case("hubs compile (nothing to do)", (*hubs, "compile"), floor, none.before, none.after),
-        Case("hubs compile (one tag)", (*hubs, "compile"), floor, one.before, one.after),
-        Case("hubs import", (*hubs, "import", "--config", imported, "--force"), floor),
-        Case("hubs list --format json", (*hubs, "list", "--format", "json"), floor),
+        Case("hubs check (clean)", (*cold, "check"), floor),
+        Case("hubs check (warm cache)", (*hubs, "check"), floor),
+        Case("hubs compile (nothing to do)", (*cold, "compile"), floor, none.before, none.after),
+        Case("hubs compile (one tag)", (*cold, "compile"), floor, one.before, one.after),
+        Case("hubs import", (*cold, "import", "--config", imported, "--force"), floor),
+        Case("hubs list --format json", (*cold, "list", "--format", "json"), floor),
         Case("hubs --version", (hubs[0], "--version"), (sys.executable, "-c", "pass")),
     ]
 
@@ -146,6 +150,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    os.environ["XDG_CACHE_HOME"] = str((args.out / "cache").resolve())  # hubs' scan cache
     results: dict[str, object] = {
         "machine": {
             "cores": os.cpu_count(),

@@ -228,3 +228,13 @@ def unchanged(fleet: Fleet) -> Callable[[], None]:
         assert fleet.snapshot() == before
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def scan_cache_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Every test's scan cache in one folder of this session, never the user's."""
+    home = tmp_path_factory.getbasetemp() / "cache-home"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home

@@ -154,3 +154,19 @@ def test_set_says_to_compile_only_when_it_did_not(fleet: Fleet) -> None:
     result = fleet.run("set", "a/prod:image", "--pin", "quay.io/org/image:3.0", "--compile")
     assert (result.code, result.err) == (0, "a/prod:image: pinned to quay.io/org/image:3.0\n")
     assert fleet.run("check").code == 0
+
+
+def test_version_is_the_same_answered_early_or_by_the_parser(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from importlib.metadata import version
+
+    import hubs
+
+    assert cli.main(["--version"]) == 0  # before argparse and the commands are imported
+    early = capsys.readouterr().out
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["--traceback", "--version"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out == early == f"hubs {hubs.__version__}\n"
+    assert version("hubs") == hubs.__version__  # pyproject.toml reads it

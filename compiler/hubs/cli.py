@@ -6,61 +6,104 @@ Reports go to stdout; progress and errors to stderr.
 
 from __future__ import annotations
 
-import argparse
+import gc
 import sys
-import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import fields
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .commands import TABLE as TABLE
-from .commands._common import Command
-from .errors import Diagnostic, Exit, HubsError, UsageError, clipped, oneline, shorten
+if TYPE_CHECKING:  # imported when a command runs: ``hubs --version`` needs none of them
+    import argparse
+    from pathlib import Path
 
-_BY_NAME = {command.name: command for command in TABLE}
-# name -> runner, looked up when a command runs (tests replace one here)
-_COMMANDS: dict[str, Callable[[Any], int]] = {command.name: command.run for command in TABLE}
+    from .commands._common import Command
+    from .errors import Diagnostic, HubsError
+
+    # built on first use by __getattr__: ``hubs --version`` imports no command
+    TABLE: tuple[Command[Any], ...]
+    _BY_NAME: dict[str, Command[Any]]
+    # name -> runner, looked up when a command runs (tests replace one here)
+    _COMMANDS: dict[str, Callable[[Any], int]]
+
+
+def __getattr__(name: str) -> Any:
+    """``TABLE``, ``_BY_NAME`` and ``_COMMANDS``, from the table of commands on first use."""
+    if name not in ("TABLE", "_BY_NAME", "_COMMANDS"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from .commands import TABLE
+
+    found = {
+        "TABLE": TABLE,
+        "_BY_NAME": {command.name: command for command in TABLE},
+        "_COMMANDS": {command.name: command.run for command in TABLE},
+    }
+    globals().update(found)
+    return found[name]
+
+
+def _table() -> Any:
+    return sys.modules[__name__]
 
 
 def _parser() -> argparse.ArgumentParser:
     from .parser import build
 
-    return build(TABLE)
+    return build(_table().TABLE)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
+        from hubs import __version__  # answered before argparse or any command is imported
+
+        sys.stdout.write(f"hubs {__version__}\n")  # as the parser's --version action
+        return 0
+    from .errors import Exit, HubsError, clipped, oneline, shorten
+
     args = _parser().parse_args(argv)
     show_traceback = getattr(args, "traceback", False)
+    collecting = gc.isenabled()
+    gc.disable()  # a run's objects live until it ends: cyclic GC would only rescan them
     try:
         return _run(args)
     except KeyboardInterrupt:
         print("hubs: interrupted", file=sys.stderr)
         return Exit.INTERRUPTED
     except HubsError as exc:
-        if show_traceback:
-            traceback.print_exc()
+        _traceback(show_traceback)
         for diagnostic in _located(exc, args):
             print(f"hubs: error: {diagnostic}", file=sys.stderr)
         return exc.exit_code
     except OSError as exc:  # an I/O failure no module wrapped: still one line, exit 3
-        if show_traceback:
-            traceback.print_exc()
+        _traceback(show_traceback)
         print(f"hubs: error: {clipped(oneline(str(exc)))}", file=sys.stderr)
         return Exit.FAILURE
     except Exception as exc:  # a bug: exit 3 as pre-commit does, never the drift code
-        if show_traceback:
-            traceback.print_exc()
+        _traceback(show_traceback)
         print(
             f"hubs: error: unexpected {type(exc).__name__}: {oneline(shorten(str(exc)))} "
             "(please report this; run with --traceback for the details)",
             file=sys.stderr,
         )
         return Exit.FAILURE
+    finally:
+        from .commands._common import save_caches
+
+        save_caches()
+        if collecting:
+            gc.enable()
+
+
+def _traceback(show: bool) -> None:
+    if show:
+        import traceback
+
+        traceback.print_exc()
 
 
 def _located(exc: HubsError, args: argparse.Namespace) -> list[Diagnostic]:
     """The error's diagnostics, those about a hubs.toml key given their line there."""
+    from pathlib import Path
+
+    from .errors import HubsError
     from .load import find_config, locate_keys
 
     if not any(d.keys and d.file is None for d in exc.diagnostics):
@@ -75,15 +118,23 @@ def _located(exc: HubsError, args: argparse.Namespace) -> list[Diagnostic]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .errors import UsageError
+
     base = Path(getattr(args, "directory", ".")).resolve()
     if not base.is_dir():
         raise UsageError(f"-C {base}: not a folder")
-    return _COMMANDS[args.command](_options(_BY_NAME[args.command], args, base))
+    table = _table()
+    code: int = table._COMMANDS[args.command](_options(table._BY_NAME[args.command], args, base))
+    return code
 
 
 def _options(command: Command[Any], args: argparse.Namespace, base: Path) -> Any:
     """The command's typed options from the parsed flags: each field from the flag of the
     same name when given (a list becomes a tuple), else the field's default."""
+    from dataclasses import fields
+
     given: dict[str, Any] = {"base": base}
     for field in fields(command.options):
         if field.name != "base" and hasattr(args, field.name):

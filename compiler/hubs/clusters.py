@@ -50,20 +50,26 @@ class Cluster:
     name: str
     path: str  # tree-relative cluster.yaml
     hubs: tuple[Hub, ...]
+    digest: str = ""  # of the cluster.yaml text read
 
     def hub(self, name: str) -> Hub | None:
         return next((hub for hub in self.hubs if hub.name == name), None)
 
 
-def load_clusters(root: Path) -> dict[str, Cluster]:
+def cluster_files(root: Path) -> list[str]:
+    """Every tree-relative ``cluster.yaml``, in the order they are read."""
     base = root / CLUSTERS_DIR
     if not base.is_dir():
         raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
+    found = sorted(base.glob("*/cluster.yaml"))
+    # templates/ holds Jinja templates for new clusters
+    return [p.relative_to(root).as_posix() for p in found if p.parent.name != "templates"]
+
+
+def load_clusters(root: Path) -> dict[str, Cluster]:
     clusters = {}
-    for cluster_yaml in sorted(base.glob("*/cluster.yaml")):
-        if cluster_yaml.parent.name == "templates":  # Jinja templates for new clusters
-            continue
-        cluster = read_cluster(root, cluster_yaml.relative_to(root).as_posix())
+    for rel in cluster_files(root):
+        cluster = read_cluster(root, rel)
         clusters[cluster.name] = cluster
     if not clusters:
         raise LayoutError(f"{root}: no {CLUSTERS_DIR}/<cluster>/cluster.yaml found")
@@ -71,14 +77,17 @@ def load_clusters(root: Path) -> dict[str, Cluster]:
 
 
 def read_cluster(root: Path, rel: str) -> Cluster:
+    from .fileio import digest
+
     folder = rel.rsplit("/", 2)[-2]
-    doc = yamldoc.parse(_read(inside(root, rel, rel)), rel)
+    text = _read(inside(root, rel, rel))
+    doc = yamldoc.parse(text, rel)
     if doc.root is not None and not isinstance(doc.root, yaml.MappingNode):
         raise LayoutError(f"{rel}:{_line(doc.root)}: cluster.yaml must be a mapping")
     yamldoc.check_duplicates(doc.root, rel)
     hubs_node = yamldoc.child(doc.root, "hubs")
     if hubs_node is None:
-        return Cluster(folder, rel, ())
+        return Cluster(folder, rel, (), digest(text))
     if not isinstance(hubs_node, yaml.SequenceNode):
         raise LayoutError(f"{rel}:{_line(hubs_node)}: hubs must be a list of hubs")
     hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
@@ -91,7 +100,7 @@ def read_cluster(root: Path, rel: str) -> Cluster:
         if hub.name in seen:
             raise LayoutError(f"{rel}:{hub.line}: hub {hub.name!r} is listed twice")
         seen.add(hub.name)
-    return Cluster(folder, rel, hubs)
+    return Cluster(folder, rel, hubs, digest(text))
 
 
 def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:

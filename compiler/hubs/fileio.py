@@ -77,6 +77,13 @@ def _kind(mode: int) -> str:
     return next((name for test, name in kinds.items() if test(mode)), "not a file")
 
 
+def digest(text: str) -> str:
+    """A short fingerprint of a text read: to see that a file did not change since."""
+    import hashlib
+
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
 def read_regular(path: Path, shown: str, limit: int = LIMIT) -> str:
     """The text of the regular file ``path``, UTF-8, newlines as they are on disk.
 

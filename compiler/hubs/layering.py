@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import imageref
 from .address import Scope, SlotKind
@@ -27,6 +27,9 @@ from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from .errors import Diagnostic
 from .scan import Slot, ValuesFile, scan
 from .yamldoc import YamlPath
+
+if TYPE_CHECKING:
+    from .cache import Store
 
 SlotKey = tuple[str, SlotKind, str | None, str | None]  # file, kind, profile, choice
 
@@ -86,6 +89,7 @@ class Fleet:
     _files: dict[str, ValuesFile] = field(default_factory=dict)
     _notes: list[Diagnostic] = field(default_factory=list)
     _offers: dict[tuple[str, Holding | None], tuple[Offer, ...]] = field(default_factory=dict)
+    store: Store | None = None  # the scan cache, when one is used
 
     def __post_init__(self) -> None:
         users: dict[str, list[Hub]] = {}
@@ -132,6 +136,10 @@ class Fleet:
 
     # ------------------------------------------------------------ scanned files
 
+    def digests(self) -> dict[str, str]:
+        """The digest of the text of every values file scanned so far, by path."""
+        return {path: values.digest for path, values in self._files.items()}
+
     def warnings(self) -> list[Diagnostic]:
         """Warnings of every file scanned so far, in scan order, then those of the layering."""
         return [w for values in self._files.values() for w in values.warnings] + self._notes
@@ -144,7 +152,7 @@ class Fleet:
     def file(self, path: str, prefix: YamlPath | None = None) -> ValuesFile:
         prefix = self.prefix_of(path) if prefix is None else prefix
         if path not in self._files:
-            self._files[path] = self._complete(scan(self.root, path, prefix))
+            self._files[path] = self._complete(scan(self.root, path, prefix, self.store))
         found = self._files[path]
         if found.prefix != prefix:
             raise LayoutError(f"{path}: used by both basehub and daskhub hubs")
@@ -282,8 +290,8 @@ class Fleet:
         return [p for p in hub.files[hub.files.index(path) + 1 :] if p in chosen]
 
 
-def load_fleet(root: Path) -> Fleet:
-    return Fleet(root, load_clusters(root))
+def load_fleet(root: Path, store: Store | None = None) -> Fleet:
+    return Fleet(root, load_clusters(root), store=store)
 
 
 def default_of(fleet: Fleet, hub: Hub) -> Default | None:

@@ -7,12 +7,14 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from .errors import Diagnostic, HubsError, InputError
-from .model import Config, Lock
+
+if TYPE_CHECKING:  # the models (and Pydantic) are imported when a file is validated
+    from pydantic import ValidationError
+
+    from .model import Config, Lock
 
 CONFIG_NAME = "hubs.toml"
 LOCK_NAME = "hubs.lock"
@@ -60,6 +62,10 @@ def load_config(path: Path) -> Source:
 
 
 def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
+    from pydantic import ValidationError
+
+    from .model import Config
+
     data = _parse_toml(text, name)
     try:
         return Config.model_validate(data)
@@ -68,12 +74,21 @@ def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
 
 
 def load_lock(path: Path) -> Lock:
+    return read_lock(path)[0]
+
+
+def read_lock(path: Path) -> tuple[Lock, str | None]:
+    """hubs.lock and the text it was read from (None when there is no lock file)."""
+    from pydantic import ValidationError
+
+    from .model import Lock
+
     if not path.exists():
-        return Lock()
+        return Lock(), None
     text = read_text(path)
     data = _parse_toml(text, path.name)
     try:
-        return Lock.model_validate(data)
+        return Lock.model_validate(data), text
     except ValidationError as exc:
         raise ConfigError(validation_messages(exc, text, path.name)) from None
 

@@ -35,6 +35,13 @@ def build(table: Sequence[Command[Any]]) -> argparse.ArgumentParser:
         help="hubs.toml to use (default: found in DIR or above)",
     )
     common.add_argument(
+        "--no-cache",
+        dest="cache",
+        action="store_false",
+        default=argparse.SUPPRESS,
+        help="neither read nor write the scan cache (also: HUBS_CACHE=off)",
+    )
+    common.add_argument(
         "--traceback",
         action="store_true",
         default=argparse.SUPPRESS,
@@ -67,14 +74,10 @@ def _examples(examples: Sequence[str]) -> str:
 
 
 class _Version(argparse.Action):
-    """``--version``, looked up only when asked for (importlib.metadata is slow to import)."""
+    """``--version``: ``hubs.__version__``, which pyproject.toml reads too."""
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
-        from importlib.metadata import PackageNotFoundError, version
+        from hubs import __version__
 
-        try:
-            found = version("hubs")
-        except PackageNotFoundError:  # pragma: no cover - running from a source tree
-            found = "unknown"
-        sys.stdout.write(f"hubs {found}\n")  # stdout, as argparse's own version action
+        sys.stdout.write(f"hubs {__version__}\n")  # stdout, as argparse's own version action
         parser.exit()

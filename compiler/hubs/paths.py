@@ -8,9 +8,13 @@ read or written.
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from .errors import InputError
+
+_ROOTS: dict[str, tuple[Path, tuple[int, int]]] = {}  # root -> (its real path, (dev, ino))
 
 
 class OutsideError(InputError):
@@ -23,7 +27,10 @@ def inside(root: Path, rel: str, shown: str) -> Path:
     ``shown`` is what the user wrote and where (``cluster.yaml:7: hub 'x': values file
     'y'``); the message adds where it leads.
     """
-    base = root.resolve()
+    base = _real_root(root)
+    fast = _under(base, rel)
+    if fast is not None:
+        return fast
     target = (base / rel).resolve()
     if target != base and not target.is_relative_to(base):
         raise OutsideError(
@@ -31,6 +38,40 @@ def inside(root: Path, rel: str, shown: str) -> Path:
             f"writes only files inside {base}"
         )
     return target
+
+
+def _real_root(root: Path) -> Path:
+    """``root.resolve()``, remembered while ``root`` still names the same folder."""
+    key = str(root)
+    try:
+        now = os.stat(key)
+    except OSError:
+        return root.resolve()
+    known = _ROOTS.get(key)
+    if known is not None and known[1] == (now.st_dev, now.st_ino):
+        return known[0]
+    real = root.resolve()
+    _ROOTS[key] = (real, (now.st_dev, now.st_ino))
+    return real
+
+
+def _under(base: Path, rel: str) -> Path | None:
+    """``(base / rel).resolve()`` for a resolved ``base`` when no part of ``rel`` is a
+    symlink, ``.`` or ``..`` (one ``lstat`` each): then it is inside ``base`` by
+    construction.  None when the full resolution is needed."""
+    parts = rel.split("/")
+    if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return None
+    current = str(base).rstrip("/")
+    for part in parts:
+        current = f"{current}/{part}"
+        try:
+            mode = os.lstat(current).st_mode
+        except OSError:
+            return None
+        if stat.S_ISLNK(mode):
+            return None
+    return Path(current)
 
 
 def is_secret(name: str) -> bool:

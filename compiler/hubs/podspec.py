@@ -68,5 +68,12 @@ class PodSpec:
         node = yamldoc.find(self._docs[rel], path)
         if node is None:
             return None
-        value = yaml.SafeLoader("").construct_object(node, deep=True)
-        return Setting(value, f"{rel}:{node.start_mark.line + 1}")
+        return Setting(_plain(node), f"{rel}:{node.start_mark.line + 1}")
+
+
+def _plain(node: yaml.Node) -> object:
+    """The value of a node as YAML reads it: the position parser leaves every plain scalar
+    a string, so a plain scalar's type (``uid: 0``) is resolved here."""
+    if isinstance(node, yaml.ScalarNode) and not node.style:
+        return yaml.safe_load(node.value) if node.value else None
+    return yaml.SafeLoader("").construct_object(node, deep=True)

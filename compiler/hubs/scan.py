@@ -10,19 +10,21 @@ tree go; which file wins for which hub is :mod:`hubs.layering`'s question.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 import yaml
 
-from . import imageref, yamldoc
+from . import fileio, scanned, yamldoc
 from .address import SlotKind
 from .clusters import LayoutError, _read
 from .errors import Diagnostic
-from .imageref import Image
 from .paths import inside, is_secret
+from .scanned import Note as Note
+from .scanned import NoteKind
+from .scanned import Slot as Slot
+from .scanned import ValuesFile as ValuesFile
 from .slots import (
     CHOICE,
     CHOICES,
@@ -37,91 +39,38 @@ from .slots import (
 )
 from .yamldoc import Anchors, Document, YamlError, YamlPath
 
-
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """One image slot of one values file, as it is on disk now."""
-
-    file: str
-    kind: SlotKind
-    profile: str | None  # profile slug, else display name
-    choice: str | None
-    path: YamlPath  # to the image node (for ``singleuser``: the ``image`` map)
-    physical: YamlPath  # same node at its anchor; equals ``path`` unless reached by alias
-    line: int  # of the image value (the tag for ``singleuser``); 0 when absent
-    image: str | None  # current reference text; None when the slot is not set here
-    anchor: str | None = None  # ``&name`` the node sits under, when aliased elsewhere
-    inherited_name: str | None = None  # singleuser map with a tag only: the name from below
-    inherited_tag: str | None = None  # singleuser map with a name only: the tag from below
-    partial: Literal["name", "tag"] | None = None  # which of name/tag the map lacks
-
-    @property
-    def value(self) -> Image | None:
-        """The image the tree holds here, typed (a reference, or text kept as written)."""
-        return None if self.image is None else imageref.read(self.image)
-
-    @property
-    def aliased(self) -> bool:
-        return self.path != self.physical
-
-
-NoteKind = Literal["display_name", "description", "pull_policy", "prepuller"]
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """A scalar kept beside the slots, for ``lint`` and ``[sync]``: a profile's or choice's
-    label, a pull policy, a ``prePuller.extraImages`` entry (``choice`` is its name,
-    ``value`` its ``name:tag``, ``path`` its ``tag``)."""
-
-    kind: NoteKind
-    profile: str | None
-    choice: str | None
-    path: YamlPath
-    physical: YamlPath  # same node at its anchor
-    line: int
-    value: str
-
-
-@dataclass(slots=True)
-class ValuesFile:
-    """One scanned values file: its slots and profiles, and the digest of the text scanned."""
-
-    path: str
-    prefix: YamlPath
-    digest: str = ""  # of the text scanned, to see that a file did not change since
-    slots: list[Slot] = field(default_factory=list)
-    profiles: dict[str, int] = field(default_factory=dict)  # name -> index in profileList
-    has_profile_list: bool = False
-    warnings: list[Diagnostic] = field(default_factory=list)  # nothing fatal
-    notes: list[Note] = field(default_factory=list)  # labels, pull policies, prePuller
-
-    def slot(
-        self, kind: SlotKind, profile: str | None = None, choice: str | None = None
-    ) -> Slot | None:
-        for slot in self.slots:
-            if (slot.kind, slot.profile, slot.choice) == (kind, profile, choice):
-                return slot
-        return None
+if TYPE_CHECKING:
+    from .cache import Store
 
 
 def digest_of(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    return fileio.digest(text)
 
 
-def scan(root: Path, rel: str, prefix: YamlPath = ()) -> ValuesFile:
-    """Parse one values file (only if it can hold a slot) and list its slots."""
+def scan(root: Path, rel: str, prefix: YamlPath = (), store: Store | None = None) -> ValuesFile:
+    """Parse one values file (only if it can hold a slot) and list its slots.
+
+    With a ``store``, a result cached for these very bytes (and this path and prefix) is
+    used instead of parsing, and a new result is put there."""
     if is_secret(rel):
         raise LayoutError(f"{rel}: secret files are never read or written")
     text = _read(inside(root, rel, rel), f"{rel} (listed in cluster.yaml)")
+    digest = digest_of(text)
     if "image" not in text and PROFILE_LIST not in text and "extraImages" not in text:
-        return ValuesFile(rel, prefix, digest_of(text))
+        return ValuesFile(rel, prefix, digest)
+    name = "scan:" + "/".join(map(str, prefix)) + ":" + rel
+    if store is not None:
+        hit = store.get(name, digest, lambda data: scanned.decode(data, rel, prefix, digest))
+        if hit is not None:
+            return hit
     try:
         doc = yamldoc.parse(text, rel)
     except YamlError as exc:
         raise LayoutError(str(exc)) from None
-    found = ValuesFile(rel, prefix, digest_of(text))
+    found = ValuesFile(rel, prefix, digest)
     _Scanner(found, doc).run()
+    if store is not None:
+        store.put(name, digest, scanned.encode(found))
     return found
 
 

@@ -34,10 +34,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import regex
-import semver
+if TYPE_CHECKING:  # both imported where used: most runs never order a tag
+    import regex
+    import semver
 
 # The one list of orders: hubs.toml's model (and so its JSON schema) and the command line
 # take it from here.
@@ -86,6 +87,8 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def _semver_key(text: str) -> semver.Version:
+    import semver
+
     try:
         return semver.Version.parse(text[1:] if text.startswith("v") else text)
     except ValueError:
@@ -139,6 +142,8 @@ def _parse_bound(clause: str, order: str) -> _Bound:
         raise ValueError(f"invalid range clause {clause!r}: expected <op><version>")
     op, text = m[1] or "==", m[2]
     if order == "semver":
+        import semver
+
         try:
             version = semver.Version.parse(text.removeprefix("v"), optional_minor_and_patch=True)
         except ValueError:
@@ -165,6 +170,8 @@ def parse_range(spec: str, order: str) -> tuple[_Bound, ...]:
 
 def compile_match(match: str) -> regex.Pattern[str]:
     """``match`` compiled by the engine selections use; ValueError saying why not."""
+    import regex
+
     try:
         return regex.compile(match)
     except (regex.error, TypeError) as exc:

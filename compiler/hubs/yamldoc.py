@@ -39,6 +39,8 @@ __all__ = [
 Key = str | int
 YamlPath = tuple[Key, ...]
 MERGE_TAG = "tag:yaml.org,2002:merge"
+NULL_TAG = "tag:yaml.org,2002:null"
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
 class YamlError(InputError):
@@ -60,13 +62,37 @@ class Document:
         return self.bom + self.text
 
 
+class _PositionLoader(Loader):
+    """libyaml's composer with the one resolution this package reads: a plain scalar is
+    null (``~``, ``null``, empty), the merge key ``<<``, or a string.  PyYAML's resolver
+    would try each implicit type's regex on every scalar; here a set lookup does."""
+
+    def resolve(self, kind: type[yaml.Node], value: object, implicit: object) -> str:
+        if kind is yaml.ScalarNode:
+            if isinstance(implicit, tuple) and implicit[0]:
+                if value in _NULLS:
+                    return NULL_TAG
+                if value == "<<":
+                    return MERGE_TAG
+            return str(self.DEFAULT_SCALAR_TAG)
+        if kind is yaml.SequenceNode:
+            return str(self.DEFAULT_SEQUENCE_TAG)
+        return str(self.DEFAULT_MAPPING_TAG)
+
+    def descend_resolver(self, current_node: object, current_index: object) -> None:
+        """No path resolvers are registered: nothing to track on the way down or up."""
+
+    def ascend_resolver(self) -> None:
+        pass
+
+
 def parse(text: str, path: str = "<string>") -> Document:
     """Parse ``text`` (one YAML document) keeping positions; errors name ``path:line``."""
     bom = "\ufeff" if text.startswith("\ufeff") else ""
     body = text[len(bom) :]
     newline = "\r\n" if "\r\n" in body else "\n"
     try:
-        nodes = list(yaml.compose_all(body, Loader=Loader))
+        nodes = list(yaml.compose_all(body, Loader=_PositionLoader))
     except yaml.YAMLError as exc:
         raise YamlError(_yaml_error(exc, body, path)) from None
     if len(nodes) > 1:
@@ -127,7 +153,7 @@ def items(node: yaml.Node) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
     """(key text, key node, value node) of a mapping; merge keys ``<<`` are skipped."""
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+            if isinstance(key, yaml.ScalarNode) and key.tag != MERGE_TAG:
                 yield key.value, key, value
 
 
@@ -139,9 +165,11 @@ def child(node: yaml.Node | None, key: Key) -> yaml.Node | None:
             value: yaml.Node = node.value[key]
             return value
         return None
-    for text, _, value in items(node):
-        if text == key:
-            return value
+    if isinstance(node, yaml.MappingNode):  # as items(), without a generator per call
+        for found, value in node.value:
+            if found.value == key and isinstance(found, yaml.ScalarNode) and found.tag != MERGE_TAG:
+                result: yaml.Node = value
+                return result
     return None
 
 
@@ -157,8 +185,7 @@ def is_alias_use(key: yaml.Node, value: yaml.Node) -> bool:
 
 
 def is_scalar(node: yaml.Node | None) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag != "tag:yaml.org,2002:null"
-
+    return isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG
 
 def merge_key(node: yaml.Node | None) -> yaml.Node | None:
     """The ``<<`` key node of a mapping, if it has one (values merged in from elsewhere)."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 from ..errors import Diagnostic, Exit
 
 if TYPE_CHECKING:
+    from ..cache import Store
     from ..compile import Compiled
     from ..layering import Fleet
     from ..load import Source
@@ -34,6 +35,7 @@ class Where:
 
     base: Path  # the folder to run in (-C), resolved
     config: str | None = None  # --config, relative to base; None: found from base upwards
+    cache: bool = True  # False: --no-cache (HUBS_CACHE=off also turns it off)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,11 +93,37 @@ def source(where: Where) -> Source:
 
 
 def loaded(where: Where) -> tuple[Source, Fleet, Lock]:
-    from ..layering import load_fleet
     from ..load import load_lock
 
     found = source(where)
-    return found, load_fleet(found.tree), load_lock(found.lock_path)
+    return found, open_fleet(where, found.tree, found.path.parent), load_lock(found.lock_path)
+
+
+_STORES: list[Store] = []  # the caches opened by this run, saved by save_caches()
+
+
+def open_fleet(where: Where, tree: Path, beside: Path) -> Fleet:
+    """The fleet of ``tree``, scanned through the cache of the hubs.toml in ``beside``
+    unless the cache is off."""
+    from ..layering import load_fleet
+
+    return load_fleet(tree, open_cache(where, beside))
+
+
+def open_cache(where: Where, beside: Path) -> Store | None:
+    """The cache of the hubs.toml in ``beside`` (None when off), saved when the run ends."""
+    from ..cache import open_store
+
+    store = open_store(beside, flag_off=not where.cache)
+    if store is not None:
+        _STORES.append(store)
+    return store
+
+
+def save_caches() -> None:
+    """Write what this run added to its caches (never fails the run)."""
+    while _STORES:
+        _STORES.pop().save()
 
 
 def prefix(tree: Path, base: Path) -> str:

@@ -11,6 +11,7 @@ from ._common import (
     add_report_format,
     config_path,
     emit,
+    open_fleet,
     report,
     source,
 )
@@ -21,7 +22,8 @@ def run(options: ReportOptions) -> int:
     from ..treelock import hold
 
     with hold(config_path(options).parent, "compile") as held:
-        compiled = build(source(options))
+        found = source(options)
+        compiled = build(found, open_fleet(options, found.tree, found.path.parent))
         write(compiled, held)
     emit(report(compiled, "compile", True, options.base), options.format)
     return EXIT_OK

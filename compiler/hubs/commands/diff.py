@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import argparse
 
-from ._common import EXIT_OK, Command, ReportOptions, add_report_format, emit, report, source
+from ._common import (
+    EXIT_OK,
+    Command,
+    ReportOptions,
+    add_report_format,
+    emit,
+    open_fleet,
+    report,
+    source,
+)
 
 
 def run(options: ReportOptions) -> int:
     from ..compile import build
 
-    compiled = build(source(options))
+    found = source(options)
+    compiled = build(found, open_fleet(options, found.tree, found.path.parent))
     emit(report(compiled, "diff", False, options.base), options.format)
     return EXIT_OK
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
-from ._common import EXIT_OK, Command, Where, warn
+from ._common import EXIT_OK, Command, Where, open_fleet, warn
 
 if TYPE_CHECKING:
     from ..treelock import TreeLock
@@ -33,14 +33,13 @@ def run(options: ImportOptions) -> int:
 def _import(options: ImportOptions, target: Path, held: TreeLock) -> int:
     from ..compile import write
     from ..importer import check_import, render
-    from ..layering import load_fleet
     from ..transaction import FileWrite
 
     base = options.base
     if target.exists():
         _may_replace(target, os.path.relpath(target, base), options.force)
     tree = os.path.relpath(base, target.parent).replace(os.sep, "/")
-    fleet = load_fleet(base)
+    fleet = open_fleet(options, base, target.parent)
     text = render(fleet, tree)
     check_import(text, fleet)
     warn(fleet.warnings())

@@ -1,0 +1,115 @@
+"""A clean ``hubs check`` replayed: when every file it read is byte for byte as it was.
+
+A clean check reads hubs.toml, hubs.lock, every cluster.yaml and the values files, and
+reports the number of slots and hubs and the scan's warnings; nothing else.  :func:`record`
+keeps, in the scan cache, the digest of each of those texts as that check read them, with
+the listing of cluster.yaml files, the values files each lists, and the report's numbers.
+:func:`replay` reads and hashes the same files again, runs the same path checks (inside
+the tree, regular files), and only if everything matches gives the same report without
+validating hubs.toml or parsing a single YAML file.  Any difference, error or damaged
+entry is a miss: the full check runs and says what it says.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import scanned
+from .clusters import CHART_VALUES, cluster_files
+from .errors import Diagnostic, HubsError
+from .fileio import digest, read_regular
+from .load import LOCK_NAME
+from .paths import inside
+
+if TYPE_CHECKING:
+    from .cache import Store
+    from .layering import Fleet
+
+KEY = "check:"
+
+
+@dataclass(frozen=True, slots=True)
+class Clean:
+    """What a clean check reports, besides where it runs."""
+
+    root: Path
+    slots: int
+    hubs: int
+    warnings: tuple[Diagnostic, ...]
+
+
+def record(
+    store: Store, config: Path, text: str, tree: str, lock: str | None, fleet: Fleet, slots: int
+) -> None:
+    """Keep a clean check of ``config`` (its ``text``, ``tree`` as written, the lock text
+    read, or None) for :func:`replay`."""
+    chart = (fleet.root / CHART_VALUES).is_file()
+    clusters = [
+        [c.path, c.digest, [f for h in c.hubs for f in h.files]] for c in fleet.clusters.values()
+    ]
+    hubs = sum(len(c.hubs) for c in fleet.clusters.values())
+    warnings = [scanned.encode_warning(w) for w in fleet.warnings()]
+    files = sorted(fleet.digests().items())
+    data = [tree, _maybe(lock), chart, clusters, [list(f) for f in files], slots, hubs, warnings]
+    store.put(KEY + config.name, digest(text), data)
+
+
+def replay(store: Store, config: Path, text: str) -> Clean | None:
+    """The clean check recorded for this very hubs.toml text, if no file it read changed."""
+    try:
+        return store.get(KEY + config.name, digest(text), lambda data: _verify(config, data))
+    except (HubsError, OSError):
+        return None
+
+
+def _verify(config: Path, data: object) -> Clean:
+    """ValueError (a miss) unless every input of the recorded check is as it was."""
+    tree, lock, chart, clusters, files, slots, hubs, warnings = _list(data, 8)
+    root = (config.parent / _str(tree)).resolve()
+    lock_path = config.parent / LOCK_NAME
+    now = _maybe(read_regular(lock_path, str(lock_path))) if lock_path.exists() else None
+    if lock != now or chart is not (root / CHART_VALUES).is_file():
+        raise ValueError("hubs.lock or the chart changed")
+    rows = [_list(row, 3) for row in _list(clusters)]
+    if [row[0] for row in rows] != cluster_files(root):
+        raise ValueError("the clusters changed")
+    listed = {}
+    for rel, known, paths in rows:
+        _same(root, _str(rel), known)
+        listed.update(dict.fromkeys(_list(paths)))
+    for rel, known in (_list(row, 2) for row in _list(files)):
+        _same(root, _str(rel), known)
+        listed.pop(rel, None)
+    for path in listed:  # listed but not read: still inside the tree, as a check requires
+        inside(root, _str(path), _str(path))
+    found = tuple(scanned.decode_warning(w) for w in _list(warnings))
+    return Clean(root, _int(slots), _int(hubs), found)
+
+
+def _same(root: Path, rel: str, known: object) -> None:
+    if digest(read_regular(inside(root, rel, rel), rel)) != known:
+        raise ValueError(f"{rel} changed")
+
+
+def _maybe(text: str | None) -> str | None:
+    return None if text is None else digest(text)
+
+
+def _list(value: object, length: int | None = None) -> list[object]:
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        raise ValueError("not the recorded shape")
+    return value
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError("not the recorded type")
+    return value
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError("not the recorded type")
+    return value

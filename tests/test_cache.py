@@ -1,0 +1,312 @@
+"""The scan cache cannot change a result: the same bytes out with it, without it, and with
+a stale, foreign, corrupt or truncated cache file; and a cache that cannot be written is
+no cache, never an error."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+import hubs
+from fleetfixture import COMMON_A, HUB_D, Fleet, Result
+from hubs import cache, scanned
+from hubs.report import REPORTERS, Report
+from hubs.scan import scan
+
+COMMON = "config/clusters/a/common.values.yaml"
+# a warning (daskhub values outside basehub:) and a value with spaces, both kept by the cache
+HUB_D_WARNS = HUB_D + "jupyterhub:\n  singleuser:\n    image:\n      name: ' a/b'\n      tag: '1'\n"
+DRIFT = ('image = "quay.io/org/small:1.0.0"', 'image = "quay.io/org/small:1.1.0"')
+
+
+def outputs(fleet: Fleet, *flags: str) -> list[Result]:
+    """What every reporting command prints, in every format."""
+    runs = [fleet.run(*flags, "check", "--format", f) for f in REPORTERS]
+    runs += [fleet.run(*flags, "diff", "--format", f) for f in REPORTERS]
+    runs += [fleet.run(*flags, "list", "--format", f) for f in ("text", "json")]
+    runs.append(fleet.run(*flags, "explain", "a/staging"))
+    return runs
+
+
+@pytest.fixture(autouse=True)
+def cache_on(monkeypatch: pytest.MonkeyPatch, fleet: Fleet) -> None:
+    """These tests are about the cache: on, whatever the suite runs with, on a fleet whose
+    check has nothing to report (the small fleet's one lint finding turned off)."""
+    monkeypatch.delenv("HUBS_CACHE", raising=False)
+    fleet.toml('\n[lint]\noff = ["unused-image"]\n')
+
+
+def cache_file(fleet: Fleet) -> Path:
+    return cache.Store(fleet.root).path
+
+
+@pytest.fixture
+def warned(fleet: Fleet) -> Fleet:
+    fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
+    fleet.toml(replace=DRIFT)
+    return fleet
+
+
+def test_every_report_is_the_same_without_the_cache_cold_and_warm(
+    warned: Fleet, scan_cache_home: Path
+) -> None:
+    without = outputs(warned, "--no-cache")
+    assert not cache_file(warned).exists()  # --no-cache writes none either
+    cold = outputs(warned)
+    assert cache_file(warned).parent == scan_cache_home / "hubs"
+    entries = json.loads(cache_file(warned).read_bytes())["files"]
+    assert sorted(entries) == [
+        "scan::config/clusters/a/common.values.yaml",
+        "scan::helm-charts/basehub/values.yaml",
+        "scan:basehub:config/clusters/d/hub.values.yaml",
+    ]
+    written = cache_file(warned).stat().st_mtime_ns
+    warm = outputs(warned)
+    assert cold == without and warm == without
+    assert cache_file(warned).stat().st_mtime_ns == written  # all hits: nothing to write
+    assert "hubs: warning: config/clusters/d/hub.values.yaml:6: top-level jupyterhub:" in (
+        without[0].err
+    )
+    assert without[0].code == 1 and "small:1.0.0 -> quay.io/org/small:1.1.0" in without[0].out
+
+
+def test_hubs_cache_off_reads_and_writes_none(
+    warned: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUBS_CACHE", "off")
+    assert outputs(warned) == outputs(warned, "--no-cache")
+    assert not cache_file(warned).exists()
+
+
+def test_the_cache_is_read_and_an_edit_is_seen(fleet: Fleet) -> None:
+    assert fleet.run("check").code == 0
+    path = cache_file(fleet)
+    data = json.loads(path.read_bytes())
+    # poison the entry (digest kept): a hit would now report a tag the file does not hold
+    entry = data["files"]["scan::" + COMMON]
+    text = json.dumps(entry).replace("quay.io/org/image:abc1234", "quay.io/org/image:poison")
+    data["files"]["scan::" + COMMON] = json.loads(text)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert "quay.io/org/image:poison" in fleet.run("diff").out  # the scan cache is used
+    # an edit of the file changes its digest: the poisoned entry is no longer used
+    fleet.write(COMMON, COMMON_A.replace("tag: abc1234", "tag: abc9999"))
+    edited = fleet.run("check")
+    assert edited == fleet.run("--no-cache", "check")
+    assert "quay.io/org/image:abc9999 -> quay.io/org/image:abc1234" in edited.out
+    assert "poison" not in path.read_text(encoding="utf-8")
+
+
+def test_another_tool_version_ignores_the_cache(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet.run("check")
+    path = cache_file(fleet)
+    path.write_text(path.read_text(encoding="utf-8").replace("abc1234", "poison"), "utf-8")
+    monkeypatch.setattr(hubs, "__version__", "99.0.0")
+    assert fleet.run("check") == fleet.run("--no-cache", "check")
+    assert fleet.run("check").out == "hubs check: clean (7 slots, 3 hubs)\n"
+    assert json.loads(path.read_bytes())["tool"].startswith("99.0.0 ")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # truncated
+        lambda text: "\x00garbage{",  # corrupt
+        lambda text: "[]",  # foreign shape
+        lambda text: text.replace('"format":1', '"format":0'),  # another format
+        lambda text: text.replace('"folder":"', '"folder":"/elsewhere'),  # another hubs.toml
+        lambda text: text.replace("[true,", "[1,"),  # an entry of the wrong types
+        lambda text: text.replace('["unlisted",', '["mystery",'),  # an unknown slot kind
+        lambda text: "[" * 100_000,  # nested too deep for the parser
+    ],
+    ids=["truncated", "corrupt", "foreign", "format", "folder", "types", "kind", "deep"],
+)
+def test_a_damaged_cache_file_is_ignored_and_rebuilt(warned: Fleet, damage: object) -> None:
+    without = outputs(warned, "--no-cache")
+    outputs(warned)
+    path = cache_file(warned)
+    good = path.read_text(encoding="utf-8")
+    assert callable(damage)
+    broken = damage(good)
+    assert broken != good
+    path.write_text(broken, encoding="utf-8")
+    assert outputs(warned) == without
+    assert path.read_text(encoding="utf-8") == good  # rebuilt as it was
+
+
+def test_a_cache_that_cannot_be_written_is_no_cache(
+    warned: Fleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker / "cache"))
+    assert outputs(warned) == outputs(warned, "--no-cache")
+    assert blocker.read_text(encoding="utf-8") == ""
+
+
+def test_encode_and_decode_are_inverse_and_decode_refuses_other_shapes(fleet: Fleet) -> None:
+    fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
+    for rel, prefix in ((COMMON, ()), ("config/clusters/d/hub.values.yaml", ("basehub",))):
+        found = scan(fleet.root, rel, prefix)
+        data = json.loads(json.dumps(scanned.encode(found)))
+        assert scanned.decode(data, rel, prefix, found.digest) == found
+    with pytest.raises(ValueError):
+        scanned.decode([True, [], []], COMMON, (), "")
+    with pytest.raises(TypeError):
+        scanned.decode([True, [["small", "0"]], [], [], []], COMMON, (), "")
+    with pytest.raises(TypeError):
+        scanned.decode(
+            [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], []], "", (), ""
+        )
+    with pytest.raises(ValueError):  # a note of an unknown kind
+        scanned.decode([True, [], [], [], [["x", None, None, [], [], 1, "v"]]], "", (), "")
+
+
+def same(data: object) -> object:
+    return data
+
+
+def test_a_store_puts_and_gets_by_digest(tmp_path: Path, scan_cache_home: Path) -> None:
+    store = cache.Store(tmp_path)
+    store.put("x", "d1", [1, "a"])
+    assert store.get("x", "d1", same) == [1, "a"]
+    assert store.get("x", "d2", same) is None
+    store.save()
+    again = cache.Store(tmp_path)
+    assert again.get("x", "d1", same) == [1, "a"]
+    assert cache.Store(tmp_path / "other").get("x", "d1", same) is None
+    assert again.path.parent == scan_cache_home / "hubs"
+
+
+# ---------------------------------------------------------------- a clean check replayed
+
+CLEAN = "hubs check: clean (7 slots, 3 hubs)\n"
+
+
+def poisoned(fleet: Fleet) -> None:
+    """A clean check recorded, then its entry made to say 70 slots: seen only on a replay."""
+    assert fleet.run("check").out == CLEAN
+    path = cache_file(fleet)
+    data = json.loads(path.read_bytes())
+    entry = data["files"]["check:hubs.toml"][1]
+    assert entry[5:7] == [7, 3]
+    entry[5] = 70
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert fleet.run("check").out == "hubs check: clean (70 slots, 3 hubs)\n"
+
+
+def test_a_clean_check_with_warnings_replays_the_same_bytes_in_every_format(
+    fleet: Fleet,
+) -> None:
+    fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
+    without = [fleet.run("--no-cache", "check", "--format", f) for f in REPORTERS]
+    recorded = fleet.run("check")
+    assert "check:hubs.toml" in json.loads(cache_file(fleet).read_bytes())["files"]
+    replayed = [fleet.run("check", "--format", f) for f in REPORTERS]
+    assert [recorded, *replayed[1:]] == without and replayed == without
+    assert "top-level jupyterhub: is ignored" in replayed[0].err
+    # from another folder the paths shown are relative to it, replayed or not
+    assert fleet.run("-C", str(fleet.root / "config"), "check") == fleet.run(
+        "-C", str(fleet.root / "config"), "--no-cache", "check"
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda f: f.write(COMMON, COMMON_A + "# a comment\n"),
+        lambda f: f.write("config/clusters/a/prod.values.yaml", "jupyterhub: {}\n"),
+        lambda f: f.write(
+            "config/clusters/a/cluster.yaml", f.read("config/clusters/a/cluster.yaml") + "\n"
+        ),
+        lambda f: f.write("config/clusters/e/cluster.yaml", "name: e\nhubs: []\n"),
+        lambda f: f.write("hubs.lock", "version = 1\n"),
+        lambda f: f.path("helm-charts/basehub/values.yaml").unlink(),
+        lambda f: f.toml("\n# a comment\n"),
+    ],
+    ids=["values", "unread-values", "cluster", "new-cluster", "lock", "chart", "config"],
+)
+def test_any_changed_input_is_checked_again(fleet: Fleet, change: object) -> None:
+    poisoned(fleet)
+    assert callable(change)
+    change(fleet)
+    assert fleet.run("check") == fleet.run("--no-cache", "check")
+    assert "70 slots" not in fleet.run("check").out
+
+
+def test_a_listed_file_that_now_leads_outside_the_tree_is_refused_as_before(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    poisoned(fleet)
+    outside = tmp_path_factory.mktemp("outside") / "staging.values.yaml"
+    outside.write_text("jupyterhub: {}\n", encoding="utf-8")
+    staging = fleet.path("config/clusters/a/staging.values.yaml")
+    staging.unlink()
+    staging.symlink_to(outside)
+    refused = fleet.run("check")
+    assert refused == fleet.run("--no-cache", "check")
+    assert (refused.code, refused.out) == (2, "")
+    assert "leads outside the tree" in refused.err
+
+
+def test_a_check_with_drift_is_not_recorded(fleet: Fleet) -> None:
+    fleet.toml(replace=DRIFT)
+    assert fleet.run("check").code == 1
+    assert "check:hubs.toml" not in json.loads(cache_file(fleet).read_bytes())["files"]
+
+
+def test_a_changed_source_file_is_another_tool(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.py").write_text("x = 1\n", encoding="utf-8")
+    (tmp_path / "sub" / "b.py").write_text("y = 2\n", encoding="utf-8")
+    first = cache.sources(tmp_path)
+    assert cache.sources(tmp_path) == first
+    (tmp_path / "__pycache__").mkdir()
+    (tmp_path / "__pycache__" / "a.pyc").write_bytes(b"compiled")
+    assert cache.sources(tmp_path) == first  # byte code is not the source
+    (tmp_path / "sub" / "b.py").write_text("y = 3\n", encoding="utf-8")
+    os.utime(tmp_path / "sub" / "b.py", ns=(0, 0))
+    assert cache.sources(tmp_path) != first
+
+
+def test_the_codec_knows_every_field_it_must_keep() -> None:
+    """A field added to a scan result must be added to scanned.encode/decode too, or the
+    cache would drop it: this fails first."""
+    from dataclasses import fields
+
+    from hubs.errors import Diagnostic
+
+    assert [f.name for f in fields(scanned.Slot)] == [
+        *("file", "kind", "profile", "choice", "path", "physical", "line", "image"),
+        *("anchor", "inherited_name", "inherited_tag", "partial"),
+    ]
+    assert [f.name for f in fields(scanned.ValuesFile)] == [
+        *("path", "prefix", "digest", "slots", "profiles", "has_profile_list", "warnings"),
+        "notes",
+    ]
+    assert [f.name for f in fields(scanned.Note)] == [
+        *("kind", "profile", "choice", "path", "physical", "line", "value"),
+    ]
+    # a replayed clean check rebuilds its Report from slots, hubs, prefix and warnings
+    assert [f.name for f in fields(Report)] == [
+        *("command", "changes", "applied", "slots", "hubs", "prefix", "notes", "warnings"),
+        "findings",  # a check with findings is never replayed
+    ]
+    assert [f.name for f in fields(Diagnostic)] == [
+        *("message", "file", "line", "column", "key", "severity", "rule", "fix", "keys"),
+    ]
+
+
+def test_a_check_with_findings_is_never_replayed(fleet: Fleet) -> None:
+    """A replay prints a clean report: a check that found anything (a lint warning here)
+    is checked in full every time, so the finding is never lost."""
+    fleet.toml(replace=('\n[lint]\noff = ["unused-image"]\n', ""))
+    first = fleet.run("check")
+    again = fleet.run("check")
+    assert first == again
+    assert first.out.startswith("hubs check: clean (7 slots, 3 hubs); 1 lint finding")
+    assert "check:hubs.toml" not in json.loads(cache_file(fleet).read_bytes())["files"]
