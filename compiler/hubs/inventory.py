@@ -9,8 +9,9 @@ from typing import Any
 from . import configurator, imageref, targets
 from .address import Address
 from .clusters import CHART_VALUES, Hub
+from .defaults import default_of
 from .errors import clipped, oneline
-from .layering import Fleet, default_of
+from .layering import Fleet
 from .model import Config, Follow, Lock
 from .targets import PlanError, Target, address_of
 

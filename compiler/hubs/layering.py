@@ -68,19 +68,10 @@ class Offer:
     how: Literal["choice", "profile", "singleuser", "unlisted"]
 
 
-@dataclass(frozen=True, slots=True)
-class Default:
-    """The option KubeSpawner preselects: ``default: true``, else the first."""
-
-    profile: str
-    profile_marked: bool  # True: ``default: true``; False: the first
-    choice: str | None = None
-    choice_marked: bool = False
-
-
 @dataclass(slots=True)
-class Fleet:
-    """The whole tree: clusters, the layering index, and values files scanned on first use."""
+class _Indexed:
+    """The tree's clusters, the index built once (file -> its hubs, hub -> its own file),
+    and values files scanned on first use.  :class:`Fleet` answers the layering questions."""
 
     root: Path
     clusters: dict[str, Cluster]
@@ -88,7 +79,6 @@ class Fleet:
     _own: dict[str, str | None] = field(default_factory=dict)
     _files: dict[str, ValuesFile] = field(default_factory=dict)
     _notes: list[Diagnostic] = field(default_factory=list)
-    _offers: dict[tuple[str, Holding | None], tuple[Offer, ...]] = field(default_factory=dict)
     store: Store | None = None  # the scan cache, when one is used
 
     def __post_init__(self) -> None:
@@ -201,6 +191,13 @@ class Fleet:
                 return slot.image
         return None
 
+
+@dataclass(slots=True)
+class Fleet(_Indexed):
+    """The whole tree, and every "which file wins" question about it."""
+
+    _offers: dict[tuple[str, Holding | None], tuple[Offer, ...]] = field(default_factory=dict)
+
     # ------------------------------------------------------------ which file wins
 
     def profile_source(self, hub: Hub) -> str | None:
@@ -294,32 +291,6 @@ def load_fleet(root: Path, store: Store | None = None) -> Fleet:
     return Fleet(root, load_clusters(root), store=store)
 
 
-def default_of(fleet: Fleet, hub: Hub) -> Default | None:
-    """The profile (and image choice) a user of ``hub`` gets unless they pick another;
-    None when the hub has no profiles."""
-    source = fleet.profile_source(hub)
-    values = None if source is None else fleet.hub_file(hub, source)
-    if source is None or values is None or not values.profiles:
-        return None
-    from .fileio import read_regular
-    from .slots import PROFILE_LIST, SINGLEUSER
-    from .yamldoc import load_data
-
-    data = load_data(read_regular(fleet.root / source, source), source)
-    listed = _dig(data, (*values.prefix, *SINGLEUSER, PROFILE_LIST))
-    profiles = listed if isinstance(listed, list) else []
-    marked = [i for i, p in enumerate(profiles) if isinstance(p, dict) and p.get("default")]
-    index = marked[0] if marked else 0
-    name = next(n for n, i in values.profiles.items() if i == index)
-    choices = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
-    if not choices:
-        return Default(name, bool(marked))
-    found = _dig(profiles[index] if profiles else None, ("profile_options", "image", "choices"))
-    table = found if isinstance(found, dict) else {}
-    chosen = [k for k in choices if isinstance(table.get(k), dict) and table[k].get("default")]
-    return Default(name, bool(marked), (chosen or choices)[0], bool(chosen))
-
-
 def _profile_offers(
     values: ValuesFile, single: SlotKey, held: Callable[[Slot], bool]
 ) -> Iterator[Offer]:
@@ -345,14 +316,6 @@ def _profile_offers(
 
 def _on_disk(slot: Slot) -> bool:
     return slot.image is not None
-
-
-def _dig(data: object, path: Iterable[str | int]) -> object:
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
 
 
 def _split(image: str) -> tuple[str, str]:

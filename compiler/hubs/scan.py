@@ -80,6 +80,7 @@ class _Scanner:
     def __init__(self, out: ValuesFile, doc: Document) -> None:
         self.out, self.doc = out, doc
         self.anchors: Anchors | None = None
+        self.notes = _Notes(self)
 
     def run(self) -> None:
         base = self.out.prefix + SINGLEUSER
@@ -90,14 +91,14 @@ class _Scanner:
             yamldoc.check_duplicates(node, self.out.path, deep=False)
             self._no_merge(node)
             node = yamldoc.child(node, base[depth]) if depth < len(base) else node
-        self._prepuller()
+        self.notes.prepuller()
         singleuser = yamldoc.find(self.doc.root, base)
         if singleuser is None:
             return
         yamldoc.check_duplicates(singleuser, self.out.path)
         self.anchors = Anchors(self.doc, singleuser, base)
         self._singleuser((*base, "image"))
-        self._note("pull_policy", (None, None), (*base, *SINGLEUSER_PULL_POLICY))
+        self.notes.one("pull_policy", (None, None), (*base, *SINGLEUSER_PULL_POLICY))
         plist = yamldoc.child(singleuser, PROFILE_LIST)
         if plist is None:
             return
@@ -106,7 +107,7 @@ class _Scanner:
             for index, profile in enumerate(plist.value):
                 self._profile((*base, PROFILE_LIST, index), index, profile)
 
-    def _line(self, node: yaml.Node) -> int:
+    def line(self, node: yaml.Node) -> int:
         return int(node.start_mark.line) + 1
 
     def _no_merge(self, node: yaml.Node | None) -> None:
@@ -115,7 +116,7 @@ class _Scanner:
         key = yamldoc.merge_key(node)
         if key is not None:
             raise LayoutError(
-                f"{self.out.path}:{self._line(key)}: a merge key (<<) here may supply image "
+                f"{self.out.path}:{self.line(key)}: a merge key (<<) here may supply image "
                 "keys, which hubs cannot edit in place; write the keys out instead"
             )
 
@@ -128,7 +129,7 @@ class _Scanner:
                         "top-level jupyterhub: is ignored in a daskhub values file (daskhub "
                         "nests every value under basehub:)",
                         self.out.path,
-                        self._line(key),
+                        self.line(key),
                         severity="warning",
                         rule="daskhub-outside-basehub",
                     )
@@ -151,7 +152,7 @@ class _Scanner:
         physical = self.anchors.physical(path)
         anchor = self.anchors.name(path, physical)
         slot = Slot(
-            self.out.path, kind, name, choice, path, physical, self._line(node), image, anchor
+            self.out.path, kind, name, choice, path, physical, self.line(node), image, anchor
         )
         self.out.slots.append(slot)
         return slot
@@ -162,7 +163,7 @@ class _Scanner:
             self._add("singleuser", (None, None), path, None, None)
             return
         if not isinstance(node, yaml.MappingNode):
-            raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a name/tag map")
+            raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a name/tag map")
         self._no_merge(node)
         name, tag = (self._part(node, key) for key in ("name", "tag"))
         image: str | None = None
@@ -186,7 +187,7 @@ class _Scanner:
             return node
         what = "empty (null)" if isinstance(node, yaml.ScalarNode) else "not a string"
         raise LayoutError(
-            f"{self.out.path}:{self._line(node)}: singleuser.image.{key} is {what}; write "
+            f"{self.out.path}:{self.line(node)}: singleuser.image.{key} is {what}; write "
             f"a {key} as a string, or remove the key"
         )
 
@@ -199,50 +200,10 @@ class _Scanner:
         self.out.profiles[name] = index
         for location in PROFILE_LOCATIONS:
             self._location(location, name, path, node)
-        self._notes_of((name, None), path, node)
+        self.notes.of((name, None), path, node)
         choices = yamldoc.find(node, CHOICES)
         for key, _, choice in yamldoc.items(choices) if choices is not None else ():
-            self._notes_of((name, key), (*path, *CHOICES, key), choice)
-
-    def _notes_of(
-        self, where: tuple[str | None, str | None], path: YamlPath, node: yaml.Node
-    ) -> None:
-        """The labels and the pull policy of one profile or choice (``node`` at ``path``)."""
-        found: list[tuple[NoteKind, tuple[str, ...]]] = [
-            *((cast(NoteKind, key), (key,)) for key in LABELS),
-            ("pull_policy", PULL_POLICY),
-        ]
-        physical: YamlPath | None = None
-        for kind, rel in found:
-            value = yamldoc.find(node, rel)
-            if value is None or not yamldoc.is_scalar(value):
-                continue
-            if physical is None:  # where the profile or choice sits, found once
-                physical = self.anchors.physical(path) if self.anchors is not None else path
-            line, text = self._line(value), str(value.value)
-            note = Note(kind, *where, (*path, *rel), (*physical, *rel), line, text)
-            self.out.notes.append(note)
-
-    def _note(self, kind: NoteKind, where: tuple[str | None, str | None], path: YamlPath) -> None:
-        node = yamldoc.find(self.doc.root, path)
-        if node is None or not yamldoc.is_scalar(node):
-            return
-        physical = self.anchors.physical(path) if self.anchors is not None else path
-        line = self._line(node)
-        self.out.notes.append(Note(kind, *where, path, physical, line, str(node.value)))
-
-    def _prepuller(self) -> None:
-        """Each ``prePuller.extraImages`` entry with a string name and tag."""
-        base = (*self.out.prefix, *PREPULLER)
-        entries = yamldoc.find(self.doc.root, base)
-        for key, _, entry in yamldoc.items(entries) if entries is not None else ():
-            name, tag = (yamldoc.child(entry, part) for part in ("name", "tag"))
-            if yamldoc.is_scalar(name) and yamldoc.is_scalar(tag):
-                assert name is not None and tag is not None
-                path = (*base, key, "tag")
-                value = f"{name.value}:{tag.value}"
-                note = Note("prepuller", None, key, path, path, self._line(tag), value)
-                self.out.notes.append(note)
+            self.notes.of((name, key), (*path, *CHOICES, key), choice)
 
     def _location(self, location: Location, name: str, base: YamlPath, profile: yaml.Node) -> None:
         """Every slot of one table row in one profile (``CHOICE`` expands to each key)."""
@@ -275,7 +236,7 @@ class _Scanner:
         if node is None and not location.always:
             return
         if node is not None and not yamldoc.is_scalar(node):
-            raise LayoutError(f"{self.out.path}:{self._line(node)}: image must be a string")
+            raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a string")
         image = str(node.value) if node is not None else None
         self._add(location.kind, where, base + rel, node, image)
 
@@ -286,3 +247,57 @@ def _profile_name(node: yaml.Node, index: int) -> str:
         if isinstance(value, yaml.ScalarNode) and value.value:
             return str(value.value)
     return f"#{index}"
+
+
+class _Notes:
+    """The scalars kept beside the slots (labels, pull policies, prePuller entries), read
+    from the scanner's document: for ``lint`` and ``[sync]``."""
+
+    def __init__(self, scanner: _Scanner) -> None:
+        self.scanner = scanner
+
+    def of(self, where: tuple[str | None, str | None], path: YamlPath, node: yaml.Node) -> None:
+        """The labels and the pull policy of one profile or choice (``node`` at ``path``)."""
+        found: list[tuple[NoteKind, tuple[str, ...]]] = [
+            *((cast(NoteKind, key), (key,)) for key in LABELS),
+            ("pull_policy", PULL_POLICY),
+        ]
+        physical: YamlPath | None = None
+        for kind, rel in found:
+            value = yamldoc.find(node, rel)
+            if value is None or not yamldoc.is_scalar(value):
+                continue
+            if physical is None:  # where the profile or choice sits, found once
+                physical = (
+                    self.scanner.anchors.physical(path)
+                    if self.scanner.anchors is not None
+                    else path
+                )
+            line, text = self.scanner.line(value), str(value.value)
+            note = Note(kind, *where, (*path, *rel), (*physical, *rel), line, text)
+            self.scanner.out.notes.append(note)
+
+    def one(self, kind: NoteKind, where: tuple[str | None, str | None], path: YamlPath) -> None:
+        node = yamldoc.find(self.scanner.doc.root, path)
+        if node is None or not yamldoc.is_scalar(node):
+            return
+        physical = self._physical(path)
+        line = self.scanner.line(node)
+        self.scanner.out.notes.append(Note(kind, *where, path, physical, line, str(node.value)))
+
+    def prepuller(self) -> None:
+        """Each ``prePuller.extraImages`` entry with a string name and tag."""
+        base = (*self.scanner.out.prefix, *PREPULLER)
+        entries = yamldoc.find(self.scanner.doc.root, base)
+        for key, _, entry in yamldoc.items(entries) if entries is not None else ():
+            name, tag = (yamldoc.child(entry, part) for part in ("name", "tag"))
+            if yamldoc.is_scalar(name) and yamldoc.is_scalar(tag):
+                assert name is not None and tag is not None
+                path = (*base, key, "tag")
+                value = f"{name.value}:{tag.value}"
+                note = Note("prepuller", None, key, path, path, self.scanner.line(tag), value)
+                self.scanner.out.notes.append(note)
+
+    def _physical(self, path: YamlPath) -> YamlPath:
+        anchors = self.scanner.anchors
+        return anchors.physical(path) if anchors is not None else path
