@@ -12,7 +12,6 @@ import pytest
 
 from fleetfixture import Fleet
 from hubs import cli
-from hubs.commands import update
 
 RED, GREEN, DIM, RESET = "\033[31m", "\033[32m", "\033[2m", "\033[0m"
 PLAIN = (
@@ -72,9 +71,17 @@ def test_version_in_a_real_process() -> None:
     assert (done.returncode, done.stdout, done.stderr) == (0, "hubs 0.1.0\n", "")
 
 
-def test_progress_goes_to_stderr_and_ends_its_line(capsys: pytest.CaptureFixture[str]) -> None:
-    update._progress(1, 2)
-    update._progress(2, 2)
+def test_progress_goes_to_stderr_and_ends_its_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hubs.commands._common import progress
+
+    assert progress("hubs update: resolved") is None  # not a terminal: no counter
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    show = progress("hubs update: resolved")
+    assert show is not None
+    show(1, 2)
+    show(2, 2)
     out, err = capsys.readouterr()
     assert (out, err) == ("", "\rhubs update: resolved 1/2\rhubs update: resolved 2/2\n")
 

@@ -160,3 +160,15 @@ def report(
     warnings = tuple(fleet.warnings())
     found = compiled.findings
     return Report(command, plan.changes, applied, len(managed), hubs, where, notes, warnings, found)
+
+
+def progress(what: str) -> Callable[[int, int], None] | None:
+    """A counter on stderr (``hubs update: resolved 3/7``), only on a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        end = "\n" if done == total else ""
+        print(f"\r{what} {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,6 +14,7 @@ from ._common import (
     config_path,
     emit,
     loaded,
+    progress,
     report,
 )
 
@@ -44,7 +44,7 @@ def _update(options: UpdateOptions, held: TreeLock) -> int:
     from ..update import update
 
     source, fleet, lock = loaded(options)
-    progress = _progress if sys.stderr.isatty() else None
+    counter = progress("hubs update: resolved")
     insecure = frozenset(source.config.registries.insecure)
     with RegistryClient(insecure=insecure) as client:
         result = update(
@@ -52,7 +52,7 @@ def _update(options: UpdateOptions, held: TreeLock) -> int:
             fleet,
             lock,
             options.addresses,
-            lambda reqs: resolve_all(reqs, client, progress=progress),
+            lambda reqs: resolve_all(reqs, client, progress=counter),
         )
     compiled = build(source, fleet, result.lock)
     lock_text = dump_lock(result.lock)
@@ -67,11 +67,6 @@ def _update(options: UpdateOptions, held: TreeLock) -> int:
     notes = result.notes + ((f"{source.lock_path.name} {said}",) if lock_changed else ())
     emit(report(compiled, "update", not options.dry_run, options.base, notes), options.format)
     return EXIT_OK
-
-
-def _progress(done: int, total: int) -> None:
-    end = "\n" if done == total else ""
-    print(f"\rhubs update: resolved {done}/{total}", end=end, file=sys.stderr, flush=True)
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:

@@ -7,7 +7,7 @@ import re
 import sys
 from dataclasses import dataclass
 
-from ._common import Command, ReportOptions, add_report_format, loaded, prefix, warn
+from ._common import Command, ReportOptions, add_report_format, loaded, prefix, progress, warn
 
 DEFAULT_BUDGET = "2GiB"
 _SIZE = re.compile(r"(\d+)\s*(B|KiB|MiB|GiB|TiB)?")
@@ -43,18 +43,13 @@ def run(options: VerifyOptions) -> int:
     targets = compiled.plan.targets
     uses = image_uses(source.config, fleet, targets, options.addresses, source.path, shown)
     checking = Options(deep=options.deep, budget=options.deep_budget, max_age=options.max_age)
-    progress = _progress if sys.stderr.isatty() else None
+    counter = progress("hubs verify: checked")
     insecure = frozenset(source.config.registries.insecure)
     with RegistryClient(insecure=insecure, deadline=None if options.deep else 900.0) as client:
-        checks = verify(uses, client, checking, progress)
+        checks = verify(uses, client, checking, counter)
     warn(fleet.warnings(), shown)
     sys.stdout.write(REPORTERS[options.format](checks))
     return int(exit_code(checks))
-
-
-def _progress(done: int, total: int) -> None:
-    end = "\n" if done == total else ""
-    print(f"\rhubs verify: checked {done}/{total} images", end=end, file=sys.stderr, flush=True)
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
