@@ -301,12 +301,17 @@ def test_the_codec_knows_every_field_it_must_keep() -> None:
     ]
 
 
-def test_a_check_with_findings_is_never_replayed(fleet: Fleet) -> None:
-    """A replay prints a clean report: a check that found anything (a lint warning here)
-    is checked in full every time, so the finding is never lost."""
+def test_a_check_with_lint_warnings_replays_them_and_strict_is_its_own_record(
+    fleet: Fleet,
+) -> None:
+    """A replay gives the same report, lint warnings included; a --strict run, for which
+    they fail the check, never takes the record of a run without it."""
     fleet.toml(replace=('\n[lint]\noff = ["unused-image"]\n', ""))
     first = fleet.run("check")
+    assert "check:hubs.toml" in json.loads(cache_file(fleet).read_bytes())["files"]
     again = fleet.run("check")
     assert first == again
     assert first.out.startswith("hubs check: clean (7 slots, 3 hubs); 1 lint finding")
-    assert "check:hubs.toml" not in json.loads(cache_file(fleet).read_bytes())["files"]
+    strict = fleet.run("check", "--strict")
+    assert strict.code == 1
+    assert strict.out.startswith("hubs check: 1 lint finding (unused-image); see the fix")

@@ -1,7 +1,8 @@
 """A clean ``hubs check`` replayed: when every file it read is byte for byte as it was.
 
 A clean check reads hubs.toml, hubs.lock, every cluster.yaml and the values files, and
-reports the number of slots and hubs and the scan's warnings; nothing else.  :func:`record`
+reports the number of slots and hubs, the scan's warnings and its findings that fail
+nothing (lint warnings); nothing else.  :func:`record`
 keeps, in the scan cache, the digest of each of those texts as that check read them, with
 the listing of cluster.yaml files, the values files each lists, and the report's numbers.
 :func:`replay` reads and hashes the same files again, runs the same path checks (inside
@@ -38,13 +39,24 @@ class Clean:
     slots: int
     hubs: int
     warnings: tuple[Diagnostic, ...]
+    findings: tuple[Diagnostic, ...] = ()
 
 
-def record(
-    store: Store, config: Path, text: str, tree: str, lock: str | None, fleet: Fleet, slots: int
-) -> None:
-    """Keep a clean check of ``config`` (its ``text``, ``tree`` as written, the lock text
-    read, or None) for :func:`replay`."""
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A clean check to keep: its inputs and what it reported."""
+
+    text: str  # hubs.toml as read
+    tree: str  # as written in hubs.toml
+    lock: str | None  # hubs.lock as read, or None
+    slots: int
+    findings: tuple[Diagnostic, ...]  # none fails the check (lint warnings)
+
+
+def record(store: Store, config: Path, variant: str, checked: Checked, fleet: Fleet) -> None:
+    """Keep a clean check of ``config`` (run as ``variant``, e.g. ``--strict``) for
+    :func:`replay`."""
+    text, tree, lock, slots = checked.text, checked.tree, checked.lock, checked.slots
     chart = (fleet.root / CHART_VALUES).is_file()
     clusters = [
         [c.path, c.digest, [f for h in c.hubs for f in h.files]] for c in fleet.clusters.values()
@@ -52,21 +64,25 @@ def record(
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())
     warnings = [scanned.encode_warning(w) for w in fleet.warnings()]
     files = sorted(fleet.digests().items())
+    found = [scanned.encode_warning(d) for d in checked.findings]
     data = [tree, _maybe(lock), chart, clusters, [list(f) for f in files], slots, hubs, warnings]
-    store.put(KEY + config.name, digest(text), data)
+    store.put(KEY + variant + config.name, digest(text), [*data, found])
 
 
-def replay(store: Store, config: Path, text: str) -> Clean | None:
-    """The clean check recorded for this very hubs.toml text, if no file it read changed."""
+def replay(store: Store, config: Path, variant: str, text: str) -> Clean | None:
+    """The clean check recorded for this very hubs.toml text (and ``variant``), if no file
+    it read changed."""
     try:
-        return store.get(KEY + config.name, digest(text), lambda data: _verify(config, data))
+        return store.get(
+            KEY + variant + config.name, digest(text), lambda data: _verify(config, data)
+        )
     except (HubsError, OSError):
         return None
 
 
 def _verify(config: Path, data: object) -> Clean:
     """ValueError (a miss) unless every input of the recorded check is as it was."""
-    tree, lock, chart, clusters, files, slots, hubs, warnings = _list(data, 8)
+    tree, lock, chart, clusters, files, slots, hubs, warnings, findings = _list(data, 9)
     root = (config.parent / _str(tree)).resolve()
     lock_path = config.parent / LOCK_NAME
     now = _maybe(read_regular(lock_path, str(lock_path))) if lock_path.exists() else None
@@ -85,7 +101,8 @@ def _verify(config: Path, data: object) -> Clean:
     for path in listed:  # listed but not read: still inside the tree, as a check requires
         inside(root, _str(path), _str(path))
     found = tuple(scanned.decode_warning(w) for w in _list(warnings))
-    return Clean(root, _int(slots), _int(hubs), found)
+    kept = tuple(scanned.decode_warning(d) for d in _list(findings))
+    return Clean(root, _int(slots), _int(hubs), found, kept)
 
 
 def _same(root: Path, rel: str, known: object) -> None:

@@ -38,12 +38,15 @@ def run(options: CheckOptions) -> int:
     path = config_path(options)
     text = read_text(path)
     store = open_cache(options, path.parent)
-    clean = replay(store, path, text) if store is not None else None
+    variant = "strict:" if options.strict else ""
+    clean = replay(store, path, variant, text) if store is not None else None
     if clean is not None:
         from ..report import Report
 
         where = prefix(clean.root, options.base)
-        found = Report("check", (), False, clean.slots, clean.hubs, where, (), clean.warnings)
+        found = Report(
+            "check", (), False, clean.slots, clean.hubs, where, (), clean.warnings, clean.findings
+        )
         emit(found, options.format)
         return EXIT_OK
     return _check(options, path, text, store)
@@ -56,7 +59,7 @@ def _check(options: CheckOptions, path: Path, text: str, store: Store | None) ->
     from ..layering import load_fleet
     from ..lint import lint
     from ..load import Source, parse_config, read_lock
-    from ..replay import record
+    from ..replay import Checked, record
 
     source = Source(path, text, parse_config(text, path.name))
     fleet = load_fleet(source.tree, store)  # before the lock, as compile reads them
@@ -66,8 +69,9 @@ def _check(options: CheckOptions, path: Path, text: str, store: Store | None) ->
     compiled = replace(compiled, findings=(*compiled.findings, *linted))
     found = report(compiled, "check", False, options.base)
     emit(found, options.format)
-    if store is not None and found.clean and not found.findings and not found.notes:
-        record(store, path, text, source.config.tree, lock_text, compiled.fleet, found.slots)
+    if store is not None and found.clean and not found.notes:  # lint warnings are kept too
+        kept = Checked(text, source.config.tree, lock_text, found.slots, found.findings)
+        record(store, path, "strict:" if options.strict else "", kept, compiled.fleet)
     return EXIT_OK if found.clean else EXIT_DRIFT
 
 
