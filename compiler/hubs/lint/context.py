@@ -33,8 +33,10 @@ class Context:
     fleet: Fleet
     targets: tuple[Target, ...]
     _nodes: list[Node] = field(default_factory=list)
+    _hubs: dict[str, Hub] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._hubs = {hub.address: hub for hub in self.fleet.hubs()}
         seen: set[tuple[str, object]] = set()
         for target in self.targets:
             slot, value = target.slot, target.slot.value
@@ -67,8 +69,7 @@ class Context:
 
     def hubs_of(self, slot: Slot) -> list[Hub]:
         """The hubs whose running image (or profileList) this slot decides."""
-        reached = set(self.fleet.reach(slot))
-        return [hub for hub in self.fleet.hubs() if hub.address in reached]
+        return [self._hubs[address] for address in self.fleet.reach(slot)]
 
     def users_of(self, slot: Slot) -> list[Hub]:
         """The hubs this slot reaches, else every hub whose values files include it."""
