@@ -29,9 +29,7 @@ class Expected:
     below: tuple[str | None, str | None] = (None, None)  # name, tag from the layers below
 
 
-def problems(
-    old: str, new: str, expected: Sequence[Expected], path: str = "<string>"
-) -> list[str]:
+def problems(old: str, new: str, expected: Sequence[Expected], path: str = "<string>") -> list[str]:
     """What is wrong with ``new`` as an edit of ``old`` (empty when it is right).  A text
     too deep to compare is bad input named at ``path`` (:func:`yamldoc.load_data`)."""
     before, after = _document(old, path), _document(new, path)

@@ -62,8 +62,7 @@ def _unstated(target: Target, aliases: list[str]) -> Diagnostic:
     address = target.address
     also = f"; also {', '.join(aliases)}, the same YAML node" if aliases else ""
     return Diagnostic(
-        f"{target.slot.image} is in the tree but not in hubs.toml (compile leaves it "
-        f"alone{also})",
+        f"{target.slot.image} is in the tree but not in hubs.toml (compile leaves it alone{also})",
         target.slot.file,
         target.slot.line,
         key=str(address),

@@ -187,6 +187,7 @@ def is_alias_use(key: yaml.Node, value: yaml.Node) -> bool:
 def is_scalar(node: yaml.Node | None) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG
 
+
 def merge_key(node: yaml.Node | None) -> yaml.Node | None:
     """The ``<<`` key node of a mapping, if it has one (values merged in from elsewhere)."""
     if isinstance(node, yaml.MappingNode):
@@ -328,4 +329,3 @@ def _below(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
     return []
-
