@@ -57,8 +57,7 @@ class OneTag:
             hub, _, kind = rest.partition(":")
             if kind != "image" or hub.endswith(".yaml") or not cluster:
                 continue
-            head = re.escape(f"[clusters.{cluster}.hubs.{hub}]")
-            found = re.search(head + r'[^\n]*\nimage = "([^"]+)"', self.original)
+            found = _hub_image(self.original, cluster, hub)
             if found:
                 name = found.group(1).rsplit(":", 1)[0]
                 start, end = found.span(1)
@@ -174,6 +173,19 @@ def main() -> None:
     path = args.out / "results.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path}")
+
+
+def _hub_image(text: str, cluster: str, hub: str) -> re.Match[str] | None:
+    """Where hubs.toml pins a hub's own image: ``[clusters.C.hubs.H]`` then ``image = ...``,
+    or the line ``H.image = ...`` of the cluster's ``[clusters.C.hubs]`` table."""
+    head = re.escape(f"[clusters.{cluster}.hubs.{hub}]")
+    found = re.search(head + r'[^\n]*\nimage = "([^"]+)"', text)
+    table = re.search(r"(?m)^" + re.escape(f"[clusters.{cluster}.hubs]") + r"$", text)
+    if found or table is None:
+        return found
+    end = re.compile(r"(?m)^\[").search(text, table.end())
+    line = re.compile(r"(?m)^" + re.escape(hub) + r'\.image = "([^"]+)"')
+    return line.search(text, table.end(), end.start() if end else len(text))
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ def test_import_then_check_is_clean_and_never_needs_a_secret(tree: Path) -> None
     assert (imported.returncode, imported.stdout, imported.stderr) == (0, "", "wrote hubs.toml\n")
     toml = (tree / "hubs.toml").read_text()
     assert 'image = "quay.io/jupyter/scipy-notebook:2024-03-18"' in toml
-    assert "[clusters.cloudbank-0000.hubs.c001]" in toml
+    assert "\n[clusters.cloudbank-0000.hubs]\nc000 = {}  # cloudbank-0000 (c000)\n" in toml
     checked = hubs("-C", str(tree), "check")
     assert (checked.returncode, checked.stdout.splitlines()[0], checked.stderr) == (
         0,

@@ -365,9 +365,7 @@ def test_tag_only_override_keeps_inheriting_the_name(fleet: Fleet) -> None:
     assert fleet.run("list", "--format", "json").code == 0
     (fleet.root / "hubs.toml").unlink()
     assert fleet.run("import").code == 0
-    assert '[clusters.a.hubs.prod]  # A prod\nimage = "quay.io/org/image:old1234"\n' in fleet.read(
-        "hubs.toml"
-    )
+    assert 'prod.image = "quay.io/org/image:old1234"  # A prod\n' in fleet.read("hubs.toml")
     assert fleet.run("check").code == 0
     fleet.toml(replace=("quay.io/org/image:old1234", "quay.io/org/image:new5678"))
     fleet.run("compile")
@@ -407,9 +405,7 @@ def test_name_only_override_keeps_inheriting_the_tag(fleet: Fleet) -> None:
     )
     (fleet.root / "hubs.toml").unlink()
     fleet.run("import")
-    assert '[clusters.a.hubs.prod]  # A prod\nimage = "quay.io/org/other:abc1234"\n' in fleet.read(
-        "hubs.toml"
-    )
+    assert 'prod.image = "quay.io/org/other:abc1234"  # A prod\n' in fleet.read("hubs.toml")
     assert fleet.run("check").code == 0
     fleet.toml(replace=("quay.io/org/other:abc1234", "quay.io/org/other:def5678"))
     fleet.run("compile")

@@ -288,11 +288,13 @@ def test_import_roundtrip_on_small_fleet(fleet: Fleet) -> None:
         'py = "ghcr.io/org/python:7b7bb16"\n'
         'r = "ghcr.io/org/r:2024.01.01"\n'
         "\n"
-        "[clusters.a.hubs.staging]  # A staging\n"
-        "[clusters.a.hubs.prod]  # A prod\n"
+        "[clusters.a.hubs]\n"
+        "staging = {}  # A staging\n"
+        "prod = {}  # A prod\n"
         "\n"
         "# ---- d (config/clusters/d/cluster.yaml)\n"
-        "[clusters.d.hubs.hub]  # D hub\n"
+        "[clusters.d.hubs]\n"
+        "hub = {}  # D hub\n"
     )
     assert fleet.run("check").code == 0
 

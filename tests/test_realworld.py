@@ -75,8 +75,8 @@ def test_import_states_every_cluster_in_order(tmp_path: Path) -> None:
     order = [line.split()[2] for line in text.splitlines() if line.startswith("# ---- ")]
     assert order == ["2i2c", "leap", "openscapeshub", "utoronto"]
     assert (
-        "[clusters.utoronto.hubs.r-staging]  # University of Toronto (r-staging)\n"
-        'image = "quay.io/2i2c/utoronto-r-image:56d60b40210a"\n' in text
+        'r-staging.image = "quay.io/2i2c/utoronto-r-image:56d60b40210a"  # University of '
+        "Toronto (r-staging)\n" in text
     )
     assert '[defaults]\nimage = "quay.io/jupyter/scipy-notebook:2024-03-18"\n' in text
 

@@ -50,9 +50,13 @@ def cluster_lines(fleet: Fleet, cluster: Cluster) -> list[str]:
     return [f"# ---- {cluster.name} ({cluster.path})", *body[1:]]  # no blank under the rule
 
 
+def _head(hub: Hub) -> str:
+    return f"clusters.{key(hub.cluster)}.hubs.{key(hub.name)}"
+
+
 def hub_lines(fleet: Fleet, hub: Hub) -> list[str]:
     """The table (and profile tables) that state one hub's own file, as import writes it."""
-    head = f"clusters.{key(hub.cluster)}.hubs.{key(hub.name)}"
+    head = _head(hub)
     own_path = fleet.own_file(hub)
     body = _scope(head, fleet.hub_file(hub, own_path), fleet) if own_path else []
     return _with_comment(body or [f"[{head}]"], hub.display_name)
@@ -64,22 +68,54 @@ def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
     shared: list[str] = []
     for hub in cluster.hubs:
         shared.extend(p for p in hub.files if p not in own and p not in shared)
+    files: list[str] = []
+    blocks: list[list[str]] = []
     for path in shared:
+        name = key(path.rsplit("/", 1)[-1])
         values = fleet.hub_file(fleet.users_of(path)[0], path)
-        body = _scope(f"{base}.files.{key(path.rsplit('/', 1)[-1])}", values, fleet)
+        body = _scope(f"{base}.files.{name}", values, fleet)
         if body:
-            yield ""
-            yield from _with_comment(body, _users(fleet, path))
+            lines = _with_comment(body, _users(fleet, path))
+            _one_line(f"{base}.files.{name}", name, lines, files, blocks)
+    listed, tables = _hubs(fleet, cluster)
+    if files:  # files that set only their image: one line each, in one table
+        yield from ("", f"[{base}.files]", *files)
+    for block in blocks:  # files with profile images: their tables
+        yield from ("", *block)
+    if listed:  # hubs that set at most their image, likewise (right below a files list)
+        yield from ([] if files and not blocks else [""])
+        yield from (f"[{base}.hubs]", *listed)
+    for block in tables:  # hubs with profile images of their own: their tables
+        yield from ("", *block)
     if not cluster.hubs:
         yield f"[{base}]"
-    previous_empty = False
+
+
+def _hubs(fleet: Fleet, cluster: Cluster) -> tuple[list[str], list[list[str]]]:
+    """One line per hub whose own file sets no image or only ``image`` (``h = {}``,
+    ``h.image = "..."``), and the tables of the other hubs."""
+    listed: list[str] = []
+    tables: list[list[str]] = []
     for hub in cluster.hubs:
-        lines = hub_lines(fleet, hub)
-        bare = len(lines) == 1
-        if not bare or not previous_empty:  # hubs that inherit everything stand one a line
-            yield ""
-        yield from lines
-        previous_empty = bare
+        _one_line(_head(hub), key(hub.name), hub_lines(fleet, hub), listed, tables)
+    return listed, tables
+
+
+def _one_line(
+    head: str, name: str, lines: list[str], listed: list[str], tables: list[list[str]]
+) -> None:
+    """A scope that sets nothing, or only ``image``, as one line of its parent table
+    (``h = {}``, ``h.image = "..."``, its comment kept); else its tables as they are."""
+    first, _, note = lines[0].partition("  # ")
+    comment = f"  # {note}" if note else ""
+    if len(lines) == 1 and first == f"[{head}]":
+        listed.append(f"{name} = {{}}{comment}")
+    elif len(lines) == 2 and first == f"[{head}]" and lines[1].startswith("image = "):
+        value, sep, more = lines[1].removeprefix("image = ").partition("  # ")
+        joined = "; ".join(part for part in (note, more if sep else "") if part)
+        listed.append(f"{name}.image = {value}" + (f"  # {joined}" if joined else ""))
+    else:
+        tables.append(lines)
 
 
 def _users(fleet: Fleet, path: str) -> str:

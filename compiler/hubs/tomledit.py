@@ -18,20 +18,17 @@ def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) 
     if value is None:
         _remove(doc, keys)
         return tomlkit.dumps(doc)
-    if not _has_table(doc, keys[:-1]):  # a new table goes where import would put it
+    inline_from = _inline_at(doc, keys[:-1])
+    if inline_from is None and not _has_table(doc, keys[:-1]):  # where import would put it
         line = f"{toml_key(keys[-1])} = {_value(value).as_string()}"
         return insert_block(text, [f"[{dotted(keys[:-1])}]", line], keys[:-1])
     table: Any = doc
     for depth, key in enumerate(keys[:-1]):
-        if key not in table:
-            table[key] = tomlkit.table(is_super_table=depth < len(keys) - 2)
+        if key not in table:  # inside a one-line scope (`h = {}`) the scope stays one line
+            inside = inline_from is not None and depth >= inline_from
+            table[key] = tomlkit.inline_table() if inside else tomlkit.table(depth < len(keys) - 2)
         table = table[key]
-    if isinstance(value, dict):
-        inline = tomlkit.inline_table()
-        inline.update(value)
-        table[keys[-1]] = inline
-    else:
-        table[keys[-1]] = value
+    table[keys[-1]] = _value(value)
     return tomlkit.dumps(doc)
 
 
@@ -43,6 +40,20 @@ def _value(value: str | dict[str, Any]) -> Any:
         inline.update(value)
         return inline
     return tomlkit.item(value)
+
+
+def _inline_at(doc: Any, keys: tuple[str, ...]) -> int | None:
+    """The depth of the first inline table (``h = {}``) on the way down ``keys``, if any."""
+    import tomlkit.items
+
+    table = doc
+    for depth, key in enumerate(keys):
+        if key not in table:
+            return None
+        table = table[key]
+        if isinstance(table, tomlkit.items.InlineTable):
+            return depth
+    return None
 
 
 def _has_table(doc: Any, keys: tuple[str, ...]) -> bool:
