@@ -241,16 +241,16 @@ def locate(text: str, path: Sequence[str]) -> tuple[int, int]:
         header = _HEADER.match(line)
         if header and not line.lstrip().startswith("#"):
             table = _split_keys(header["keys"]) or []
-            depth = _common(table, path)
+            depth = shared_prefix(table, path)
             if (depth == len(table) or depth == len(path)) and depth > best[2]:
                 best = (number, line.index("[") + 1, depth)
             continue
         assign = _ASSIGN.match(line)
-        if not assign or _common(table, path) != len(table):
+        if not assign or shared_prefix(table, path) != len(table):
             continue
         keys = _split_keys(assign["keys"].strip()) or []
-        depth = len(table) + _common(keys, path[len(table) :])
-        if _common(keys, path[len(table) :]) and depth > best[2]:
+        depth = len(table) + shared_prefix(keys, path[len(table) :])
+        if shared_prefix(keys, path[len(table) :]) and depth > best[2]:
             best = (number, len(assign["indent"]) + 1, depth)
             inline = line[assign.end() :]
             for key in path[depth:]:
@@ -261,7 +261,8 @@ def locate(text: str, path: Sequence[str]) -> tuple[int, int]:
     return best[0], best[1]
 
 
-def _common(a: Sequence[str], b: Sequence[str]) -> int:
+def shared_prefix(a: Sequence[str], b: Sequence[str]) -> int:
+    """How many leading keys ``a`` and ``b`` share."""
     count = 0
     for x, y in zip(a, b, strict=False):
         if x != y:

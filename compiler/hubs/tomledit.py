@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .address import Address, dotted, toml_key
-from .load import table_headers
+from .load import shared_prefix, table_headers
 
 
 def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) -> str:
@@ -97,10 +97,10 @@ def _insert_at(
         found = [n for n, path in headers if tuple(path[: len(head)]) == head]
         if found:
             return _block_start(body, found[0])
-    best = max((_shared(found, keys) for _, found in headers), default=0)
+    best = max((shared_prefix(found, keys) for _, found in headers), default=0)
     if best < 2:  # nothing of its cluster: after the last table
         return len(body)
-    group = [(n, found) for n, found in headers if _shared(found, keys) >= best]
+    group = [(n, found) for n, found in headers if shared_prefix(found, keys) >= best]
     last = group[-1][0]
     following = [n for n, _ in headers if n > last]
     end = _block_start(body, following[0]) if following else len(body)
@@ -117,15 +117,6 @@ def _block_start(body: list[str], header: int) -> int:
     while start < header and not body[start].strip():
         start += 1
     return start
-
-
-def _shared(a: list[str], b: list[str]) -> int:
-    count = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        count += 1
-    return count
 
 
 def _remove(doc: Any, keys: tuple[str, ...]) -> None:
