@@ -170,3 +170,23 @@ def test_version_is_the_same_answered_early_or_by_the_parser(
     assert exited.value.code == 0
     assert capsys.readouterr().out == early == f"hubs {hubs.__version__}\n"
     assert version("hubs") == hubs.__version__  # pyproject.toml reads it
+
+
+def test_python_dash_m_hubs_is_the_hubs_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    import hubs
+
+    done = subprocess.run(
+        [sys.executable, "-m", "hubs", "--version"], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"hubs {hubs.__version__}\n", "")
+    done = subprocess.run(
+        [sys.executable, "-m", "hubs", "-C", str(tmp_path), "check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    missing = f"hubs: error: {tmp_path.resolve()}: no hubs.toml here or in any folder above\n"
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", missing)
