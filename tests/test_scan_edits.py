@@ -147,3 +147,26 @@ def test_a_file_changed_between_scan_and_edit_stops_the_run(
         "nothing written\n",
     )
     assert fleet.read("config/clusters/a/common.values.yaml") == COMMON_A + "# someone else\n"
+
+
+def test_a_scan_leaves_no_cycle_holding_its_node_tree(fleet: Fleet) -> None:
+    """``hubs`` runs with the cyclic collector off, so a cycle through the scanner would
+    keep every file's node tree until exit (630 MiB at 10,000 hubs, not 105)."""
+    import gc
+
+    import yaml
+
+    from hubs import scan
+
+    gc.collect()
+    gc.disable()
+    try:
+        found = scan.scan(fleet.root, "config/clusters/a/common.values.yaml")
+        gc.set_debug(gc.DEBUG_SAVEALL)
+        gc.collect()
+        kept = [type(o).__name__ for o in gc.garbage if isinstance(o, yaml.Node | scan._Scanner)]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.enable()
+    assert found.slots and kept == []

@@ -10,6 +10,7 @@ tree go; which file wins for which hub is :mod:`hubs.layering`'s question.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -254,7 +255,8 @@ class _Notes:
     from the scanner's document: for ``lint`` and ``[sync]``."""
 
     def __init__(self, scanner: _Scanner) -> None:
-        self.scanner = scanner
+        # a weak reference: a cycle would keep the node tree while the collector is off
+        self.scanner = weakref.proxy(scanner)
 
     def of(self, where: tuple[str | None, str | None], path: YamlPath, node: yaml.Node) -> None:
         """The labels and the pull policy of one profile or choice (``node`` at ``path``)."""
