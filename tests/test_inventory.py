@@ -437,3 +437,21 @@ def test_follow_options_need_follow(fleet: Fleet, unchanged: Callable[[], None])
         "hubs: error: --match, --order, --range and --digest go with --follow\n",
     )
     unchanged()
+
+
+def test_a_hub_image_holding_a_comment_marker_imports_on_one_line(fleet: Fleet) -> None:
+    """A terminal paste may hold ``  # ``: the one-line form must not split the value there."""
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        PROD_A + '  singleuser:\n    image:\n      name: "docker pull quay.io/x  # paste"\n'
+        '      tag: "1"\n',
+    )
+    (fleet.root / "hubs.toml").unlink()
+    assert fleet.run("import").code == 0
+    assert (
+        "[clusters.a.hubs]\n"
+        "staging = {}  # A staging\n"
+        'prod.image = { broken = "docker pull quay.io/x  # paste:1" }  # A prod; '
+        "not an image reference: starts with 'docker pull quay.io/x  # '\n"
+    ) in fleet.read("hubs.toml")
+    assert fleet.run("check").out.startswith("hubs check: 1 broken image, ")

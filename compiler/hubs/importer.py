@@ -18,6 +18,10 @@ from .layering import Fleet
 from .scan import Slot, ValuesFile
 
 _LISTED = 6  # a shared file's comment names its hubs up to this many
+_UNUSED = "no hub runs it: later files override it"  # the note on an image no hub runs
+
+# A file's own image as import states it: the TOML value, and the notes on it.
+_Image = tuple[str, tuple[str, ...]]
 
 
 def string(text: str) -> str:
@@ -38,7 +42,8 @@ def render(fleet: Fleet, tree: str = ".", schema: str | None = None) -> str:
     ]
     default = fleet.chart().slot("singleuser") if fleet.has_chart() else None
     if default is not None and default.image:
-        lines += ["", "[defaults]", f"image = {_pinned(default)}"]
+        value, note = _pinned(default)
+        lines += ["", "[defaults]", f"image = {value}" + (f"  # {note}" if note else "")]
     for cluster in fleet.clusters.values():
         lines += ["", *cluster_lines(fleet, cluster)]
     return "\n".join(lines) + "\n"
@@ -56,10 +61,17 @@ def _head(hub: Hub) -> str:
 
 def hub_lines(fleet: Fleet, hub: Hub) -> list[str]:
     """The table (and profile tables) that state one hub's own file, as import writes it."""
+    return _hub(fleet, hub)[0]
+
+
+def _hub(fleet: Fleet, hub: Hub) -> tuple[list[str], _Image | None]:
+    """A hub's tables, and the image its own file sets."""
     head = _head(hub)
     own_path = fleet.own_file(hub)
-    body = _scope(head, fleet.hub_file(hub, own_path), fleet) if own_path else []
-    return _with_comment(body or [f"[{head}]"], hub.display_name)
+    values = fleet.hub_file(hub, own_path) if own_path else None
+    image = _image(values, fleet) if values is not None else None
+    body = _scope(head, values, fleet, image) if values is not None else []
+    return _with_comment(body or [f"[{head}]"], hub.display_name), image
 
 
 def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
@@ -73,10 +85,11 @@ def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
     for path in shared:
         name = key(path.rsplit("/", 1)[-1])
         values = fleet.hub_file(fleet.users_of(path)[0], path)
-        body = _scope(f"{base}.files.{name}", values, fleet)
+        image = _image(values, fleet)
+        body = _scope(f"{base}.files.{name}", values, fleet, image)
         if body:
             lines = _with_comment(body, _users(fleet, path))
-            _one_line(f"{base}.files.{name}", name, lines, files, blocks)
+            _one_line(f"{base}.files.{name}", name, (lines, image), files, blocks)
     listed, tables = _hubs(fleet, cluster)
     if files:  # files that set only their image: one line each, in one table
         yield from ("", f"[{base}.files]", *files)
@@ -97,25 +110,28 @@ def _hubs(fleet: Fleet, cluster: Cluster) -> tuple[list[str], list[list[str]]]:
     listed: list[str] = []
     tables: list[list[str]] = []
     for hub in cluster.hubs:
-        _one_line(_head(hub), key(hub.name), hub_lines(fleet, hub), listed, tables)
+        _one_line(_head(hub), key(hub.name), _hub(fleet, hub), listed, tables)
     return listed, tables
 
 
 def _one_line(
-    head: str, name: str, lines: list[str], listed: list[str], tables: list[list[str]]
+    head: str,
+    name: str,
+    stated: tuple[list[str], _Image | None],
+    listed: list[str],
+    tables: list[list[str]],
 ) -> None:
     """A scope that sets nothing, or only ``image``, as one line of its parent table
-    (``h = {}``, ``h.image = "..."``, its comment kept); else its tables as they are."""
-    first, _, note = lines[0].partition("  # ")
-    comment = f"  # {note}" if note else ""
-    if len(lines) == 1 and first == f"[{head}]":
-        listed.append(f"{name} = {{}}{comment}")
-    elif len(lines) == 2 and first == f"[{head}]" and lines[1].startswith("image = "):
-        value, sep, more = lines[1].removeprefix("image = ").partition("  # ")
-        joined = "; ".join(part for part in (note, more if sep else "") if part)
-        listed.append(f"{name}.image = {value}" + (f"  # {joined}" if joined else ""))
-    else:
+    (``h = {}``, ``h.image = "..."``, its comments joined); else its tables as they are."""
+    lines, image = stated
+    title = f"[{head}]"
+    if not lines[0].startswith(title) or len(lines) != (1 if image is None else 2):
         tables.append(lines)
+        return
+    comment = lines[0].removeprefix(title).removeprefix("  # ")  # from _with_comment
+    notes = ((comment,) if comment else ()) + (image[1] if image is not None else ())
+    stating = f"{name} = {{}}" if image is None else f"{name}.image = {image[0]}"
+    listed.append(stating + (f"  # {'; '.join(notes)}" if notes else ""))
 
 
 def _users(fleet: Fleet, path: str) -> str:
@@ -131,7 +147,16 @@ def _with_comment(body: list[str], comment: str) -> list[str]:
     return [f"{first}  # {joined}", *body[1:]]
 
 
-def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
+def _image(values: ValuesFile, fleet: Fleet) -> _Image | None:
+    """The file's own singleuser image, if it sets one."""
+    single = values.slot("singleuser")
+    if single is None or not single.image:
+        return None
+    value, note = _pinned(single)
+    return value, ((note,) if note else ()) + (() if fleet.carriers(single) else (_UNUSED,))
+
+
+def _scope(head: str, values: ValuesFile, fleet: Fleet, image: _Image | None) -> list[str]:
     """The tables stating one file: its image, then one table per profile with images.
 
     A profile whose images are the same YAML nodes as another's (an anchor) is stated once,
@@ -139,11 +164,8 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
     once per file.  A scope that sets no image of its own has no table of its own.
     """
     lines: list[str] = []
-    single = values.slot("singleuser")
-    if single is not None and single.image:
-        used = fleet.carriers(single)
-        unused = "" if used else "  # no hub runs it: later files override it"
-        lines.append(f"image = {_pinned(single)}{unused}")
+    if image is not None:
+        lines.append(f"image = {image[0]}" + "".join(f"  # {note}" for note in image[1]))
     users = fleet.users_of(values.path)
     if values.profiles and not any(fleet.profile_source(h) == values.path for h in users):
         lines.append("# no hub takes its profileList from this file (a later file replaces it)")
@@ -153,7 +175,7 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet) -> list[str]:
             f"# users may also type any image in: {', '.join(unlisted)} (hubs never edits it)"
         )
     tables = list(_profile_tables(head, values))
-    if single is not None and single.image:
+    if image is not None:
         return [f"[{head}]", *lines, *tables]
     if not tables:
         return [f"[{head}]", *lines] if lines else []
@@ -221,18 +243,26 @@ def check_import(text: str, fleet: Fleet) -> None:
 
 
 def _stated(slot: Slot) -> str:
-    """The TOML value stating what the slot holds: a pin, or a broken image kept as written."""
+    """The TOML value stating what the slot holds (a pin, or a broken image kept as
+    written), with the note on it."""
+    value, note = _value(slot)
+    return f"{value}  # {note}" if note else value
+
+
+def _value(slot: Slot) -> tuple[str, str]:
+    """The TOML value stating what the slot holds, and why it is broken ("" if it is not)."""
     value = slot.value
     if isinstance(value, Written):
         why = oneline(value.reason)
-        return f"{{ broken = {string(value.text)} }}  # not an image reference: {why}"
-    return string(slot.image or "")
+        return f"{{ broken = {string(value.text)} }}", f"not an image reference: {why}"
+    return string(slot.image or ""), ""
 
 
-def _pinned(slot: Slot) -> str:
+def _pinned(slot: Slot) -> tuple[str, str]:
+    """:func:`_value` for a singleuser image, which must have a tag (or a digest)."""
     value = slot.value
     if isinstance(value, Written):
-        return _stated(slot)
+        return _value(slot)
     if value is None or (value.tag is None and value.digest is None):
         raise plan.PlanError(
             [
@@ -240,4 +270,4 @@ def _pinned(slot: Slot) -> str:
                 "hubs needs both to state it"
             ]
         )
-    return string(str(value))
+    return string(str(value)), ""
