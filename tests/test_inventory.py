@@ -455,3 +455,19 @@ def test_a_hub_image_holding_a_comment_marker_imports_on_one_line(fleet: Fleet) 
         "not an image reference: starts with 'docker pull quay.io/x  # '\n"
     ) in fleet.read("hubs.toml")
     assert fleet.run("check").out.startswith("hubs check: 1 broken image, ")
+
+
+def test_a_profile_name_holding_a_comment_marker_keeps_its_table_name(fleet: Fleet) -> None:
+    """The hub's comment goes after the first profile table's name, whole: the name itself
+    may hold ``  # ``."""
+    fleet.write(
+        "config/clusters/a/prod.values.yaml",
+        PROD_A + "  singleuser:\n    profileList:\n      - display_name: 'Small  # fast'\n"
+        "        kubespawner_override:\n          image: quay.io/org/x:1\n",
+    )
+    (fleet.root / "hubs.toml").unlink()
+    assert fleet.run("import").code == 0
+    assert (
+        '[clusters.a.hubs.prod.profiles."Small  # fast"]  # A prod\nimage = "quay.io/org/x:1"\n'
+    ) in fleet.read("hubs.toml")
+    assert fleet.run("check").code == 0

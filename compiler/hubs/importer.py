@@ -70,8 +70,8 @@ def _hub(fleet: Fleet, hub: Hub) -> tuple[list[str], _Image | None]:
     own_path = fleet.own_file(hub)
     values = fleet.hub_file(hub, own_path) if own_path else None
     image = _image(values, fleet) if values is not None else None
-    body = _scope(head, values, fleet, image) if values is not None else []
-    return _with_comment(body or [f"[{head}]"], hub.display_name), image
+    body = _scope(head, values, fleet, image, hub.display_name) if values is not None else []
+    return body or [_header(head, "", hub.display_name)], image
 
 
 def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
@@ -86,10 +86,9 @@ def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
         name = key(path.rsplit("/", 1)[-1])
         values = fleet.hub_file(fleet.users_of(path)[0], path)
         image = _image(values, fleet)
-        body = _scope(f"{base}.files.{name}", values, fleet, image)
+        body = _scope(f"{base}.files.{name}", values, fleet, image, _users(fleet, path))
         if body:
-            lines = _with_comment(body, _users(fleet, path))
-            _one_line(f"{base}.files.{name}", name, (lines, image), files, blocks)
+            _one_line(f"{base}.files.{name}", name, (body, image), files, blocks)
     listed, tables = _hubs(fleet, cluster)
     if files:  # files that set only their image: one line each, in one table
         yield from ("", f"[{base}.files]", *files)
@@ -128,7 +127,7 @@ def _one_line(
     if not lines[0].startswith(title) or len(lines) != (1 if image is None else 2):
         tables.append(lines)
         return
-    comment = lines[0].removeprefix(title).removeprefix("  # ")  # from _with_comment
+    comment = lines[0].removeprefix(title).removeprefix("  # ")  # from _header
     notes = ((comment,) if comment else ()) + (image[1] if image is not None else ())
     stating = f"{name} = {{}}" if image is None else f"{name}.image = {image[0]}"
     listed.append(stating + (f"  # {'; '.join(notes)}" if notes else ""))
@@ -140,11 +139,11 @@ def _users(fleet: Fleet, path: str) -> str:
     return f"shared by {shown}" if len(users) > 1 else f"used by {shown} (not its own file)"
 
 
-def _with_comment(body: list[str], comment: str) -> list[str]:
-    comment = " ".join(comment.split())
-    first, sep, note = body[0].partition("  # ")
-    joined = f"{comment}; {note}" if sep else comment
-    return [f"{first}  # {joined}", *body[1:]]
+def _header(table: str, note: str, comment: str | None) -> str:
+    """A table's header line: the scope's comment (on the header that carries the scope),
+    then the table's own note."""
+    notes = ([" ".join(comment.split())] if comment is not None else []) + ([note] if note else [])
+    return f"[{table}]" + (f"  # {'; '.join(notes)}" if notes else "")
 
 
 def _image(values: ValuesFile, fleet: Fleet) -> _Image | None:
@@ -156,7 +155,9 @@ def _image(values: ValuesFile, fleet: Fleet) -> _Image | None:
     return value, ((note,) if note else ()) + (() if fleet.carriers(single) else (_UNUSED,))
 
 
-def _scope(head: str, values: ValuesFile, fleet: Fleet, image: _Image | None) -> list[str]:
+def _scope(
+    head: str, values: ValuesFile, fleet: Fleet, image: _Image | None, comment: str
+) -> list[str]:
     """The tables stating one file: its image, then one table per profile with images.
 
     A profile whose images are the same YAML nodes as another's (an anchor) is stated once,
@@ -174,15 +175,16 @@ def _scope(head: str, values: ValuesFile, fleet: Fleet, image: _Image | None) ->
         lines.append(
             f"# users may also type any image in: {', '.join(unlisted)} (hubs never edits it)"
         )
-    tables = list(_profile_tables(head, values))
+    tables = list(_profile_tables(head, values, comment if image is None else None))
     if image is not None:
-        return [f"[{head}]", *lines, *tables]
+        return [_header(head, "", comment), *lines, *tables]
     if not tables:
-        return [f"[{head}]", *lines] if lines else []
+        return [_header(head, "", comment), *lines] if lines else []
     return [tables[1], *lines, *tables[2:]]  # the first profile table carries the scope
 
 
-def _profile_tables(head: str, values: ValuesFile) -> Iterator[str]:
+def _profile_tables(head: str, values: ValuesFile, comment: str | None) -> Iterator[str]:
+    """One table per profile with images; the first carries ``comment`` when one is given."""
     aliases = _alias_owners(values)
     for name in values.profiles:
         if name in aliases:
@@ -192,15 +194,16 @@ def _profile_tables(head: str, values: ValuesFile) -> Iterator[str]:
         choices = [s for s in slots if s.kind == "choice"]
         prof = f"{head}.profiles.{key(name)}"
         also = [alias for alias, owner in aliases.items() if owner == name]
-        note = f"  # also {', '.join(also)} (the same YAML node, an anchor)" if also else ""
+        note = f"also {', '.join(also)} (the same YAML node, an anchor)" if also else ""
         if image is not None:
             yield ""
-            yield f"[{prof}]{note}"
+            yield _header(prof, note, comment)
             yield f"image = {_stated(image)}"
-            note = ""
+            note, comment = "", None
         if choices:
             yield ""
-            yield f"[{prof}.choices]{note}"
+            yield _header(f"{prof}.choices", note, comment)
+            comment = None
             yield from (f"{key(s.choice or '')} = {_stated(s)}" for s in choices)
 
 
