@@ -50,16 +50,9 @@ def pages(table: Sequence[Command[Any]], parser: argparse.ArgumentParser) -> dic
 
 def write(root: Path, table: Sequence[Command[Any]], parser: argparse.ArgumentParser) -> list[Path]:
     """Write every page under ``root``; pages already up to date are left alone."""
-    from .transaction import write_atomic
+    from .transaction import write_changed
 
-    written = []
-    for rel, text in pages(table, parser).items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.is_file() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
-            written.append(path)
-    return written
+    return write_changed(root, pages(table, parser))
 
 
 # ---------------------------------------------------------------- commands

@@ -22,13 +22,6 @@ def rendered() -> dict[str, str]:
 
 def write_schemas(root: Path) -> list[Path]:
     """Write the schemas under ``root``; files already up to date are left alone."""
-    from .transaction import write_atomic
+    from .transaction import write_changed
 
-    written = []
-    for rel, text in rendered().items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            write_atomic(path, text)
-            written.append(path)
-    return written
+    return write_changed(root, rendered())

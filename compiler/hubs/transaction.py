@@ -269,3 +269,16 @@ def write_atomic(path: Path, text: str) -> None:
     txn = Transaction()
     txn.put(path, text)
     txn.commit()
+
+
+def write_changed(root: Path, texts: dict[str, str]) -> list[Path]:
+    """Write each text (path relative to ``root`` -> text) whose file differs, atomically;
+    files already up to date are left alone.  The paths written, in order."""
+    written = []
+    for rel, text in texts.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            write_atomic(path, text)
+            written.append(path)
+    return written
