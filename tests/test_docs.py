@@ -159,3 +159,9 @@ def test_the_quoted_command_check_catches_a_bad_line() -> None:
 @pytest.mark.parametrize("page", [*HAND_WRITTEN, docsgen.HUBS_TOML, "docs/commands/index.md"])
 def test_readme_links_every_page(page: str) -> None:
     assert f"]({page})" in (ROOT / "README.md").read_text()
+
+
+def test_the_readme_command_table_has_a_row_for_every_command() -> None:
+    section = (ROOT / "README.md").read_text().split("## Commands\n", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `hubs ([a-z-]+)", section, flags=re.MULTILINE)
+    assert sorted(rows) == sorted(command.name for command in cli.TABLE)
