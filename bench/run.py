@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
@@ -30,6 +29,9 @@ from pathlib import Path
 import fleet
 import measure
 from measure import Case, Figures
+
+from hubs.address import parse
+from hubs.tomledit import set_policy
 
 HERE = Path(__file__).resolve().parent
 NEW_TAG = "bench-changed-1"
@@ -53,16 +55,12 @@ class OneTag:
             text=True,
         )
         for slot in json.loads(listing.stdout):
-            cluster, _, rest = slot["address"].partition("/")
-            hub, _, kind = rest.partition(":")
-            if kind != "image" or hub.endswith(".yaml") or not cluster:
-                continue
-            found = _hub_image(self.original, cluster, hub)
-            if found:
-                name = found.group(1).rsplit(":", 1)[0]
-                start, end = found.span(1)
-                text = self.original[:start] + f"{name}:{NEW_TAG}" + self.original[end:]
-                return str(slot["file"]), text
+            address = parse(slot["address"])
+            hub_pin = address.scope.kind == "hub" and address.kind == "singleuser"
+            if hub_pin and slot["policy"] == "pinned":  # stated in the hub's own table or line
+                name = slot["image"].rsplit(":", 1)[0]
+                changed = set_policy(self.original, address, f"{name}:{NEW_TAG}")
+                return str(slot["file"]), changed
         raise SystemExit(f"{self.config}: no hub-level image to change")
 
     def before(self) -> None:
@@ -173,19 +171,6 @@ def main() -> None:
     path = args.out / "results.json"
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {path}")
-
-
-def _hub_image(text: str, cluster: str, hub: str) -> re.Match[str] | None:
-    """Where hubs.toml pins a hub's own image: ``[clusters.C.hubs.H]`` then ``image = ...``,
-    or the line ``H.image = ...`` of the cluster's ``[clusters.C.hubs]`` table."""
-    head = re.escape(f"[clusters.{cluster}.hubs.{hub}]")
-    found = re.search(head + r'[^\n]*\nimage = "([^"]+)"', text)
-    table = re.search(r"(?m)^" + re.escape(f"[clusters.{cluster}.hubs]") + r"$", text)
-    if found or table is None:
-        return found
-    end = re.compile(r"(?m)^\[").search(text, table.end())
-    line = re.compile(r"(?m)^" + re.escape(hub) + r'\.image = "([^"]+)"')
-    return line.search(text, table.end(), end.start() if end else len(text))
 
 
 if __name__ == "__main__":
