@@ -439,35 +439,37 @@ def test_follow_options_need_follow(fleet: Fleet, unchanged: Callable[[], None])
     unchanged()
 
 
-def test_a_hub_image_holding_a_comment_marker_imports_on_one_line(fleet: Fleet) -> None:
-    """A terminal paste may hold ``  # ``: the one-line form must not split the value there."""
-    fleet.write(
-        "config/clusters/a/prod.values.yaml",
-        PROD_A + '  singleuser:\n    image:\n      name: "docker pull quay.io/x  # paste"\n'
-        '      tag: "1"\n',
-    )
+def _imported_with_prod(fleet: Fleet, singleuser: str) -> str:
+    """hubs.toml as import writes it when a/prod's own file adds ``singleuser``."""
+    fleet.write("config/clusters/a/prod.values.yaml", PROD_A + "  singleuser:\n" + singleuser)
     (fleet.root / "hubs.toml").unlink()
     assert fleet.run("import").code == 0
+    return fleet.read("hubs.toml")
+
+
+def test_a_hub_image_holding_a_comment_marker_imports_on_one_line(fleet: Fleet) -> None:
+    """A terminal paste may hold ``  # ``: the one-line form must not split the value there."""
+    text = _imported_with_prod(
+        fleet, '    image:\n      name: "docker pull quay.io/x  # paste"\n      tag: "1"\n'
+    )
     assert (
         "[clusters.a.hubs]\n"
         "staging = {}  # A staging\n"
         'prod.image = { broken = "docker pull quay.io/x  # paste:1" }  # A prod; '
         "not an image reference: starts with 'docker pull quay.io/x  # '\n"
-    ) in fleet.read("hubs.toml")
+    ) in text
     assert fleet.run("check").out.startswith("hubs check: 1 broken image, ")
 
 
 def test_a_profile_name_holding_a_comment_marker_keeps_its_table_name(fleet: Fleet) -> None:
     """The hub's comment goes after the first profile table's name, whole: the name itself
     may hold ``  # ``."""
-    fleet.write(
-        "config/clusters/a/prod.values.yaml",
-        PROD_A + "  singleuser:\n    profileList:\n      - display_name: 'Small  # fast'\n"
+    text = _imported_with_prod(
+        fleet,
+        "    profileList:\n      - display_name: 'Small  # fast'\n"
         "        kubespawner_override:\n          image: quay.io/org/x:1\n",
     )
-    (fleet.root / "hubs.toml").unlink()
-    assert fleet.run("import").code == 0
     assert (
         '[clusters.a.hubs.prod.profiles."Small  # fast"]  # A prod\nimage = "quay.io/org/x:1"\n'
-    ) in fleet.read("hubs.toml")
+    ) in text
     assert fleet.run("check").code == 0
