@@ -116,6 +116,18 @@ class Address:
         return f"{self.scope}:{self.slot}"
 
 
+def address_at(keys: Sequence[str]) -> Address:
+    """The address of the policy at the hubs.toml key path ``keys`` (the inverse of
+    :attr:`Address.keys`, for a cluster's hub or file)."""
+    _, cluster, kind, name, *slot = keys
+    scope = Scope.hub(cluster, name) if kind == "hubs" else Scope.file(cluster, name)
+    if slot == ["image"]:
+        return Address(scope)
+    if len(slot) == 3:
+        return Address(scope, "profile", slot[1])
+    return Address(scope, "choice", slot[1], slot[3])
+
+
 def covers(where: str, address: str) -> bool:
     """Whether ``where`` (a scope, an address, or the start of one) covers ``address``:
     ``a/f.yaml`` covers ``a/f.yaml:profiles/x/image``, and ``a/f.yaml:profiles/x`` covers

@@ -1,11 +1,13 @@
 """``hubs adopt``: take into hubs.toml what the tree has and hubs.toml lacks.
 
-New clusters and hubs get the tables import would write, where import would put them;
-slots hubs.toml does not state get a pin (or ``{ broken = ... }``) of what the tree holds;
-with ``--all`` or named addresses, values edited by hand are taken too.  Every policy,
-comment, blank line and table order already in hubs.toml stays.  A follow-latest policy is
-never changed: a hand edit of a follow slot is reported, not adopted.  Computes the new
-text only; the command writes it.
+Entries the tree no longer has (:mod:`hubs.stale`) are removed, each reported; a
+follow-latest policy among them moves to its one renamed slot (with its hubs.lock entry),
+or adopt stops and names the candidates.  New clusters and hubs get the tables import
+would write, where import would put them; slots hubs.toml does not state get a pin (or
+``{ broken = ... }``) of what the tree holds; with ``--all`` or named addresses, values
+edited by hand are taken too.  Every policy, comment, blank line and table order already
+in hubs.toml stays.  A follow-latest policy is never changed: a hand edit of a follow slot
+is reported, not adopted.  Computes the new text only; the command writes it.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import importer, tomledit
-from .address import Address, Scope
-from .errors import UNSTATED_RULES, InputError, close_match
-from .imageref import Written
+from .address import Address, Scope, address_at
+from .errors import UNSTATED_RULES, DecisionError, InputError, close_match
+from .imageref import ImageRef, Written
 from .layering import Fleet
 from .load import Source, parse_config
 from .model import INHERIT, Config, Follow, Lock
+from .stale import settle
 from .targets import Target, targets
 
 
@@ -31,6 +34,8 @@ class Adopted:
     text: str
     taken: tuple[str, ...] = ()
     refused: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()  # entries the tree no longer has, and follow policies moved
+    lock: Lock | None = None  # hubs.lock with the entries of moved follow policies
 
 
 @dataclass
@@ -38,16 +43,28 @@ class _Work:
     text: str
     taken: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
     done: set[Address] = field(default_factory=set)  # slots hubs.toml now states as the tree
     added: set[Scope] = field(default_factory=set)  # hubs and clusters added whole
+    moved: dict[str, str] = field(default_factory=dict)  # hubs.lock keys, old to new
 
 
-def adopt(source: Source, fleet: Fleet, lock: Lock, named: Sequence[str], every: bool) -> Adopted:
-    """What hubs.toml becomes when it takes the tree's images (computed, not written)."""
+def adopt(
+    source: Source,
+    fleet: Fleet,
+    lock: Lock,
+    named: Sequence[str],
+    every: bool,
+    edited: frozenset[Address] = frozenset(),
+) -> Adopted:
+    """What hubs.toml becomes when it takes the tree's images (computed, not written);
+    ``edited`` names slots whose hand edits to take besides everything hubs.toml lacks."""
     config = source.config
     wanted = targets(config, fleet, None)
     only = _addresses(named, wanted)
     work = _Work(source.text)
+    if only is None:
+        _drop_gone(work, source, fleet, wanted)
     _new_clusters(work, config, fleet, only)
     _new_hubs(work, config, fleet, only)
     for target in wanted:
@@ -56,7 +73,8 @@ def adopt(source: Source, fleet: Fleet, lock: Lock, named: Sequence[str], every:
         if _added(work, target.address.scope):
             work.done.add(target.address)  # its block states it already
         else:
-            _take(work, target, lock, explicit=every or only is not None)
+            explicit = every or only is not None or target.address in edited
+            _take(work, target, lock, explicit)
     if only is not None:
         refused = {r.split(": ", 1)[0] for r in work.refused}
         work.refused += [
@@ -65,7 +83,78 @@ def adopt(source: Source, fleet: Fleet, lock: Lock, named: Sequence[str], every:
             if str(a) not in refused and not _added(work, a.scope)
         ]
     _check(work, fleet, only)
-    return Adopted(work.text, tuple(work.taken), tuple(work.refused))
+    removed = tuple(work.removed)
+    return Adopted(work.text, tuple(work.taken), tuple(work.refused), removed, _moved(work, lock))
+
+
+def _drop_gone(work: _Work, source: Source, fleet: Fleet, wanted: list[Target]) -> None:
+    """Remove every entry the tree no longer has; a follow policy under one moves to the
+    one unstated slot of its cluster that holds its repository, or adopt stops."""
+    claimed: set[Address] = set()
+    for found in settle(source, fleet):
+        for old, policy in _follows_under(source.config, found.keys):
+            new = _renamed(old, policy, wanted, claimed)
+            value = tomledit.value_at(work.text, old.keys)
+            assert value is not None  # it was parsed from this very text
+            work.text = tomledit.set_policy(work.text, new, value)
+            work.done.add(new)
+            work.moved[str(old)] = str(new)
+            work.removed.append(f"{old}: moved to {new} (follows {policy.follow})")
+        work.text = tomledit.remove(work.text, found.keys)
+        work.removed.append(f"{found.key}: {found.message}")
+
+
+def _follows_under(config: Config, keys: tuple[str, ...]) -> list[tuple[Address, Follow]]:
+    """The follow-latest policies stated at or under the hubs.toml key path ``keys``."""
+    out = []
+    for cname, cluster in config.clusters.items():
+        for kind, scopes in (("files", cluster.files), ("hubs", cluster.hubs)):
+            for sname, scope in scopes.items():
+                head = ("clusters", cname, kind, sname)
+                for at, policy in scope.policies(head):
+                    if isinstance(policy, Follow) and at[: len(keys)] == keys:
+                        out.append((address_at(at), policy))
+    return out
+
+
+def _renamed(old: Address, policy: Follow, wanted: list[Target], claimed: set[Address]) -> Address:
+    """The one slot a gone follow policy moved to: unstated, of the same cluster and kind,
+    holding an image of the followed repository."""
+    found = [
+        t.address
+        for t in wanted
+        if t.policy == "unstated"
+        and t.address.scope.cluster == old.scope.cluster
+        and t.address.kind == old.kind
+        and t.address not in claimed
+        and _repository(t) == _followed(policy)
+    ]
+    if len(found) != 1:
+        seen = ", ".join(f"'{a}'" for a in found) or "none in the tree"
+        raise DecisionError(
+            f"{old}: follows {policy.follow}, and the tree no longer has this slot; the "
+            f"slots it may have moved to: {seen}. Say which with `hubs set ADDRESS --follow "
+            f"{policy.follow} ...`, or remove it with `hubs set '{old}' --inherit`, then run "
+            "`hubs adopt` again"
+        )
+    claimed.add(found[0])
+    return found[0]
+
+
+def _repository(target: Target) -> tuple[str | None, str] | None:
+    value = target.slot.value
+    return (value.host, value.path) if isinstance(value, ImageRef) else None
+
+
+def _followed(policy: Follow) -> tuple[str | None, str]:
+    return (policy.follow.host, policy.follow.path)
+
+
+def _moved(work: _Work, lock: Lock) -> Lock | None:
+    if not work.moved:
+        return None
+    slots = {work.moved.get(key, key): entry for key, entry in lock.slots.items()}
+    return lock.model_copy(update={"slots": slots})
 
 
 def _addresses(named: Sequence[str], wanted: list[Target]) -> set[Address] | None:

@@ -1,17 +1,20 @@
 """hubs.toml scopes to values files: which table of hubs.toml governs which file.
 
 ``[clusters.C.hubs.H]`` governs hub H's own file, ``[clusters.C.files."F"]`` a file shared by
-several hubs.  Checks that every cluster and hub of the tree is named, and nothing else;
-asks :mod:`hubs.layering` which file is whose.  Reads only.
+several hubs.  Asks :mod:`hubs.layering` which file is whose.  An entry of hubs.toml that
+names what the tree no longer has (a cluster, hub, file, profile or choice: the tree moved)
+is *gone*: it binds to nothing, and :func:`gone` lists each one as a finding, so the rest of
+the fleet goes on.  Reads only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .address import Scope, dotted
 from .clusters import CLUSTERS_DIR, Hub, LayoutError
-from .errors import Diagnostic, close_match
+from .errors import GONE_RULE, Diagnostic, close_match
 from .layering import Fleet
 from .model import Cluster as ClusterPolicy
 from .model import Config
@@ -34,33 +37,56 @@ class Bound:
     hub: Hub | None = None  # set when the file is this hub's own
 
 
+GONE_FIX = "`hubs adopt` removes it from hubs.toml (or restore it in the tree)"
+
+
+def gone_entry(keys: tuple[str, ...], message: str) -> Diagnostic:
+    """A hubs.toml entry that names what the tree no longer has: a finding, not an error."""
+    return Diagnostic(message, key=dotted(keys), keys=keys, rule=GONE_RULE, fix=GONE_FIX)
+
+
 def bind(config: Config, fleet: Fleet) -> tuple[list[Bound], list[Diagnostic]]:
-    """Every plaintext values file of every hub, with its scope (empty when unmentioned)."""
+    """Every plaintext values file of every hub, with its scope (empty when unmentioned),
+    and the errors of the layering; entries that are gone bind to nothing."""
+    bound, errors, _ = _bind(config, fleet)
+    return bound, errors
+
+
+def gone(config: Config, fleet: Fleet) -> list[Diagnostic]:
+    """Every entry of hubs.toml that names what the tree no longer has, in hubs.toml order
+    of clusters, then by kind: one finding each (rule ``gone``)."""
+    bound, _, found = _bind(config, fleet)
+    for item in bound:
+        found.extend(_gone_profiles(item))
+    return found
+
+
+def _bind(config: Config, fleet: Fleet) -> tuple[list[Bound], list[Diagnostic], list[Diagnostic]]:
     errors: list[Diagnostic] = []
-    _check_names(config, fleet, errors)
+    found = _gone_names(config, fleet)
     bound: list[Bound] = []
     for cname, cluster in fleet.clusters.items():
         spec = config.clusters.get(cname, ClusterPolicy())
         for hub in cluster.hubs:
             if fleet.own_file(hub) is None and _sets_anything(spec.hubs.get(hub.name)):
-                errors.append(key_error(Scope.hub(cname, hub.name).keys, _NO_OWN_FILE))
+                found.append(gone_entry(Scope.hub(cname, hub.name).keys, _NO_OWN_FILE))
         seen: dict[str, None] = {}
         for hub in cluster.hubs:
             for path in hub.files:
                 if path not in seen:
                     seen[path] = None
-                    _bind_file(config, fleet, hub, path, bound, errors)
+                    _bind_file(config, fleet, hub, path, bound, errors, found)
         folder = f"{CLUSTERS_DIR}/{cname}/"
         names = sorted(p.rsplit("/", 1)[-1] for p in seen)
         for fname in spec.files:
             if folder + fname not in seen:
-                errors.append(
-                    key_error(
+                found.append(
+                    gone_entry(
                         Scope.file(cname, fname).keys,
                         "no hub of cluster.yaml uses this file" + close_match(fname, names),
                     )
                 )
-    return bound, errors
+    return bound, errors, found
 
 
 _NO_OWN_FILE = (
@@ -77,6 +103,7 @@ def _bind_file(
     path: str,
     bound: list[Bound],
     errors: list[Diagnostic],
+    found: list[Diagnostic],
 ) -> None:
     try:
         values = fleet.hub_file(hub, path)
@@ -88,8 +115,8 @@ def _bind_file(
     fname = path.rsplit("/", 1)[-1]
     if scope.kind == "hub":
         if fname in spec.files:
-            errors.append(
-                key_error(
+            found.append(
+                gone_entry(
                     Scope.file(hub.cluster, fname).keys,
                     f"this file is used only by hub {scope.name!r}; write its images under "
                     f"[{scope.key}]",
@@ -105,12 +132,13 @@ def _sets_anything(scope: ScopePolicy | None) -> bool:
     return scope is not None and (scope.image is not None or bool(scope.profiles))
 
 
-def _check_names(config: Config, fleet: Fleet, errors: list[Diagnostic]) -> None:
+def _gone_names(config: Config, fleet: Fleet) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
     known = sorted(fleet.clusters)
     for cname in config.clusters:
         if cname not in fleet.clusters:
-            errors.append(
-                key_error(
+            found.append(
+                gone_entry(
                     ("clusters", cname), "no such cluster in the tree" + close_match(cname, known)
                 )
             )
@@ -121,11 +149,40 @@ def _check_names(config: Config, fleet: Fleet, errors: list[Diagnostic]) -> None
         names = [hub.name for hub in cluster.hubs]
         for hname in spec.hubs:
             if hname not in names:
-                errors.append(
-                    key_error(
+                found.append(
+                    gone_entry(
                         Scope.hub(cname, hname).keys,
                         f"no such hub in {cluster.path}" + close_match(hname, names),
                     )
+                )
+    return found
+
+
+def _gone_profiles(item: Bound) -> Iterator[Diagnostic]:
+    """The profiles and choices ``item``'s policy names that its values file lacks."""
+    values = item.file
+    for name, profile in item.policy.profiles.items():
+        keys = (*item.scope.keys, "profiles", name)
+        if not values.has_profile_list:
+            yield gone_entry(
+                keys,
+                f"{values.path} has no profileList (Helm takes a hub's whole profileList "
+                "from the last file that sets it: set profile images in that file's scope)",
+            )
+            continue
+        if name not in values.profiles:
+            yield gone_entry(
+                keys,
+                f"no profile with this slug or display name in {values.path}"
+                + close_match(name, values.profiles),
+            )
+            continue
+        found = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
+        for key in profile.choices:
+            if key not in found:
+                yield gone_entry(
+                    (*keys, "choices", key),
+                    f"no such image choice in {values.path}" + close_match(key, found),
                 )
 
 

@@ -30,17 +30,19 @@ class Compiled:
 
 def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) -> Compiled:
     """Everything compile would do, computed in memory; raises on bad input."""
+    from .stale import settle
     from .validate import check_edits
 
     fleet = fleet or layering.load_fleet(source.tree)
     lock = lock if lock is not None else load_lock(source.lock_path)
+    gone = settle(source, fleet)
     result = plan.make_plan(source.config, fleet, lock)
     prefixes = {path: fleet.prefix_of(path) for path in (e.path for e in result.edits)}
     errors = check_edits(fleet.root, result.edits, prefixes)
     if errors:
         raise PlanError(errors)
     found = findings.find(source.config, fleet, result.targets, lock)
-    return Compiled(source, fleet, result, found)
+    return Compiled(source, fleet, result, (*gone, *found))
 
 
 def write(

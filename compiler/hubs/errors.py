@@ -9,6 +9,7 @@ defined here and nowhere else.  Imports nothing of the package.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +19,8 @@ from typing import ClassVar, Literal
 Severity = Literal["error", "warning", "note"]
 # The rules of findings that `hubs adopt` settles: what the tree has and hubs.toml lacks.
 UNSTATED_RULES = frozenset({"unstated", "new-hub", "new-cluster"})
+# The rule of an entry of hubs.toml naming what the tree no longer has (`hubs adopt` removes it).
+GONE_RULE = "gone"
 # The rules of findings about an image that is not a reference at all.
 BROKEN_RULES = frozenset({"not-a-reference", "misplaced-template"})
 
@@ -99,7 +102,7 @@ class Diagnostic:
         """The same diagnostic with ``prefix`` before its file (tree-relative to shown)."""
         if self.file is None or not prefix:
             return self
-        return replace(self, file=prefix + self.file)
+        return replace(self, file=posixpath.normpath(prefix + self.file))
 
     def __str__(self) -> str:
         head = [part for part in (self.where, self.key) if part]
@@ -148,6 +151,13 @@ class InputError(HubsError):
     """Bad input (exit 2): nothing was written."""
 
     exit_code = Exit.INPUT
+
+
+class DecisionError(HubsError):
+    """hubs.toml and the tree disagree in a way only a person can settle (exit 1): both
+    sides are shown with the command that settles it; nothing was written."""
+
+    exit_code = Exit.FINDINGS
 
 
 class UsageError(InputError):

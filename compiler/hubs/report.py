@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import BROKEN_RULES, UNSTATED_RULES, Diagnostic, clipped, oneline
+from .errors import BROKEN_RULES, GONE_RULE, UNSTATED_RULES, Diagnostic, clipped, oneline
 
 if TYPE_CHECKING:
     from .plan import Change
@@ -65,26 +65,36 @@ def headline(report: Report) -> str:
         if report.failing:
             return f"{what} out of date, {found}; see the fix under each"
         return f"{what} out of date; run `hubs compile`" + (f"; {found}" if found else "")
-    left = f"; {found} left as the tree has them" if found else ""
+    left = _left(report)
     if not report.changes:
         return f"nothing to change{left}" if found else _clean(report, "nothing to change")
     return f"{'changed' if report.applied else 'would change'} {what}{left}"
+
+
+def _left(report: Report) -> str:
+    """``; 2 not stated in hubs.toml left as the tree has them`` for a run that writes."""
+    kept = _counted(report, lambda kind: kind != "gone")
+    gone = _counted(report, lambda kind: kind == "gone")
+    left = f"{kept} left as the tree has them" if kept else ""
+    return "".join(f"; {part}" for part in (left, gone) if part)
 
 
 def _clean(report: Report, state: str) -> str:
     return f"{state} ({report.slots} slots, {report.hubs} hubs)"
 
 
-def _counted(report: Report) -> str:
+def _counted(report: Report, only: Callable[[str], bool] = lambda kind: True) -> str:
     """``2 not in hubs.toml, 1 broken image``: the findings, counted by kind."""
     kinds: dict[str, list[Diagnostic]] = {kind: [] for kind in _KINDS}
     for finding in report.findings:
         kinds[_kind(finding.rule)].append(finding)
-    parts = [_KINDS[kind](found) for kind, found in kinds.items() if found]
+    parts = [_KINDS[kind](found) for kind, found in kinds.items() if found and only(kind)]
     return ", ".join(parts)
 
 
 def _kind(rule: str | None) -> str:
+    if rule == GONE_RULE:
+        return "gone"
     if rule in UNSTATED_RULES:
         return "unstated"
     if rule in BROKEN_RULES:
@@ -98,6 +108,9 @@ def _lint(found: list[Diagnostic]) -> str:
 
 
 _KINDS: dict[str, Callable[[list[Diagnostic]], str]] = {
+    "gone": lambda found: (
+        f"{len(found)} entr{'ies' if len(found) != 1 else 'y'} of hubs.toml the tree no longer has"
+    ),
     "unstated": lambda found: f"{len(found)} not stated in hubs.toml",
     "broken": lambda found: f"{len(found)} broken image{'s' * (len(found) != 1)}",
     "pending": lambda found: f"{len(found)} waiting for `hubs update`",

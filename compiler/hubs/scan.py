@@ -56,6 +56,11 @@ def scan(root: Path, rel: str, prefix: YamlPath = (), store: Store | None = None
     if is_secret(rel):
         raise LayoutError(f"{rel}: secret files are never read or written")
     text = _read(inside(root, rel, rel), f"{rel} (listed in cluster.yaml)")
+    return scan_text(text, rel, prefix, store)
+
+
+def scan_text(text: str, rel: str, prefix: YamlPath = (), store: Store | None = None) -> ValuesFile:
+    """List the slots of the values file ``rel`` whose text is ``text`` (read already)."""
     digest = digest_of(text)
     if "image" not in text and PROFILE_LIST not in text and "extraImages" not in text:
         return ValuesFile(rel, prefix, digest)

@@ -136,7 +136,6 @@ def _no_effect(values: ValuesFile, message: str) -> Diagnostic:
 
 def _scope_targets(item: Bound, lock: Lock | None, errors: list[Diagnostic]) -> Iterator[Target]:
     values, policy = item.file, item.policy
-    _check_profiles(item, errors)
     for slot in values.slots:
         address = address_of(item.scope, slot)
         if slot.kind == "unlisted":
@@ -156,39 +155,6 @@ def _policy_for(scope: ScopePolicy, slot: Slot) -> Policy | None:
     if profile is None:
         return None
     return profile.image if slot.kind == "profile" else profile.choices.get(slot.choice or "")
-
-
-def _check_profiles(item: Bound, errors: list[Diagnostic]) -> None:
-    values = item.file
-    for name, profile in item.policy.profiles.items():
-        keys = (*item.scope.keys, "profiles", name)
-        if not values.has_profile_list:
-            errors.append(
-                key_error(
-                    keys,
-                    f"{values.path} has no profileList (Helm takes a hub's whole profileList "
-                    "from the last file that sets it: set profile images in that file's scope)",
-                )
-            )
-            continue
-        if name not in values.profiles:
-            errors.append(
-                key_error(
-                    keys,
-                    f"no profile with this slug or display name in {values.path}"
-                    + close_match(name, values.profiles),
-                )
-            )
-            continue
-        found = [s.choice or "" for s in values.slots if s.kind == "choice" and s.profile == name]
-        for key in profile.choices:
-            if key not in found:
-                errors.append(
-                    key_error(
-                        (*keys, "choices", key),
-                        f"no such image choice in {values.path}" + close_match(key, found),
-                    )
-                )
 
 
 def _target(

@@ -13,11 +13,10 @@ def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) 
     """hubs.toml text with the policy at ``address`` set (None: removed, i.e. inherit)."""
     import tomlkit
 
-    doc = tomlkit.parse(text)
     keys = address.keys
     if value is None:
-        _remove(doc, keys)
-        return tomlkit.dumps(doc)
+        return remove(text, keys)
+    doc = tomlkit.parse(text)
     inline_from = _inline_at(doc, keys[:-1])
     if inline_from is None and not _has_table(doc, keys[:-1]):  # where import would put it
         line = f"{toml_key(keys[-1])} = {_value(value).as_string()}"
@@ -30,6 +29,59 @@ def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) 
         table = table[key]
     table[keys[-1]] = _value(value)
     return tomlkit.dumps(doc)
+
+
+def remove(text: str, keys: tuple[str, ...]) -> str:
+    """hubs.toml text without the entry at ``keys`` (a cluster, hub, file, profile or
+    choice, with everything under it); profile tables left empty go too.  A cluster's
+    ``# ---- NAME (...)`` heading, which import writes, goes with the cluster."""
+    import tomlkit
+
+    doc = tomlkit.parse(_without_tables(text, keys))
+    _remove(doc, keys)  # what is left: keys written inside a parent table
+    out = tomlkit.dumps(doc)
+    scope = keys[:4]
+    if len(keys) > 4 and scope[2] == "hubs" and not _has_table(tomlkit.parse(out), scope):
+        out = _listed(out, scope)
+    if len(keys) == 2:
+        heading = f"# ---- {keys[1]} ("
+        out = "".join(
+            line for line in out.splitlines(keepends=True) if not line.startswith(heading)
+        )
+    return out
+
+
+def _without_tables(text: str, keys: tuple[str, ...]) -> str:
+    """``text`` without the tables at or under ``keys``, line by line: each from its header
+    to the comments above the next header, which belong to that one (tomlkit would drop
+    them with the table)."""
+    body = text.splitlines(keepends=True)
+    headers = table_headers(text)
+    gone = [n for n, path in headers if tuple(path[: len(keys)]) == keys]
+    for start in reversed(gone):
+        later = [n for n, _ in headers if n > start]
+        end = _block_start(body, later[0]) if later else len(body)
+        del body[start:end]
+    return "".join(body)
+
+
+def _listed(text: str, scope: tuple[str, ...]) -> str:
+    """``text`` with the hub of ``scope`` listed again (its own table, where import would
+    put it): removing the last table under a hub must not unlist the hub."""
+    return insert_block(text, [f"[{dotted(scope)}]"], scope)
+
+
+def value_at(text: str, keys: tuple[str, ...]) -> str | dict[str, Any] | None:
+    """The policy written at ``keys``, as plain data (None when nothing is)."""
+    import tomlkit
+
+    table: Any = tomlkit.parse(text)
+    for key in keys:
+        if not isinstance(table, dict) or key not in table:
+            return None
+        table = table[key]
+    found = table.unwrap() if hasattr(table, "unwrap") else table
+    return found if isinstance(found, str | dict) else None
 
 
 def _value(value: str | dict[str, Any]) -> Any:

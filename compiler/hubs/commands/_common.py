@@ -92,11 +92,19 @@ def source(where: Where) -> Source:
     return load_config(config_path(where))
 
 
-def loaded(where: Where) -> tuple[Source, Fleet, Lock]:
+def loaded(where: Where, *, warn_gone: bool = False) -> tuple[Source, Fleet, Lock]:
+    """hubs.toml, the fleet and hubs.lock.  An entry of hubs.toml new since the last commit
+    that names nothing is an error; one the tree no longer has is left out (a warning with
+    ``warn_gone``; commands with a report list it among their findings)."""
     from ..load import load_lock
+    from ..stale import settle
 
     found = source(where)
-    return found, open_fleet(where, found.tree, found.path.parent), load_lock(found.lock_path)
+    fleet = open_fleet(where, found.tree, found.path.parent)
+    gone = settle(found, fleet)
+    if warn_gone:
+        warn(gone, prefix(fleet.root, where.base))
+    return found, fleet, load_lock(found.lock_path)
 
 
 _STORES: list[Store] = []  # the caches opened by this run, saved by save_caches()

@@ -29,16 +29,24 @@ def run(options: AdoptOptions) -> int:
 def _adopt(options: AdoptOptions, held: TreeLock) -> int:
     from ..adopt import adopt
     from ..compile import write
+    from ..load import dump_lock, read_lock
     from ..transaction import FileWrite
 
     source, fleet, lock = loaded(options)
     result = adopt(source, fleet, lock, options.addresses, options.all)
-    write(None, held, also=[FileWrite(source.path, result.text, source.text)])
+    also = [FileWrite(source.path, result.text, source.text)]
+    if result.lock is not None:
+        also.append(
+            FileWrite(source.lock_path, dump_lock(result.lock), read_lock(source.lock_path)[1])
+        )
+    write(None, held, also=also)
+    for line in result.removed:
+        print(f"removed {line}")
     for line in result.taken:
         print(f"adopted {line}")
     for line in result.refused:
         print(f"not adopted: {line}")
-    count = len(result.taken)
+    count = len(result.taken) + len(result.removed)
     said = f"took {count} into {source.path.name}" if count else "nothing to adopt"
     print(f"hubs adopt: {said}", file=sys.stderr)
     return EXIT_OK

@@ -18,7 +18,7 @@ class ExplainOptions(Where):
 def run(options: ExplainOptions) -> int:
     from ..inventory import explain, render_explain
 
-    source, fleet, lock = loaded(options)
+    source, fleet, lock = loaded(options, warn_gone=True)
     found = explain(source.config, fleet, lock, options.address)
     sys.stdout.write(render_explain(found, options.format))
     warn(fleet.warnings())

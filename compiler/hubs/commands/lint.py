@@ -14,6 +14,7 @@ from ._common import (
     emit,
     prefix,
     source,
+    warn,
 )
 
 if TYPE_CHECKING:
@@ -25,10 +26,12 @@ if TYPE_CHECKING:
 def run(options: ReportOptions) -> int:
     from ..layering import load_fleet
     from ..lint import lint
+    from ..stale import settle
     from ..targets import targets
 
     found = source(options)
     fleet = load_fleet(found.tree)
+    warn(settle(found, fleet), prefix(fleet.root, options.base))
     wanted = targets(found.config, fleet, None)
     findings = lint(found.config.lint, fleet, wanted)
     held = [t for t in wanted if t.slot.image is not None and t.policy != "user-controlled"]

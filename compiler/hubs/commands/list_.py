@@ -35,7 +35,7 @@ def run(options: ListOptions) -> int:
     from .. import fleetquery, targets
     from ..inventory import rows
 
-    source, fleet, lock = loaded(options)
+    source, fleet, lock = loaded(options, warn_gone=True)
     query = fleetquery.Query(
         options.image, options.registry, options.cluster, options.hub, options.policy
     )
