@@ -1318,7 +1318,7 @@ EXPECTED: dict[str, tuple[str, ...]] = {
         "config/clusters/a/cluster.yaml:15: hub 'prod': a values file is given by its name",
     ),
     "cluster-unknown-chart": (
-        "config/clusters/a/cluster.yaml:10: hub 'prod': unknown helm_chart 'otherhub'",
+        "hubs.toml:22:1: clusters.a.hubs.prod: runs chart 'otherhub', which hubs does not manage",
     ),
     "cluster-duplicate-hub": ("config/clusters/a/cluster.yaml:16: hub 'prod' is listed twice",),
     "cluster-alias-bomb": ("hubs compile: nothing to change (7 slots, 3 hubs)",),

@@ -171,3 +171,65 @@ def test_check_hook_alone_fails_on_an_unstated_choice(tmp_path: Path) -> None:
         "see the fix under each"
     ) in shown
     assert "`hubs adopt 'alpha/common.values.yaml:profiles/medium/choices/rstudio'`" in shown
+
+
+ML = "generated/config/clusters/beta/daskhub-common.values.yaml"
+
+
+def _commit(repo: Path, env: dict[str, str], message: str) -> subprocess.CompletedProcess[str]:
+    run("git", "add", "-A", cwd=repo, env=env)
+    return run("git", "commit", "-qm", message, cwd=repo, env=env)
+
+
+def test_the_old_adopt_then_compile_hooks_revert_a_hand_bumped_tag(tmp_path: Path) -> None:
+    """Why the README recommends hubs-reconcile: adopt (without --all) leaves an edited pin
+    alone, and compile then writes hubs.toml's old tag back over the hand edit."""
+    repo, env = _hooks_repo(tmp_path, ["adopt", "compile"])
+    values = repo / ML
+    values.write_text(
+        values.read_text().replace("ml-notebook:2025.06.02", "ml-notebook:2025.06.03")
+    )
+    _commit(repo, env, "hand bump")
+    assert "ml-notebook:2025.06.03" not in values.read_text()
+
+
+def test_the_reconcile_hook_keeps_a_hand_bumped_tag(tmp_path: Path) -> None:
+    repo, env = _hooks_repo(tmp_path, ["reconcile", "check"])
+    values = repo / ML
+    values.write_text(
+        values.read_text().replace("ml-notebook:2025.06.02", "ml-notebook:2025.06.03")
+    )
+    edited = values.read_bytes()
+    first = _commit(repo, env, "hand bump")
+    shown = first.stdout + first.stderr
+    assert first.returncode == 1  # reconcile wrote hubs.toml: pre-commit asks to stage it
+    assert (
+        "adopted beta/daskhub-common.values.yaml:profiles/cpu/choices/ml: "
+        "pangeo/ml-notebook:2025.06.03\n"
+    ) in shown
+    assert values.read_bytes() == edited
+    assert 'ml = "pangeo/ml-notebook:2025.06.03"\n' in (repo / "hubs.toml").read_text()
+    second = _commit(repo, env, "hand bump")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert values.read_bytes() == edited
+    log = run("git", "log", "--oneline", cwd=repo, env=env).stdout
+    assert log.count("\n") == 2
+
+
+def test_the_reconcile_hook_compiles_an_edited_pin_into_the_same_commit(tmp_path: Path) -> None:
+    repo, env = _hooks_repo(tmp_path, ["reconcile", "check"])
+    toml = repo / "hubs.toml"
+    toml.write_text(
+        toml.read_text().replace(
+            'ml = "pangeo/ml-notebook:2025.06.02"', 'ml = "pangeo/ml-notebook:2025.07.01"'
+        )
+    )
+    first = _commit(repo, env, "bump ml")
+    assert first.returncode == 1  # reconcile compiled the values file: stage it
+    assert "pangeo/ml-notebook:2025.06.02 -> pangeo/ml-notebook:2025.07.01" in (
+        first.stdout + first.stderr
+    )
+    second = _commit(repo, env, "bump ml")
+    assert second.returncode == 0, second.stdout + second.stderr
+    shown = run("git", "show", "--stat", "--format=", "HEAD", cwd=repo, env=env).stdout
+    assert "hubs.toml" in shown and "daskhub-common.values.yaml" in shown

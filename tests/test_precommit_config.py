@@ -45,10 +45,9 @@ def test_config_runs_the_published_hooks_as_published() -> None:
     assert [{k: h[k] for k in same} for h in config_hooks()] == [
         {k: published[h["id"]][k] for k in same} for h in config_hooks()
     ]
-    # hubs-adopt is published for fleets that want hand edits adopted; the example does not
-    assert sorted(published) == ["hubs-adopt", "hubs-check", "hubs-compile"]
-    # offline hooks only on commit: check and compile never touch the network
-    assert [h["entry"] for h in config_hooks()] == ["hubs check", "hubs compile"]
+    assert sorted(published) == ["hubs-adopt", "hubs-check", "hubs-compile", "hubs-reconcile"]
+    # the set-up the README recommends, offline: reconcile and check never touch the network
+    assert [h["entry"] for h in config_hooks()] == ["hubs reconcile", "hubs check"]
     assert all("stages" not in h for h in config_hooks())
 
 
@@ -87,22 +86,25 @@ def test_dogfood_on_a_copy(tmp_path: Path) -> None:
     values = repo / DRIFTED
     clean = values.read_text()
     values.write_text(clean.replace("ml-notebook:2025.06.02", "ml-notebook:2025.06.03"))
+    bumped = values.read_text()
     run("git", "add", "-A", cwd=repo, env=env)
     second = run("git", "commit", "-qm", "hand bump", cwd=repo, env=env)
     shown = second.stdout + second.stderr
     assert second.returncode == 1
     assert (
-        "hubs check...............................................................Failed" in shown
-    )
-    assert "hubs check: 1 slot in 1 file out of date; run `hubs compile`" in shown
-    assert (
-        "hubs compile.............................................................Failed" in shown
+        "hubs reconcile...........................................................Failed" in shown
     )
     assert "- files were modified by this hook" in shown
-    assert values.read_text() == clean  # compile put the policy's tag back
+    assert (
+        "hubs check...............................................................Passed" in shown
+    )
+    assert values.read_text() == bumped  # the hand edit stays; hubs.toml took it
+    assert 'ml = "pangeo/ml-notebook:2025.06.03"' in (repo / "hubs.toml").read_text()
     assert run("git", "log", "--oneline", cwd=repo, env=env).stdout.count("\n") == 1
 
-    run("git", "add", "-A", cwd=repo, env=env)  # nothing left to commit: the fix undid the bump
+    run("git", "add", "-A", cwd=repo, env=env)
+    third = run("git", "commit", "-qm", "hand bump", cwd=repo, env=env)
+    assert third.returncode == 0, third.stdout + third.stderr
     assert run("git", "status", "--porcelain", cwd=repo, env=env).stdout == ""
     manual = run(str(BIN / "pre-commit"), "run", "--all-files", cwd=repo, env=env)
     assert manual.returncode == 0, manual.stdout + manual.stderr

@@ -68,8 +68,8 @@ def adopt(
     _new_clusters(work, config, fleet, only)
     _new_hubs(work, config, fleet, only)
     for target in wanted:
-        if only is not None and target.address not in only:
-            continue
+        if (only is not None and target.address not in only) or target.address in work.done:
+            continue  # not asked for, or a follow policy moved here already
         if _added(work, target.address.scope):
             work.done.add(target.address)  # its block states it already
         else:
@@ -286,7 +286,9 @@ def _check(work: _Work, fleet: Fleet, only: set[Address] | None) -> None:
         for d in find(config, fleet, wanted)
         if d.rule in UNSTATED_RULES and (only is None or _named(d.key or "", only))
     ]
-    moved = [t for t in wanted if t.address in work.done and t.differs]
+    moved = [
+        t for t in wanted if t.address in work.done and t.differs and t.policy != "follow-latest"
+    ]
     if left or moved:
         what = left[0].key if left else str(moved[0].address)
         raise InputError(

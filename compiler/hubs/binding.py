@@ -147,8 +147,12 @@ def _gone_names(config: Config, fleet: Fleet) -> list[Diagnostic]:
         if spec is None:
             continue
         names = [hub.name for hub in cluster.hubs]
+        unmanaged = {hub.name: hub.chart for hub in cluster.unmanaged}
         for hname in spec.hubs:
-            if hname not in names:
+            if hname in unmanaged:
+                why = f"runs chart {unmanaged[hname]!r}, which hubs does not manage"
+                found.append(gone_entry(Scope.hub(cname, hname).keys, why))
+            elif hname not in names:
                 found.append(
                     gone_entry(
                         Scope.hub(cname, hname).keys,

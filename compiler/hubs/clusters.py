@@ -51,6 +51,7 @@ class Cluster:
     path: str  # tree-relative cluster.yaml
     hubs: tuple[Hub, ...]
     digest: str = ""  # of the cluster.yaml text read
+    unmanaged: tuple[Hub, ...] = ()  # hubs on a chart hubs does not manage (binderhub, ...)
 
     def hub(self, name: str) -> Hub | None:
         return next((hub for hub in self.hubs if hub.name == name), None)
@@ -90,17 +91,19 @@ def read_cluster(root: Path, rel: str) -> Cluster:
         return Cluster(folder, rel, (), digest(text))
     if not isinstance(hubs_node, yaml.SequenceNode):
         raise LayoutError(f"{rel}:{_line(hubs_node)}: hubs must be a list of hubs")
-    hubs = tuple(_read_hub(rel, folder, node) for node in hubs_node.value)
+    listed = [_read_hub(rel, folder, node) for node in hubs_node.value]
+    hubs = tuple(hub for hub in listed if hub.chart in CHARTS)
     here = rel.rsplit("/", 1)[0] + "/"
     for hub in hubs:  # every values file listed must be inside the tree
         for path in hub.files:
             inside(root, path, f"{rel}:{hub.line}: hub {hub.name!r}: {path.removeprefix(here)!r}")
     seen: set[str] = set()
-    for hub in hubs:
+    for hub in listed:
         if hub.name in seen:
             raise LayoutError(f"{rel}:{hub.line}: hub {hub.name!r} is listed twice")
         seen.add(hub.name)
-    return Cluster(folder, rel, hubs, digest(text))
+    unmanaged = tuple(hub for hub in listed if hub.chart not in CHARTS)
+    return Cluster(folder, rel, hubs, digest(text), unmanaged)
 
 
 def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
@@ -116,8 +119,6 @@ def _read_hub(rel: str, cluster: str, node: yaml.Node) -> Hub:
 
     name = text("name")
     chart = text("helm_chart", "basehub")
-    if chart not in CHARTS:
-        raise LayoutError(f"{rel}:{line}: hub {name!r}: unknown helm_chart {chart!r}")
     names = _file_names(rel, name, yamldoc.child(node, "helm_chart_values_files"))
     folder = rel.rsplit("/", 1)[0]
     files = tuple(f"{folder}/{n}" for n in names if not is_secret(n))

@@ -99,8 +99,8 @@ def _cluster(fleet: Fleet, cluster: Cluster) -> Iterator[str]:
         yield from (f"[{base}.hubs]", *listed)
     for block in tables:  # hubs with profile images of their own: their tables
         yield from ("", *block)
-    if not cluster.hubs:
-        yield f"[{base}]"
+    if not cluster.hubs:  # a cluster before its first hub is listed all the same
+        yield from ("", f"[{base}]")
 
 
 def _hubs(fleet: Fleet, cluster: Cluster) -> tuple[list[str], list[list[str]]]:

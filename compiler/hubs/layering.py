@@ -88,6 +88,8 @@ class _Indexed:
                 users.setdefault(path, []).append(hub)
         self._users = {path: tuple(hubs) for path, hubs in users.items()}
         self._own = {hub.address: self._find_own(hub) for hub in self.hubs()}
+        for cluster in self.clusters.values():
+            self._notes.extend(_unmanaged(cluster))
 
     def _find_own(self, hub: Hub) -> str | None:
         for path in reversed(hub.files):
@@ -285,6 +287,19 @@ class Fleet(_Indexed):
         """Files after ``path`` among ``hub``'s that are in ``setters``."""
         chosen = set(setters)
         return [p for p in hub.files[hub.files.index(path) + 1 :] if p in chosen]
+
+
+def _unmanaged(cluster: Cluster) -> Iterator[Diagnostic]:
+    """A warning for each hub on a chart hubs does not manage: listed, never edited."""
+    for hub in cluster.unmanaged:
+        yield Diagnostic(
+            f"hub {hub.name!r} runs chart {hub.chart!r}, which hubs does not manage "
+            "(basehub and daskhub only): its values files are left alone",
+            cluster.path,
+            hub.line,
+            severity="warning",
+            rule="unmanaged-chart",
+        )
 
 
 def load_fleet(root: Path, store: Store | None = None) -> Fleet:

@@ -40,9 +40,12 @@ def remove(text: str, keys: tuple[str, ...]) -> str:
     doc = tomlkit.parse(_without_tables(text, keys))
     _remove(doc, keys)  # what is left: keys written inside a parent table
     out = tomlkit.dumps(doc)
+    left = tomlkit.parse(out)
     scope = keys[:4]
-    if len(keys) > 4 and scope[2] == "hubs" and not _has_table(tomlkit.parse(out), scope):
+    if len(keys) > 4 and scope[2] == "hubs" and not _has_table(left, scope):
         out = _listed(out, scope)
+    elif len(keys) > 2 and not _has_table(left, keys[:2]):
+        out = _listed(out, keys[:2])
     if len(keys) == 2:
         heading = f"# ---- {keys[1]} ("
         out = "".join(
@@ -66,13 +69,14 @@ def _without_tables(text: str, keys: tuple[str, ...]) -> str:
 
 
 def _listed(text: str, scope: tuple[str, ...]) -> str:
-    """``text`` with the hub of ``scope`` listed again (its own table, where import would
-    put it): removing the last table under a hub must not unlist the hub."""
+    """``text`` with the hub or cluster of ``scope`` listed again (its own table, where
+    import would put it): removing the last table under one must not unlist it."""
     return insert_block(text, [f"[{dotted(scope)}]"], scope)
 
 
-def value_at(text: str, keys: tuple[str, ...]) -> str | dict[str, Any] | None:
-    """The policy written at ``keys``, as plain data (None when nothing is)."""
+def value_at(text: str, keys: tuple[str, ...]) -> Any:
+    """The policy written at ``keys`` as tomlkit holds it, so that :func:`set_policy`
+    writes it elsewhere exactly as written (None when nothing is written there)."""
     import tomlkit
 
     table: Any = tomlkit.parse(text)
@@ -80,12 +84,14 @@ def value_at(text: str, keys: tuple[str, ...]) -> str | dict[str, Any] | None:
         if not isinstance(table, dict) or key not in table:
             return None
         table = table[key]
-    found = table.unwrap() if hasattr(table, "unwrap") else table
-    return found if isinstance(found, str | dict) else None
+    return table
 
 
 def _value(value: str | dict[str, Any]) -> Any:
-    import tomlkit
+    import tomlkit.items
+
+    if isinstance(value, tomlkit.items.Item):  # moved as written
+        return value
 
     if isinstance(value, dict):
         inline = tomlkit.inline_table()
