@@ -2,8 +2,8 @@
 ``hubs list --hubs``, one row per hub with every image it can run.
 
 The rows come from :mod:`hubs.inventory`, the images a hub runs from
-:meth:`hubs.layering.Fleet.offers`; text tables fit 100 columns (:mod:`hubs.tablefit`),
-JSON keeps every value whole.
+:meth:`hubs.layering.Fleet.offers`.  Text tables (:mod:`hubs.tablefit`) fit a width when
+given one, wrapping long values, and never drop a character; JSON has the same values as data.
 """
 
 from __future__ import annotations
@@ -84,13 +84,15 @@ def select(rows: list[Row], query: Query, fleet: Fleet) -> list[Row]:
     return [row for row in rows if query.row_matches(row)]
 
 
-def render_rows(found: list[Row], fmt: str) -> str:
+def render_rows(found: list[Row], fmt: str, width: int | None = None) -> str:
+    """The rows as JSON or as a text table, fitted to ``width`` when given."""
     if fmt == "json":
         return json.dumps([r.as_json() for r in found], indent=2) + "\n"
     cells = [
         (r.address, r.policy, r.registry or "-", _on(r.image), str(len(r.hubs))) for r in found
     ]
-    return tablefit.render(("ADDRESS", "POLICY", "REGISTRY", "IMAGE", "HUBS"), cells, (0, 2, 3))
+    header = ("ADDRESS", "POLICY", "REGISTRY", "IMAGE", "HUBS")
+    return tablefit.render(header, cells, (0, 2, 3), width)
 
 
 def _on(image: str | None) -> str:
@@ -188,8 +190,9 @@ def _runs(fleet: Fleet, hub: Hub, offer: Offer, by_key: dict[Any, Target]) -> Ru
     return Runs(offer.profile, offer.choice, offer.how, address, image, policy)
 
 
-def render_hubs(found: list[HubRow], fmt: str) -> str:
+def render_hubs(found: list[HubRow], fmt: str, width: int | None = None) -> str:
+    """The hub rows as JSON or as a text table, fitted to ``width`` when given."""
     if fmt == "json":
         return json.dumps([r.as_json() for r in found], indent=2) + "\n"
     cells = [(r.hub, str(len(r.images)), ", ".join(r.images)) for r in found]
-    return tablefit.render(("HUB", "IMAGES", "RUNS"), cells, (0, 2))
+    return tablefit.render(("HUB", "IMAGES", "RUNS"), cells, (0, 2), width)

@@ -41,12 +41,20 @@ def run(options: ListOptions) -> int:
     )
     if options.hubs:
         found = fleetquery.hub_rows(fleet, targets.targets(source.config, fleet, lock), query)
-        sys.stdout.write(fleetquery.render_hubs(found, options.format))
+        sys.stdout.write(fleetquery.render_hubs(found, options.format, terminal_width()))
     else:
         selected = fleetquery.select(rows(source.config, fleet, lock), query, fleet)
-        sys.stdout.write(fleetquery.render_rows(selected, options.format))
+        sys.stdout.write(fleetquery.render_rows(selected, options.format, terminal_width()))
     warn(fleet.warnings())
     return EXIT_OK
+
+
+def terminal_width() -> int | None:
+    """The terminal's columns when stdout is one (``COLUMNS`` first, as ``shutil`` reads
+    it); None when it is piped, so the table is never narrowed there."""
+    import shutil
+
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,8 +85,9 @@ COMMAND = Command(
         "take it), policy in hubs.toml, registry, image, and the number of hubs that run it "
         "(JSON adds file, line, YAML path, those hubs, and the hubs whose layers carry it but "
         "where every profile and choice overrides it). With --hubs, one row per hub with every "
-        "image it can run, for each profile and choice. The filters combine; text fits 100 "
-        "columns, cutting long values in the middle, and JSON keeps them whole."
+        "image it can run, for each profile and choice. The filters combine. On a terminal the "
+        "text fits its width, a long value wrapped under its column; piped, every row is one "
+        "line, whole. JSON has the same values as data."
     ),
     examples=(
         "hubs list",
