@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import Fleet
-from hubs import tablefit, targets
+from hubs import fleetquery, tablefit, targets
 from hubs.cli import main
 from hubs.commands import list_
 from reachfleet import reach_fleet
@@ -124,7 +124,66 @@ def test_image_glob_matches_as_written_and_in_full(fleet: Fleet) -> None:
         "a/common.values.yaml:profiles/Choose/choices/py",
         "a/common.values.yaml:profiles/big/choices/py",
     ]
-    assert fleet.run("list", "--image", "python").out == ""  # a glob on the whole name
+
+
+def _addresses(fleet: Fleet, *args: str) -> list[str]:
+    result = fleet.run("list", "--format", "json", *args)
+    return [r["address"] for r in json.loads(result.out)]
+
+
+def test_image_glob_without_a_slash_matches_the_last_component(fleet: Fleet) -> None:
+    assert _addresses(fleet, "--image", "python") == [
+        "a/common.values.yaml:profiles/Choose/choices/py",
+        "a/common.values.yaml:profiles/big/choices/py",
+    ]
+    assert _addresses(fleet, "--image", "scipy-*") == ["defaults:image"]
+    assert _addresses(fleet, "--image", "quay.io*") == [  # a glob on the whole name still
+        "defaults:image",
+        "a/common.values.yaml:image",
+        "a/common.values.yaml:profiles/small/image",
+    ]
+
+
+def test_image_glob_with_a_tag_matches_the_tag_too(fleet: Fleet) -> None:
+    assert _addresses(fleet, "--image", "quay.io/org/small:1.0.0") == [
+        "a/common.values.yaml:profiles/small/image"
+    ]
+    assert _addresses(fleet, "--image", "*:2024*") == [
+        "defaults:image",
+        "a/common.values.yaml:profiles/Choose/choices/r",
+        "a/common.values.yaml:profiles/big/choices/r",
+    ]
+    assert _addresses(fleet, "--image", "small:1.0.0") == [
+        "a/common.values.yaml:profiles/small/image"
+    ]
+    assert _addresses(fleet, "--image", "small:1.0") == []
+    assert _addresses(fleet, "--image", "small@sha256:*") == []  # no digest to match
+    assert fleet.run("list", "--hubs", "--image", "scipy-notebook:2024-03-18").out == (
+        "HUB    IMAGES  RUNS\nd/hub  1       quay.io/jupyter/scipy-notebook:2024-03-18\n"
+    )
+
+
+def test_an_image_without_a_tag_is_latest_unless_it_has_a_digest() -> None:
+    digest = "sha256:" + "a" * 64
+    latest = fleetquery.ImageGlob.parse("ubuntu:latest")
+    assert [latest.matches(i) for i in ("ubuntu", f"ubuntu@{digest}", "ubuntu:22.04")] == [
+        True,
+        False,
+        False,
+    ]
+    assert fleetquery.ImageGlob.parse("ubuntu@sha256:a*").matches(f"docker.io/ubuntu@{digest}")
+    assert fleetquery.ImageGlob.parse("localhost:5000/x:1").matches("localhost:5000/x:1")
+
+
+@pytest.mark.parametrize("pattern", ["", "x:", ":1", "x@", "quay.io/x y"])
+def test_an_image_glob_of_no_form_says_the_form(fleet: Fleet, pattern: str) -> None:
+    result = fleet.run("list", "--image", pattern)
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        f"hubs: error: --image {pattern!r}: expected REPOSITORY[:TAG][@DIGEST], each part a "
+        "glob (quay.io/jupyter/*, scipy-notebook:2024-*)\n",
+    )
 
 
 def test_docker_hub_is_the_registry_of_names_without_a_host(reach_fleet: Fleet) -> None:

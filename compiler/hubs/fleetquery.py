@@ -15,17 +15,57 @@ from typing import Any
 
 from . import imageref, tablefit
 from .clusters import CHART_VALUES, Hub
-from .errors import UsageError, close_match
+from .errors import UsageError, close_match, shown
 from .inventory import Row
 from .layering import Fleet, Offer, key_of
 from .targets import Target
+
+IMAGE_FORM = (
+    "REPOSITORY[:TAG][@DIGEST], each part a glob (quay.io/jupyter/*, scipy-notebook:2024-*)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageGlob:
+    """``--image``: ``REPOSITORY[:TAG][@DIGEST]``, each part an ``fnmatch`` glob.  The
+    repository matches as written or in full (``docker.io/library/*``), and one without a
+    ``/`` (``scipy-notebook``) matches the last component of the path too.  A tag matches
+    the image's tag (``latest`` when it names neither tag nor digest)."""
+
+    text: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ImageGlob:
+        """The glob of ``text``, or a usage error naming the form expected."""
+        rest, at, digest = text.partition("@")
+        slash, colon = rest.rfind("/"), rest.rfind(":")
+        repository, tag = (rest[:colon], rest[colon + 1 :]) if colon > slash else (rest, None)
+        if not repository or tag == "" or (at and not digest) or text != "".join(text.split()):
+            raise UsageError(f"--image {shown(text)}: expected {IMAGE_FORM}")
+        return cls(text, repository, tag, digest if at else None)
+
+    def matches(self, image: str) -> bool:
+        ref = imageref.read(image)
+        if not isinstance(ref, imageref.ImageRef):  # not a reference: the text as written
+            return fnmatchcase(image, self.text)
+        tag = ref.tag or ("latest" if ref.digest is None else None)
+        return self._repository(ref) and _glob(self.tag, tag) and _glob(self.digest, ref.digest)
+
+    def _repository(self, ref: imageref.ImageRef) -> bool:
+        names = [ref.name, ref.canonical_name]
+        if "/" not in self.repository:
+            names.append(ref.path.rsplit("/", 1)[-1])
+        return any(fnmatchcase(name, self.repository) for name in names)
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
     """What ``hubs list`` keeps; None keeps everything."""
 
-    image: str | None = None  # a repository glob
+    image: ImageGlob | None = None
     registry: str | None = None  # a registry host; docker.io for names written with none
     cluster: str | None = None
     hub: str | None = None  # CLUSTER/HUB
@@ -44,14 +84,13 @@ class Query:
         """Whether ``image`` passes ``image`` and ``registry``."""
         if self.image is None and self.registry is None:
             return True
-        ref = None if image is None else imageref.read(image)
-        if not isinstance(ref, imageref.ImageRef):
-            return self.registry is None and image is not None and _glob(self.image, image)
-        if self.registry is not None and ref.registry != _registry(self.registry):
+        if image is None:
             return False
-        if self.image is None:
-            return True
-        return fnmatchcase(ref.name, self.image) or fnmatchcase(ref.canonical_name, self.image)
+        if self.registry is not None:
+            ref = imageref.read(image)
+            if not isinstance(ref, imageref.ImageRef) or ref.registry != _registry(self.registry):
+                return False
+        return self.image is None or self.image.matches(image)
 
     def row_matches(self, row: Row) -> bool:
         scope = row.address.partition(":")[0]
@@ -64,8 +103,9 @@ class Query:
         return self.image_matches(row.image)
 
 
-def _glob(pattern: str | None, text: str) -> bool:
-    return pattern is None or fnmatchcase(text, pattern)
+def _glob(pattern: str | None, text: str | None) -> bool:
+    """No pattern passes anything; a pattern passes only text it matches."""
+    return pattern is None or (text is not None and fnmatchcase(text, pattern))
 
 
 def _registry(host: str) -> str:

@@ -24,7 +24,7 @@ POLICIES = (
 class ListOptions(Where):
     format: str = "text"  # one of INVENTORY_FORMATS
     hubs: bool = False  # one row per hub
-    image: str | None = None  # a repository glob
+    image: str | None = None  # REPOSITORY[:TAG][@DIGEST], each part a glob
     registry: str | None = None
     cluster: str | None = None
     hub: str | None = None  # CLUSTER/HUB
@@ -35,10 +35,9 @@ def run(options: ListOptions) -> int:
     from .. import fleetquery, targets
     from ..inventory import rows
 
+    image = None if options.image is None else fleetquery.ImageGlob.parse(options.image)
+    query = fleetquery.Query(image, options.registry, options.cluster, options.hub, options.policy)
     source, fleet, lock = loaded(options)
-    query = fleetquery.Query(
-        options.image, options.registry, options.cluster, options.hub, options.policy
-    )
     if options.hubs:
         found = fleetquery.hub_rows(fleet, targets.targets(source.config, fleet, lock), query)
         sys.stdout.write(fleetquery.render_hubs(found, options.format, terminal_width()))
@@ -64,8 +63,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--image",
-        metavar="GLOB",
-        help="images whose repository matches, as written or in full (docker.io/library/*)",
+        metavar="REPO[:TAG]",
+        help=(
+            "images that match REPOSITORY[:TAG][@DIGEST], each part a glob: the repository "
+            "as written or in full (docker.io/library/*), a name without / also as the "
+            "repository's last component (scipy-notebook)"
+        ),
     )
     parser.add_argument(
         "--registry", metavar="HOST", help="images of this registry (docker.io: no host written)"
