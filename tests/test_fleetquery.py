@@ -227,6 +227,28 @@ def test_cluster_hub_and_policy(reach_fleet: Fleet) -> None:
     assert "defaults:image" in addresses("--cluster", "r")  # r/bare runs the chart default
 
 
+def test_filters_that_match_nothing_say_so_and_exit_1(fleet: Fleet) -> None:
+    result = fleet.run("list", "--image", "foo*")
+    assert (result.code, result.out, result.err) == (
+        1,
+        "",
+        "hubs list: no slot matches --image 'foo*'\n",
+    )
+    result = fleet.run("list", "--format", "json", "--cluster", "d", "--policy", "broken")
+    assert (result.code, result.out, result.err) == (
+        1,
+        "[]\n",
+        "hubs list: no slot matches --cluster 'd' --policy 'broken'\n",
+    )
+    result = fleet.run("list", "--hubs", "--image", "quay.io/org/small:2", "--hub", "a/prod")
+    assert (result.code, result.out, result.err) == (
+        1,
+        "",
+        "hubs list: no hub matches --image 'quay.io/org/small:2' --hub 'a/prod'\n",
+    )
+    assert fleet.run("list", "--image", "small").code == 0
+
+
 def test_unknown_cluster_and_hub(reach_fleet: Fleet) -> None:
     assert reach_fleet.run("list", "--hub", "r/owm").err == (
         "hubs: error: --hub r/owm: no such hub (did you mean 'r/own'?)\n"

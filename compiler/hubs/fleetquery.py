@@ -71,6 +71,17 @@ class Query:
     hub: str | None = None  # CLUSTER/HUB
     policy: str | None = None  # a targets.PolicyKind
 
+    def described(self) -> str:
+        """The filters given, as flags (``--image 'foo*' --cluster 'a'``); empty for none."""
+        given = (
+            ("--image", None if self.image is None else self.image.text),
+            ("--registry", self.registry),
+            ("--cluster", self.cluster),
+            ("--hub", self.hub),
+            ("--policy", self.policy),
+        )
+        return " ".join(f"{flag} {shown(value)}" for flag, value in given if value is not None)
+
     def check(self, fleet: Fleet) -> None:
         """A cluster or hub the fleet does not have is a usage error, with a did-you-mean."""
         if self.cluster is not None and self.cluster not in fleet.clusters:

@@ -6,7 +6,9 @@ import argparse
 import sys
 from dataclasses import dataclass
 
-from ._common import EXIT_OK, Command, Where, add_inventory_format, loaded, warn
+from ._common import EXIT_DRIFT, EXIT_OK, Command, Where, add_inventory_format, loaded, warn
+
+EXIT_NONE = EXIT_DRIFT  # filters that match nothing: 1, as grep says so
 
 # targets.PolicyKind, spelled here so that building the parser imports nothing heavy
 POLICIES = (
@@ -41,10 +43,20 @@ def run(options: ListOptions) -> int:
     if options.hubs:
         found = fleetquery.hub_rows(fleet, targets.targets(source.config, fleet, lock), query)
         sys.stdout.write(fleetquery.render_hubs(found, options.format, terminal_width()))
+        matched, what = len(found), "hub"
     else:
         selected = fleetquery.select(rows(source.config, fleet, lock), query, fleet)
         sys.stdout.write(fleetquery.render_rows(selected, options.format, terminal_width()))
+        matched, what = len(selected), "slot"
     warn(fleet.warnings())
+    return _status(query.described(), matched, what)
+
+
+def _status(filters: str, matched: int, what: str) -> int:
+    """1, with a line on stderr, when filters were given and nothing matched (as grep)."""
+    if filters and not matched:
+        print(f"hubs list: no {what} matches {filters}", file=sys.stderr)
+        return EXIT_NONE
     return EXIT_OK
 
 
@@ -88,7 +100,8 @@ COMMAND = Command(
         "take it), policy in hubs.toml, registry, image, and the number of hubs that run it "
         "(JSON adds file, line, YAML path, those hubs, and the hubs whose layers carry it but "
         "where every profile and choice overrides it). With --hubs, one row per hub with every "
-        "image it can run, for each profile and choice. The filters combine. On a terminal the "
+        "image it can run, for each profile and choice. The filters combine; when they match "
+        "nothing, a line on stderr says so and the exit status is 1, as grep's. On a terminal the "
         "text fits its width, a long value wrapped under its column; piped, every row is one "
         "line, whole. JSON has the same values as data."
     ),
