@@ -779,6 +779,13 @@ def _cases_escapes() -> list[Case]:
             category=c,
         ),
         Case(
+            "values-tag-huge-list",  # piped, list cuts nothing but a hostile run of text
+            ((COMMON, sub("tag: abc1234", "tag: " + "a" * 5000)),),
+            code=0,
+            command="list",
+            category=c,
+        ),
+        Case(
             "values-profile-name-ansi",
             ((COMMON, sub("- display_name: Choose", '- display_name: "Cho\\e[31mose"')),),
             category=c,
@@ -1379,7 +1386,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "values-tag-ansi-json": ("{",),
     "values-tag-ansi-explain": ("a/prod (A prod, basehub)",),
     "values-tag-ansi-list": (
-        "ADDRESS                           POLICY           REGISTRY  IMAGE                              HUBS",
+        "ADDRESS                                          POLICY           REGISTRY  IMAGE                                  HUBS",
+    ),
+    "values-tag-huge-list": (  # the image clipped to 200 + "... (5018 characters)"
+        "ADDRESS                                          POLICY           REGISTRY  IMAGE"
+        + " " * 216
+        + "  HUBS",
     ),
     "values-profile-name-ansi": (
         "hubs.toml:12:1: clusters.a.files.\"common.values.yaml\".profiles.Choose: no profile with this slug or display name in config/clusters/a/common.values.yaml (did you mean 'Cho\\x1b[31mose'?)",

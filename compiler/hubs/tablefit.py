@@ -1,15 +1,18 @@
 """Text tables: columns padded, and at a width, long cells wrapped under their column.
 
 ``hubs list`` prints one: fitted to the terminal's width on a terminal, whole when piped.
-No character of a value is ever dropped: a cell too long for its column goes on over the
-next lines, under that column.  Imports nothing of the package but :mod:`hubs.errors`.
+No character of a value is dropped: a cell too long for its column goes on over the next
+lines, under that column.  Cells are echoed safely as every message is
+(:func:`hubs.errors.oneline`, :func:`hubs.errors.clipped`): only a run of over 256
+non-blank characters, longer than any image reference or address a fleet holds, is
+shortened, its length said.  Imports nothing of the package but :mod:`hubs.errors`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .errors import oneline
+from .errors import clipped, oneline
 
 GAP = "  "
 _NARROWEST = 12  # a column narrowed to fit keeps at least this many characters
@@ -64,7 +67,7 @@ def render(
     cells wrap; without one nothing is narrowed.  No rows: no text at all."""
     if not rows:
         return ""
-    table = [list(header), *([oneline(cell) for cell in row] for row in rows)]
+    table = [list(header), *([clipped(oneline(cell)) for cell in row] for row in rows)]
     sizes = widths(table, flexible, limit)
     lines = [line for row in table for line in _lines(row, sizes)]
     return "\n".join(lines) + "\n"
