@@ -278,6 +278,12 @@ def test_invalid_yaml_anywhere_in_a_values_file_is_an_error(
     expect_error(fleet, line, command=command[0], args=command[1:])
 
 
+def test_a_sops_file_is_never_parsed(fleet: Fleet) -> None:
+    """Encrypted files are not plaintext values: not YAML we may judge, never read."""
+    fleet.write("config/clusters/a/enc-staging.secret.values.yaml", "a: [\n\tb: 1\na: 2\n")
+    assert fleet.run("check").code == 0
+
+
 def test_a_file_broken_after_a_clean_check_is_an_error(fleet: Fleet) -> None:
     """Neither the scan cache nor a replayed clean check hides a file broken since."""
     assert fleet.run("check").code == 0
