@@ -60,6 +60,8 @@ def test_every_report_is_the_same_without_the_cache_cold_and_warm(
     entries = json.loads(cache_file(warned).read_bytes())["files"]
     assert sorted(entries) == [
         "scan::config/clusters/a/common.values.yaml",
+        "scan::config/clusters/a/prod.values.yaml",  # no image, parsed once all the same
+        "scan::config/clusters/a/staging.values.yaml",
         "scan::helm-charts/basehub/values.yaml",
         "scan:basehub:config/clusters/d/hub.values.yaml",
     ]

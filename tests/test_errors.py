@@ -11,12 +11,15 @@ import pytest
 from fleetfixture import PROD_A, UNUSED_A, Fleet
 
 
-def expect_error(fleet: Fleet, *lines: str, command: str = "compile") -> None:
-    """``command`` exits 2 with exactly ``lines`` and changes no file (bytes and mtime).
+def expect_error(
+    fleet: Fleet, *lines: str, command: str = "compile", args: tuple[str, ...] = ()
+) -> None:
+    """``command`` (with ``args``) exits 2 with exactly ``lines`` and changes no file
+    (bytes and mtime).
 
     The snapshot is taken here, after the test has written its hubs.toml."""
     before = fleet.snapshot()
-    result = fleet.run(command)
+    result = fleet.run(command, *args)
     assert (result.code, result.out) == (2, "")
     assert result.err.splitlines() == [f"hubs: error: {line}" for line in lines]
     assert "Traceback" not in result.err
@@ -204,6 +207,90 @@ def test_duplicate_keys_are_refused(fleet: Fleet) -> None:
         2,
         "hubs: error: config/clusters/a/prod.values.yaml:4: duplicate key 'singleuser'\n",
     )
+
+
+# Every command that reads the fleet, with what it needs to get that far.
+FLEET_READERS = (
+    ("check",),
+    ("compile",),
+    ("diff",),
+    ("list",),
+    ("list", "--hubs"),
+    ("list", "--hub", "a/staging"),
+    ("explain", "a/staging"),
+    ("lint",),
+    ("import", "--force"),
+    ("adopt",),
+    ("set", "a/common.values.yaml:profiles/small/image", "--pin", "quay.io/org/small:1.0.1"),
+    ("update",),
+    ("verify",),
+)
+PROD = "config/clusters/a/prod.values.yaml"
+COMMON = "config/clusters/a/common.values.yaml"
+# Invalid YAML where no image is: (file, text appended to it or replacing it, the error).
+BROKEN_ELSEWHERE = {
+    "unclosed-flow-no-image": (
+        PROD,
+        "jupyterhub:\n  ingress:\n    hosts: [a.org\n",
+        f"{PROD}:4:1: invalid YAML: did not find expected ',' or ']'",
+    ),
+    "duplicate-top-level-key-no-image": (
+        PROD,
+        "jupyterhub:\n  ingress:\n    hosts: [a.org]\njupyterhub: {}\n",
+        f"{PROD}:4: duplicate key 'jupyterhub'",
+    ),
+    "tab-indent-no-image": (
+        PROD,
+        "jupyterhub:\n  ingress:\n\thosts: [a.org]\n",
+        f"{PROD}:3:1: invalid YAML: found character that cannot start any token",
+    ),
+    "unclosed-flow-with-images": (
+        COMMON,
+        "nfs:\n  hosts: [a\n",
+        f"{COMMON}:35:1: invalid YAML: did not find expected ',' or ']'",
+    ),
+    "duplicate-top-level-key-with-images": (
+        COMMON,
+        "nfs:\n  enabled: true\nnfs: {}\n",
+        f"{COMMON}:35: duplicate key 'nfs'",
+    ),
+    "duplicate-nested-key-with-images": (
+        COMMON,
+        "nfs:\n  enabled: true\n  enabled: false\n",
+        f"{COMMON}:35: duplicate key 'enabled'",
+    ),
+    "tab-indent-with-images": (
+        COMMON,
+        "nfs:\n\tenabled: true\n",
+        f"{COMMON}:34:1: invalid YAML: found character that cannot start any token",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_ELSEWHERE))
+@pytest.mark.parametrize("command", FLEET_READERS, ids=" ".join)
+def test_invalid_yaml_anywhere_in_a_values_file_is_an_error(
+    fleet: Fleet, case: str, command: tuple[str, ...]
+) -> None:
+    """Helm cannot read the file, so no command may call the fleet clean."""
+    rel, text, line = BROKEN_ELSEWHERE[case]
+    fleet.write(rel, (fleet.read(rel) if rel == COMMON else "") + text)
+    expect_error(fleet, line, command=command[0], args=command[1:])
+
+
+def test_a_sops_file_is_never_parsed(fleet: Fleet) -> None:
+    """Encrypted files are not plaintext values: not YAML we may judge, never read."""
+    fleet.write("config/clusters/a/enc-staging.secret.values.yaml", "a: [\n\tb: 1\na: 2\n")
+    assert fleet.run("check").code == 0
+
+
+def test_a_file_broken_after_a_clean_check_is_an_error(fleet: Fleet) -> None:
+    """Neither the scan cache nor a replayed clean check hides a file broken since."""
+    assert fleet.run("check").code == 0
+    rel, text, line = BROKEN_ELSEWHERE["duplicate-top-level-key-no-image"]
+    fleet.write(rel, text)
+    expect_error(fleet, line, command="check")
+    expect_error(fleet, line, command="check")  # not remembered as clean either
 
 
 def test_follow_without_lock_entry_or_with_a_stale_one_is_pending(fleet: Fleet) -> None:

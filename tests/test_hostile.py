@@ -83,7 +83,7 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
         "bad reference": 16,
         "yaml syntax": 54,
         "encoding": 9,
-        "escaped echo": 22,
+        "escaped echo": 23,
         "huge": 13,
         "lock": 16,
     }

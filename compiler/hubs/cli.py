@@ -1,7 +1,7 @@
 """The ``hubs`` command: parse flags, run one command, map errors to exit codes.
 
-Exit codes: 0 ok, 1 drift or findings (check, lint, verify), 2 bad input, 3 registry or
-I/O failure, 130 interrupted.
+Exit codes: 0 ok, 1 drift or findings (check, lint, verify) or no match (list), 2 bad input,
+3 registry or I/O failure, 130 interrupted.
 Reports go to stdout; progress and errors to stderr.
 """
 

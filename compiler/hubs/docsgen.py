@@ -85,7 +85,8 @@ def command_page(command: Command[Any], helps: dict[str, str]) -> str:
         f"{textwrap.fill(command.description, 92)}\n\n"
         f"## Usage\n\n```text\n$ hubs {name} --help\n{helps[name]}```\n\n"
         f"## Examples\n\n```bash\n{examples}\n```\n\n"
-        "Exit codes: 0 ok, 1 drift or findings (`check`, `lint`, `verify`), 2 bad input, "
+        "Exit codes: 0 ok, 1 drift or findings (`check`, `lint`, `verify`) or no match "
+        "(`list`), 2 bad input, "
         "3 registry or I/O failure, 130 interrupted. [All commands](index.md).\n"
     )
 

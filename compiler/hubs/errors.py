@@ -29,7 +29,7 @@ class Exit(IntEnum):
     """The exit codes of ``hubs``."""
 
     OK = 0
-    FINDINGS = 1  # drift (check), failed checks (lint, verify)
+    FINDINGS = 1  # drift (check), failed checks (lint, verify), no match (list filters)
     INPUT = 2  # bad input: TOML, policy, layout, YAML, command line
     FAILURE = 3  # registry, I/O, or an unexpected error
     INTERRUPTED = 130

@@ -2,8 +2,8 @@
 ``hubs list --hubs``, one row per hub with every image it can run.
 
 The rows come from :mod:`hubs.inventory`, the images a hub runs from
-:meth:`hubs.layering.Fleet.offers`; text tables fit 100 columns (:mod:`hubs.tablefit`),
-JSON keeps every value whole.
+:meth:`hubs.layering.Fleet.offers`.  Text tables (:mod:`hubs.tablefit`) fit a width when
+given one, wrapping long values, and never drop a character; JSON has the same values as data.
 """
 
 from __future__ import annotations
@@ -15,21 +15,72 @@ from typing import Any
 
 from . import imageref, tablefit
 from .clusters import CHART_VALUES, Hub
-from .errors import UsageError, close_match
+from .errors import UsageError, close_match, shown
 from .inventory import Row
 from .layering import Fleet, Offer, key_of
 from .targets import Target
+
+IMAGE_FORM = (
+    "REPOSITORY[:TAG][@DIGEST], each part a glob (quay.io/jupyter/*, scipy-notebook:2024-*)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageGlob:
+    """``--image``: ``REPOSITORY[:TAG][@DIGEST]``, each part an ``fnmatch`` glob.  The
+    repository matches as written or in full (``docker.io/library/*``), and one without a
+    ``/`` (``scipy-notebook``) matches the last component of the path too.  A tag matches
+    the image's tag (``latest`` when it names neither tag nor digest)."""
+
+    text: str
+    repository: str
+    tag: str | None = None
+    digest: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> ImageGlob:
+        """The glob of ``text``, or a usage error naming the form expected."""
+        rest, at, digest = text.partition("@")
+        slash, colon = rest.rfind("/"), rest.rfind(":")
+        repository, tag = (rest[:colon], rest[colon + 1 :]) if colon > slash else (rest, None)
+        if not repository or tag == "" or (at and not digest) or text != "".join(text.split()):
+            raise UsageError(f"--image {shown(text)}: expected {IMAGE_FORM}")
+        return cls(text, repository, tag, digest if at else None)
+
+    def matches(self, image: str) -> bool:
+        ref = imageref.read(image)
+        if not isinstance(ref, imageref.ImageRef):  # not a reference: the text as written
+            return fnmatchcase(image, self.text)
+        tag = ref.tag or ("latest" if ref.digest is None else None)
+        return self._repository(ref) and _glob(self.tag, tag) and _glob(self.digest, ref.digest)
+
+    def _repository(self, ref: imageref.ImageRef) -> bool:
+        names = [ref.name, ref.canonical_name]
+        if "/" not in self.repository:
+            names.append(ref.path.rsplit("/", 1)[-1])
+        return any(fnmatchcase(name, self.repository) for name in names)
 
 
 @dataclass(frozen=True, slots=True)
 class Query:
     """What ``hubs list`` keeps; None keeps everything."""
 
-    image: str | None = None  # a repository glob
+    image: ImageGlob | None = None
     registry: str | None = None  # a registry host; docker.io for names written with none
     cluster: str | None = None
     hub: str | None = None  # CLUSTER/HUB
     policy: str | None = None  # a targets.PolicyKind
+
+    def described(self) -> str:
+        """The filters given, as flags (``--image 'foo*' --cluster 'a'``); empty for none."""
+        given = (
+            ("--image", None if self.image is None else self.image.text),
+            ("--registry", self.registry),
+            ("--cluster", self.cluster),
+            ("--hub", self.hub),
+            ("--policy", self.policy),
+        )
+        return " ".join(f"{flag} {shown(value)}" for flag, value in given if value is not None)
 
     def check(self, fleet: Fleet) -> None:
         """A cluster or hub the fleet does not have is a usage error, with a did-you-mean."""
@@ -44,14 +95,13 @@ class Query:
         """Whether ``image`` passes ``image`` and ``registry``."""
         if self.image is None and self.registry is None:
             return True
-        ref = None if image is None else imageref.read(image)
-        if not isinstance(ref, imageref.ImageRef):
-            return self.registry is None and image is not None and _glob(self.image, image)
-        if self.registry is not None and ref.registry != _registry(self.registry):
+        if image is None:
             return False
-        if self.image is None:
-            return True
-        return fnmatchcase(ref.name, self.image) or fnmatchcase(ref.canonical_name, self.image)
+        if self.registry is not None:
+            ref = imageref.read(image)
+            if not isinstance(ref, imageref.ImageRef) or ref.registry != _registry(self.registry):
+                return False
+        return self.image is None or self.image.matches(image)
 
     def row_matches(self, row: Row) -> bool:
         scope = row.address.partition(":")[0]
@@ -64,8 +114,9 @@ class Query:
         return self.image_matches(row.image)
 
 
-def _glob(pattern: str | None, text: str) -> bool:
-    return pattern is None or fnmatchcase(text, pattern)
+def _glob(pattern: str | None, text: str | None) -> bool:
+    """No pattern passes anything; a pattern passes only text it matches."""
+    return pattern is None or (text is not None and fnmatchcase(text, pattern))
 
 
 def _registry(host: str) -> str:
@@ -84,13 +135,15 @@ def select(rows: list[Row], query: Query, fleet: Fleet) -> list[Row]:
     return [row for row in rows if query.row_matches(row)]
 
 
-def render_rows(found: list[Row], fmt: str) -> str:
+def render_rows(found: list[Row], fmt: str, width: int | None = None) -> str:
+    """The rows as JSON or as a text table, fitted to ``width`` when given."""
     if fmt == "json":
         return json.dumps([r.as_json() for r in found], indent=2) + "\n"
     cells = [
         (r.address, r.policy, r.registry or "-", _on(r.image), str(len(r.hubs))) for r in found
     ]
-    return tablefit.render(("ADDRESS", "POLICY", "REGISTRY", "IMAGE", "HUBS"), cells, (0, 2, 3))
+    header = ("ADDRESS", "POLICY", "REGISTRY", "IMAGE", "HUBS")
+    return tablefit.render(header, cells, (0, 2, 3), width)
 
 
 def _on(image: str | None) -> str:
@@ -188,8 +241,9 @@ def _runs(fleet: Fleet, hub: Hub, offer: Offer, by_key: dict[Any, Target]) -> Ru
     return Runs(offer.profile, offer.choice, offer.how, address, image, policy)
 
 
-def render_hubs(found: list[HubRow], fmt: str) -> str:
+def render_hubs(found: list[HubRow], fmt: str, width: int | None = None) -> str:
+    """The hub rows as JSON or as a text table, fitted to ``width`` when given."""
     if fmt == "json":
         return json.dumps([r.as_json() for r in found], indent=2) + "\n"
     cells = [(r.hub, str(len(r.images)), ", ".join(r.images)) for r in found]
-    return tablefit.render(("HUB", "IMAGES", "RUNS"), cells, (0, 2))
+    return tablefit.render(("HUB", "IMAGES", "RUNS"), cells, (0, 2), width)

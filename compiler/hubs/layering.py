@@ -150,6 +150,15 @@ class _Indexed:
             raise LayoutError(f"{path}: used by both basehub and daskhub hubs")
         return found
 
+    def read_all(self) -> None:
+        """Scan every values file a hub uses, in cluster.yaml order, and the chart's: Helm
+        refuses a file that is not valid YAML, whether or not it holds an image."""
+        for hub in self.hubs():
+            for path in hub.files:
+                self.hub_file(hub, path)
+        if self.has_chart():
+            self.chart()
+
     def hub_file(self, hub: Hub, path: str) -> ValuesFile:
         return self.file(path, hub.prefix)
 
@@ -303,7 +312,10 @@ def _unmanaged(cluster: Cluster) -> Iterator[Diagnostic]:
 
 
 def load_fleet(root: Path, store: Store | None = None) -> Fleet:
-    return Fleet(root, load_clusters(root), store=store)
+    """The fleet of ``root``, every values file a hub uses already read (:meth:`read_all`)."""
+    fleet = Fleet(root, load_clusters(root), store=store)
+    fleet.read_all()
+    return fleet
 
 
 def _profile_offers(

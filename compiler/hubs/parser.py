@@ -52,8 +52,8 @@ def build(table: Sequence[Command[Any]]) -> argparse.ArgumentParser:
         parents=[common],
         description="Image-policy compiler for JupyterHub fleets: hubs.toml -> values files.",
         epilog=(
-            "exit codes: 0 ok, 1 drift or findings (check, lint, verify), 2 bad input, "
-            "3 registry or I/O, 130 interrupted"
+            "exit codes: 0 ok, 1 drift or findings (check, lint, verify) or no match (list), "
+            "2 bad input, 3 registry or I/O, 130 interrupted"
         ),
     )
     parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")

@@ -49,7 +49,9 @@ def digest_of(text: str) -> str:
 
 
 def scan(root: Path, rel: str, prefix: YamlPath = (), store: Store | None = None) -> ValuesFile:
-    """Parse one values file (only if it can hold a slot) and list its slots.
+    """Parse one values file and list its slots.  Every file is parsed whole, since Helm
+    refuses one that is not valid YAML or repeats a key; only a file whose text can hold
+    a slot is walked for slots.
 
     With a ``store``, a result cached for these very bytes (and this path and prefix) is
     used instead of parsing, and a new result is put there."""
@@ -62,8 +64,6 @@ def scan(root: Path, rel: str, prefix: YamlPath = (), store: Store | None = None
 def scan_text(text: str, rel: str, prefix: YamlPath = (), store: Store | None = None) -> ValuesFile:
     """List the slots of the values file ``rel`` whose text is ``text`` (read already)."""
     digest = digest_of(text)
-    if "image" not in text and PROFILE_LIST not in text and "extraImages" not in text:
-        return ValuesFile(rel, prefix, digest)
     name = "scan:" + "/".join(map(str, prefix)) + ":" + rel
     if store is not None:
         hit = store.get(name, digest, lambda data: scanned.decode(data, rel, prefix, digest))
@@ -71,10 +71,12 @@ def scan_text(text: str, rel: str, prefix: YamlPath = (), store: Store | None = 
             return hit
     try:
         doc = yamldoc.parse(text, rel)
+        yamldoc.check_duplicates(doc.root, rel)
     except YamlError as exc:
         raise LayoutError(str(exc)) from None
     found = ValuesFile(rel, prefix, digest)
-    _Scanner(found, doc).run()
+    if "image" in text or PROFILE_LIST in text or "extraImages" in text:
+        _Scanner(found, doc).run()
     if store is not None:
         store.put(name, digest, scanned.encode(found))
     return found
@@ -93,15 +95,13 @@ class _Scanner:
         if self.out.prefix:
             self._warn_outside_prefix()
         node = self.doc.root
-        for depth in range(len(base) + 1):  # the keys on the way must be unique
-            yamldoc.check_duplicates(node, self.out.path, deep=False)
+        for depth in range(len(base) + 1):  # no merge key on the way may supply an image
             self._no_merge(node)
             node = yamldoc.child(node, base[depth]) if depth < len(base) else node
         self.notes.prepuller()
         singleuser = yamldoc.find(self.doc.root, base)
         if singleuser is None:
             return
-        yamldoc.check_duplicates(singleuser, self.out.path)
         self.anchors = Anchors(self.doc, singleuser, base)
         self._singleuser((*base, "image"))
         self.notes.one("pull_policy", (None, None), (*base, *SINGLEUSER_PULL_POLICY))

@@ -120,11 +120,11 @@ def _reader_error(exc: yaml.reader.ReaderError, text: str, path: str) -> str:
     return f"{path}:{line}:{column}: invalid YAML: character #x{code:04x}: {exc.reason}"
 
 
-def check_duplicates(node: yaml.Node | None, path: str, deep: bool = True) -> None:
-    """Refuse a mapping with a key twice (libyaml keeps both; readers disagree on which wins).
-
-    With ``deep`` False only ``node``'s own keys are checked.
-    """
+def check_duplicates(node: yaml.Node | None, path: str) -> None:
+    """Refuse a mapping anywhere under ``node`` with a key twice, at the first such key in
+    the text.  Helm's reader (Go yaml.v3) refuses them too; libyaml keeps both and readers
+    disagree on which wins.  Keys compare by their text, as yaml.v3 compares them."""
+    first: yaml.Node | None = None
     seen: set[int] = set()
     stack = [node] if node is not None else []
     while stack:
@@ -133,17 +133,30 @@ def check_duplicates(node: yaml.Node | None, path: str, deep: bool = True) -> No
             continue
         seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
-            keys: set[str] = set()
-            for key, value in current.value:
-                if isinstance(key, yaml.ScalarNode):
-                    if key.value in keys:
-                        line = key.start_mark.line + 1
-                        raise YamlError(f"{path}:{line}: duplicate key {key.value!r}")
-                    keys.add(key.value)
-                if deep:
-                    stack.append(value)
-        elif isinstance(current, yaml.SequenceNode) and deep:
+            again = _repeated_key(current)
+            if again is not None and (first is None or _before(again, first)):
+                first = again
+            stack.extend(value for _, value in current.value)
+        elif isinstance(current, yaml.SequenceNode):
             stack.extend(current.value)
+    if first is not None:
+        raise YamlError(f"{path}:{first.start_mark.line + 1}: duplicate key {first.value!r}")
+
+
+def _repeated_key(mapping: yaml.MappingNode) -> yaml.Node | None:
+    """The first key of ``mapping`` that repeats an earlier one."""
+    keys: set[str] = set()
+    for key, _ in mapping.value:
+        if isinstance(key, yaml.ScalarNode):
+            if key.value in keys:
+                found: yaml.Node = key
+                return found
+            keys.add(key.value)
+    return None
+
+
+def _before(node: yaml.Node, other: yaml.Node) -> bool:
+    return bool(node.start_mark.index < other.start_mark.index)
 
 
 # ---------------------------------------------------------------- navigation
