@@ -177,6 +177,9 @@ def _keeps(query: Query, runs: Runs) -> bool:
 
 
 def _runs(fleet: Fleet, hub: Hub, offer: Offer, by_key: dict[Any, Target]) -> Runs:
+    if offer.source is None:  # an image hubs does not manage (or BinderHub builds)
+        where = offer.written or "-"
+        return Runs(offer.profile, offer.choice, offer.how, where, offer.image, "unmanaged")
     target = by_key.get(offer.source)
     slot = target.slot if target is not None else fleet.slot_at(offer.source)
     image = slot.image if slot is not None else None

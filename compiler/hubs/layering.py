@@ -57,15 +57,27 @@ class Holding:
         return key_of(slot) in self.keys
 
 
+How = Literal["choice", "profile", "singleuser", "unlisted", "option", "hub-config", "binderhub"]
+
+
 @dataclass(frozen=True, slots=True)
 class Offer:
     """One image a hub can run: for a profile and choice (both None: the hub has no
-    profiles), taken from the slot ``source``.  ``how`` is "unlisted" for what users type."""
+    profiles), taken from the slot ``source``.  ``how`` is "unlisted" for what users type.
+
+    An image hubs does not manage has no ``source``: "option" (a choice of a profile option
+    other than ``image``), "hub-config" (``hub.config.KubeSpawner.image``), both with
+    ``image`` and the file it is ``written`` in, and "binderhub" (BinderHub builds it).
+    ``picks``: the choice of every option that sets an image, when a profile has more than
+    the ``image`` one (None: its unlisted choice)."""
 
     profile: str | None
     choice: str | None
-    source: SlotKey
-    how: Literal["choice", "profile", "singleuser", "unlisted"]
+    source: SlotKey | None
+    how: How
+    picks: tuple[tuple[str, str | None], ...] = ()
+    image: str | None = None
+    written: str | None = None
 
 
 @dataclass(slots=True)
