@@ -282,7 +282,7 @@ def test_the_codec_knows_every_field_it_must_keep() -> None:
 
     assert [f.name for f in fields(scanned.Slot)] == [
         *("file", "kind", "profile", "choice", "path", "physical", "line", "image"),
-        *("anchor", "inherited_name", "inherited_tag", "partial"),
+        *("anchor", "inherited_name", "inherited_tag", "partial", "nulled"),
     ]
     assert [f.name for f in fields(scanned.ValuesFile)] == [
         *("path", "prefix", "digest", "slots", "profiles", "has_profile_list", "warnings"),

@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from kubernetes_asyncio.config import kube_config
 
+import spawnerfleet
+from fleetfixture import Fleet
 from hubs.layering import load_fleet
+from spawnerfleet import NULLED
 from spawneroracle import compare
 
 KUBECONFIG = """\
@@ -44,3 +47,38 @@ def test_every_real_profile_and_choice_runs_what_hubs_says() -> None:
     found = compare(load_fleet(SAMPLE))
     assert found.disagree == []
     assert found.agree == 215
+
+
+@pytest.fixture
+def cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Fleet:
+    """The fleet of the five cases, stated by ``hubs import``."""
+    for rel, text in spawnerfleet.FILES.items():
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode())
+    fleet = Fleet(tmp_path, capsys)
+    (tmp_path / "hubs.toml").unlink()
+    result = fleet.run("import")
+    assert result.code == 0, result.err
+    return fleet
+
+
+@pytest.mark.xfail(strict=True, reason="cases 1-4 of issue 16 item 5 follow")
+def test_the_five_cases_run_what_hubs_says(cases: Fleet) -> None:
+    found = compare(load_fleet(cases.root))
+    assert "\n".join(found.disagree) == ""
+    assert found.agree == 0
+
+
+def test_a_null_image_then_a_tag_takes_the_chart_name(cases: Fleet) -> None:
+    """Helm merges the files first (the later map replaces the null, and the null has
+    dropped full.values.yaml's name), then the chart fills the name."""
+    assert cases.run("list", "--hubs", "--hub", "k/nulled").out == (
+        "HUB       IMAGES  RUNS\nk/nulled  1       quay.io/jupyter/scipy-notebook:9\n"
+    )
+    assert 'nulled.image = "quay.io/jupyter/scipy-notebook:9"  # K nulled\n' in cases.read(
+        "hubs.toml"
+    )
+    assert cases.run("set", "k/nulled:image", "--pin", ":10", "--compile").code == 0
+    assert cases.read("config/clusters/k/nulled.values.yaml") == NULLED.replace('"9"', '"10"')
+    assert cases.read("config/clusters/k/null.values.yaml") == spawnerfleet.NULL

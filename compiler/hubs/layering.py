@@ -195,6 +195,8 @@ class _Indexed:
         """The full ``singleuser.image`` the layers under ``path`` give ``hub``."""
         for lower in reversed(hub.files[: hub.files.index(path)]):
             slot = self.hub_file(hub, lower).slot("singleuser")
+            if slot is not None and slot.nulled:  # Helm dropped what the files below set
+                break
             if slot is not None and slot.image is not None:
                 return slot.image
         if self.has_chart():

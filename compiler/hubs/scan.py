@@ -160,8 +160,9 @@ class _Scanner:
 
     def _singleuser(self, path: YamlPath) -> None:
         node = yamldoc.find(self.doc.root, path)
-        if node is None:
-            self._add("singleuser", (None, None), path, None, None)
+        if node is None or _is_null(node):  # null: Helm drops the image of lower files
+            slot = self._add("singleuser", (None, None), path, None, None)
+            self.out.slots[-1] = replace(slot, nulled=node is not None)
             return
         if not isinstance(node, yaml.MappingNode):
             raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a name/tag map")
@@ -240,6 +241,10 @@ class _Scanner:
             raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a string")
         image = str(node.value) if node is not None else None
         self._add(location.kind, where, base + rel, node, image)
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == yamldoc.NULL_TAG
 
 
 def _profile_name(node: yaml.Node, index: int) -> str:

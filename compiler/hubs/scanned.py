@@ -34,6 +34,7 @@ class Slot:
     inherited_name: str | None = None  # singleuser map with a tag only: the name from below
     inherited_tag: str | None = None  # singleuser map with a name only: the tag from below
     partial: Literal["name", "tag"] | None = None  # which of name/tag the map lacks
+    nulled: bool = False  # ``image: null``: sets nothing, and drops what lower files set
 
     @property
     def value(self) -> Image | None:
@@ -109,7 +110,7 @@ def _note_row(n: Note) -> list[object]:
 def _slot_row(s: Slot) -> list[object]:
     return [
         *(s.kind, s.profile, s.choice, list(s.path), list(s.physical), s.line, s.image),
-        *(s.anchor, s.inherited_name, s.inherited_tag, s.partial),
+        *(s.anchor, s.inherited_name, s.inherited_tag, s.partial, s.nulled),
     ]
 
 
@@ -119,7 +120,7 @@ def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile
     out = ValuesFile(path, prefix, digest, has_profile_list=_typed(has_list, bool))
     for name, index in (_seq(p, 2) for p in _seq(profiles)):
         out.profiles[_typed(name, str)] = _typed(index, int)
-    for row in (_seq(s, 11) for s in _seq(slots)):
+    for row in (_seq(s, 12) for s in _seq(slots)):
         out.slots.append(_slot(path, row))
     out.warnings.extend(decode_warning(w) for w in _seq(warnings))
     out.notes.extend(_note(row) for row in (_seq(n, 7) for n in _seq(notes)))
@@ -163,7 +164,7 @@ def decode_warning(data: object) -> Diagnostic:
 
 
 def _slot(file: str, row: list[object]) -> Slot:
-    kind, profile, choice, path, physical, line, image, anchor, name, tag, partial = row
+    kind, profile, choice, path, physical, line, image, anchor, name, tag, partial, nulled = row
     return Slot(
         file,
         _choice(kind, _KINDS),  # type: ignore[arg-type]
@@ -177,6 +178,7 @@ def _slot(file: str, row: list[object]) -> Slot:
         _maybe(name, str),
         _maybe(tag, str),
         None if partial is None else _choice(partial, ("name", "tag")),  # type: ignore[arg-type]
+        _typed(nulled, bool),
     )
 
 
