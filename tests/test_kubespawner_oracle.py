@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -63,7 +64,7 @@ def cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Fleet:
     return fleet
 
 
-@pytest.mark.xfail(strict=True, reason="cases 1-4 of issue 16 item 5 follow")
+@pytest.mark.xfail(strict=True, reason="cases 2 and 3 of issue 16 item 5 follow")
 def test_the_five_cases_run_what_hubs_says(cases: Fleet) -> None:
     found = compare(load_fleet(cases.root))
     assert "\n".join(found.disagree) == ""
@@ -82,3 +83,41 @@ def test_a_null_image_then_a_tag_takes_the_chart_name(cases: Fleet) -> None:
     assert cases.run("set", "k/nulled:image", "--pin", ":10", "--compile").code == 0
     assert cases.read("config/clusters/k/nulled.values.yaml") == NULLED.replace('"9"', '"10"')
     assert cases.read("config/clusters/k/null.values.yaml") == spawnerfleet.NULL
+
+
+def test_binderhub_supplies_the_image_of_a_hub_without_auth(cases: Fleet) -> None:
+    assert cases.run("list", "--hubs", "--cluster", "k").out.splitlines()[1:3] == [
+        "k/binder       1       (the image BinderHub builds from a repository)",
+        "k/binder-auth  1       quay.io/jupyter/scipy-notebook:2024-03-18",
+    ]
+    assert cases.run("explain", "k/binder").out == (
+        "k/binder (K binder, basehub)\n"
+        "  singleuser.image: quay.io/jupyter/scipy-notebook:2024-03-18\n"
+        "  => helm-charts/basehub/values.yaml:6: quay.io/jupyter/scipy-notebook:2024-03-18 [pinned]\n"
+        "     config/clusters/k/binder.values.yaml: - [inherit]\n"
+        "  BinderHub supplies the image: custom.binderhubUI.enabled and "
+        "BinderSpawnerMixin.auth_enabled false: every server runs the image BinderHub builds "
+        "from a repository, never these\n"
+    )
+    explained = cases.run("explain", "defaults:image").out.splitlines()
+    assert explained[3].startswith("  reaches 2 hubs: k/binder-auth, ")
+    assert "k/binder," not in explained[3]
+    assert explained[4] == "  BinderHub supplies the image in k/binder"
+
+
+def test_hub_config_kubespawner_image_is_run_under_the_profiles(cases: Fleet) -> None:
+    listed = json.loads(cases.run("list", "--hubs", "--hub", "k/hubconfig", "--format", "json").out)
+    assert [(r["profile"], r["from"], r["address"], r["image"], r["policy"]) for r in listed[0]["images"]] == [
+        ("plain", "hub-config", "config/clusters/k/hubconfig.values.yaml", "org/hubconfig:1", "unmanaged"),
+        ("own", "profile", "k/hubconfig:profiles/own/image", "org/own:1", "pinned"),
+    ]
+    assert cases.run("explain", "k/hubconfig").out.splitlines()[4:] == [
+        "  hub.config.KubeSpawner.image: org/hubconfig:1 (config/clusters/k/hubconfig.values.yaml:5), over singleuser.image [not managed]",
+        "  profileList from config/clusters/k/hubconfig.values.yaml:",
+        "     k/hubconfig:profiles/own/image: org/own:1 [pinned]",
+        "  default: profile plain (first)",
+        "  note: profiles without an image run hub.config.KubeSpawner.image",
+    ]
+    assert cases.run("list", "--hub", "k/hubconfig").out.splitlines()[1] == (
+        "k/hubconfig:image               pinned  docker.io  org/single:1  0"
+    )

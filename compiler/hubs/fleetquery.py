@@ -110,7 +110,7 @@ class Runs:
 
     profile: str | None
     choice: str | None
-    how: str  # choice, profile, singleuser, unlisted (what users type)
+    how: str  # choice, profile, singleuser, unlisted, option, hub-config, binderhub
     address: str
     image: str | None
     policy: str
@@ -135,7 +135,7 @@ class HubRow:
     @property
     def images(self) -> list[str]:
         """The distinct images, as the text table shows them."""
-        shown = [USER_TYPED if r.how == "unlisted" else (r.image or "-") for r in self.runs]
+        shown = [SHOWN.get(r.how) or r.image or "-" for r in self.runs]
         return list(dict.fromkeys(shown))
 
     def as_json(self) -> dict[str, Any]:
@@ -147,6 +147,8 @@ class HubRow:
 
 
 USER_TYPED = "(any image users type)"
+BINDERHUB = "(the image BinderHub builds from a repository)"
+SHOWN = {"unlisted": USER_TYPED, "binderhub": BINDERHUB}
 
 
 def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
@@ -171,7 +173,7 @@ def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
 def _keeps(query: Query, runs: Runs) -> bool:
     if query.policy is not None and runs.policy != query.policy:
         return False
-    if runs.how == "unlisted":  # what users type matches no image or registry asked for
+    if runs.how in SHOWN:  # what users type or BinderHub builds matches no image asked for
         return query.image is None and query.registry is None
     return query.image_matches(runs.image)
 

@@ -107,6 +107,7 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
         "in_sync": not target.differs or target.policy == "user-controlled",
         "hubs": fleet.reach(slot),
         "overridden_in": fleet.overridden_in(slot),
+        "binderhub_in": fleet.binderhub_in(slot),
     }
     if isinstance(target.source, Follow):
         entry = lock.slots.get(str(target.address))
@@ -145,6 +146,15 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
         "layers": layers,
         "configurator": configurator.enabled(fleet.root, hub),
     }
+    spawner = fleet.spawner(hub)
+    if spawner.binderhub:
+        data["binderhub"] = BINDERHUB
+    if spawner.image.value is not None and spawner.image.file is not None:
+        data["hub_config_image"] = {
+            "image": spawner.image.value,
+            "file": spawner.image.file,
+            "line": spawner.image.line,
+        }
     source = fleet.profile_source(hub)
     data["profile_list_from"] = source
     if source is not None:
@@ -161,11 +171,7 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
             if s.kind != "singleuser" and s.image is not None
         ]
         if data["profiles"]:
-            data["note"] = (
-                "profiles without an image run singleuser.image"
-                if fleet.uses_singleuser(hub)
-                else "every profile and choice sets its own image, so singleuser.image is not used"
-            )
+            data["note"] = _fallback_note(fleet, hub)
         default = default_of(fleet, hub)
         if default is not None:
             data["default"] = {
@@ -175,6 +181,21 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
                 "choice_by": "default: true" if default.choice_marked else "first",
             }
     return data
+
+
+BINDERHUB = (
+    "custom.binderhubUI.enabled and BinderSpawnerMixin.auth_enabled false: every server "
+    "runs the image BinderHub builds from a repository, never these"
+)
+
+
+def _fallback_note(fleet: Fleet, hub: Hub) -> str:
+    hows = {offer.how for offer in fleet.offers(hub)}
+    if "hub-config" in hows:
+        return "profiles without an image run hub.config.KubeSpawner.image"
+    if "singleuser" in hows:
+        return "profiles without an image run singleuser.image"
+    return "every profile and choice sets its own image, so singleuser.image is not used"
 
 
 def _reach_line(hubs: list[str], overridden: list[str]) -> str:
@@ -210,6 +231,8 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
         if "anchor" in data:
             lines.append(f"  shared through {data['anchor']['name']}: an edit changes every alias")
         lines.append(_reach_line(data["hubs"], data["overridden_in"]))
+        if data["binderhub_in"]:
+            lines.append(f"  BinderHub supplies the image in {', '.join(data['binderhub_in'])}")
         return _lines(lines)
     lines = [
         f"{data['hub']} ({data['display_name']}, {data['chart']})",
@@ -219,6 +242,14 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
         mark = "=>" if layer["wins"] else "  "
         where = f"{layer['file']}:{layer['line']}" if layer["line"] else layer["file"]
         lines.append(f"  {mark} {where}: {layer['image'] or '-'} [{layer['policy']}]")
+    if data.get("hub_config_image"):
+        found = data["hub_config_image"]
+        lines.append(
+            f"  hub.config.KubeSpawner.image: {found['image']} ({found['file']}:{found['line']}), "
+            "over singleuser.image [not managed]"
+        )
+    if data.get("binderhub"):
+        lines.append(f"  BinderHub supplies the image: {data['binderhub']}")
     if data.get("profile_list_from"):
         lines.append(f"  profileList from {data['profile_list_from']}:")
         for prof in data.get("profiles", []):

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from . import imageref
+from . import imageref, spawnerconfig
 from .address import Scope, SlotKind
 from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from .errors import Diagnostic
@@ -211,6 +211,7 @@ class Fleet(_Indexed):
     """The whole tree, and every "which file wins" question about it."""
 
     _offers: dict[tuple[str, Holding | None], tuple[Offer, ...]] = field(default_factory=dict)
+    _spawners: dict[str, spawnerconfig.Spawner] = field(default_factory=dict)
 
     # ------------------------------------------------------------ which file wins
 
@@ -257,7 +258,15 @@ class Fleet(_Indexed):
         choice they offer sets an image of its own."""
         used = set(self.reach(slot, after))
         setters = None if after is None else after.setters
-        return [address for address in self.carriers(slot, setters) if address not in used]
+        return [
+            hub.address
+            for hub in self._carrying(slot, setters)
+            if hub.address not in used and not self.spawner(hub).binderhub
+        ]
+
+    def binderhub_in(self, slot: Slot) -> list[str]:
+        """The hubs whose layers carry this slot where BinderHub supplies every image."""
+        return [hub.address for hub in self._carrying(slot, None) if self.spawner(hub).binderhub]
 
     def _carrying(self, slot: Slot, setters: Iterable[str] | None) -> list[Hub]:
         if slot.kind == "singleuser":
@@ -275,14 +284,27 @@ class Fleet(_Indexed):
         return self._offers[cache]
 
     def _offer(self, hub: Hub, after: Holding | None) -> Iterator[Offer]:
+        spawner = self.spawner(hub)
+        if spawner.binderhub:  # BinderSpawnerMixin without auth: BinderHub's image only
+            return iter([Offer(None, None, None, "binderhub")])
         setters = None if after is None else after.setters
         single: SlotKey = (self.image_source(hub, setters), "singleuser", None, None)
+        base = Offer(None, None, single, "singleuser")
+        if spawner.image.file is not None and spawner.image.value is not None:
+            found = spawner.image  # hub.config.KubeSpawner.image, over singleuser.image
+            base = Offer(None, None, None, "hub-config", image=found.value, written=found.file)
         source = self.profile_source(hub)
         values = None if source is None else self.hub_file(hub, source)
         if values is None or not values.profiles:
-            return iter([Offer(None, None, single, "singleuser")])
+            return iter([base])
         held = after.holds if after is not None else _on_disk
-        return _profile_offers(values, single, held)
+        return _profile_offers(values, base, held)
+
+    def spawner(self, hub: Hub) -> spawnerconfig.Spawner:
+        """What the hub's values make of its spawner (BinderHub's, hub.config's image)."""
+        if hub.address not in self._spawners:
+            self._spawners[hub.address] = spawnerconfig.of(self.root, hub)
+        return self._spawners[hub.address]
 
     def uses_singleuser(self, hub: Hub) -> bool:
         """Whether some profile or choice of ``hub`` runs its ``singleuser.image``."""
@@ -306,13 +328,13 @@ def load_fleet(root: Path, store: Store | None = None) -> Fleet:
 
 
 def _profile_offers(
-    values: ValuesFile, single: SlotKey, held: Callable[[Slot], bool]
+    values: ValuesFile, base: Offer, held: Callable[[Slot], bool]
 ) -> Iterator[Offer]:
-    """The offers of a profileList: a choice's image, else its profile's, else
-    ``singleuser.image``; an unlisted choice runs what the user types."""
+    """The offers of a profileList: a choice's image, else its profile's, else the
+    spawner's (``base``); an unlisted choice runs what the user types."""
     for name in values.profiles:
         own = values.slot("profile", name)
-        fallback = Offer(name, None, single, "singleuser")
+        fallback = replace(base, profile=name)
         if own is not None and held(own):
             fallback = Offer(name, None, key_of(own), "profile")
         choices = [s for s in values.slots if s.kind == "choice" and s.profile == name]
