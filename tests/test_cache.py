@@ -157,13 +157,18 @@ def test_encode_and_decode_are_inverse_and_decode_refuses_other_shapes(fleet: Fl
     with pytest.raises(ValueError):
         scanned.decode([True, [], []], COMMON, (), "")
     with pytest.raises(TypeError):
-        scanned.decode([True, [["small", "0"]], [], [], []], COMMON, (), "")
+        scanned.decode([True, [["small", "0"]], [], [], [], []], COMMON, (), "")
     with pytest.raises(TypeError):
         scanned.decode(
-            [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], []], "", (), ""
+            [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], [], []],
+            "",
+            (),
+            "",
         )
     with pytest.raises(ValueError):  # a note of an unknown kind
-        scanned.decode([True, [], [], [], [["x", None, None, [], [], 1, "v"]]], "", (), "")
+        scanned.decode([True, [], [], [], [["x", None, None, [], [], 1, "v"]], []], "", (), "")
+    with pytest.raises(TypeError):  # a shadowed profile that is not a name
+        scanned.decode([True, [], [], [], [], [1]], "", (), "")
 
 
 def same(data: object) -> object:
@@ -287,6 +292,7 @@ def test_the_codec_knows_every_field_it_must_keep() -> None:
     assert [f.name for f in fields(scanned.ValuesFile)] == [
         *("path", "prefix", "digest", "slots", "profiles", "has_profile_list", "warnings"),
         "notes",
+        "shadowed",
     ]
     assert [f.name for f in fields(scanned.Note)] == [
         *("kind", "profile", "choice", "path", "physical", "line", "value"),

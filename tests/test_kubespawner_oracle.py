@@ -64,7 +64,7 @@ def cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Fleet:
     return fleet
 
 
-@pytest.mark.xfail(strict=True, reason="cases 2 and 3 of issue 16 item 5 follow")
+@pytest.mark.xfail(strict=True, reason="case 3 of issue 16 item 5 follows")
 def test_the_five_cases_run_what_hubs_says(cases: Fleet) -> None:
     found = compare(load_fleet(cases.root))
     assert "\n".join(found.disagree) == ""
@@ -121,3 +121,15 @@ def test_hub_config_kubespawner_image_is_run_under_the_profiles(cases: Fleet) ->
     assert cases.run("list", "--hub", "k/hubconfig").out.splitlines()[1] == (
         "k/hubconfig:image               pinned  docker.io  org/single:1  0"
     )
+
+
+def test_a_profile_with_an_earlier_ones_slug_is_never_loaded(cases: Fleet) -> None:
+    """Two profiles named Same, no slug: KubeSpawner slugifies both to 'same' and loads the
+    first for either."""
+    assert cases.run("list", "--hubs", "--hub", "k/dupes").out == (
+        "HUB      IMAGES  RUNS\nk/dupes  1       org/first:1\n"
+    )
+    assert cases.run("list", "--hub", "k/dupes").out.splitlines()[1:] == [
+        "k/dupes:profiles/Same/image      pinned  docker.io  org/first:1   1",
+        "k/dupes:profiles/Same (2)/image  pinned  docker.io  org/second:1  0",
+    ]

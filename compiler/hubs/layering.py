@@ -333,6 +333,8 @@ def _profile_offers(
     """The offers of a profileList: a choice's image, else its profile's, else the
     spawner's (``base``); an unlisted choice runs what the user types."""
     for name in values.profiles:
+        if name in values.shadowed:  # an earlier profile has its slug: never loaded
+            continue
         own = values.slot("profile", name)
         fallback = replace(base, profile=name)
         if own is not None and held(own):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 import yaml
+from slugify import slugify
 
 from . import fileio, scanned, yamldoc
 from .address import SlotKind
@@ -81,6 +82,7 @@ class _Scanner:
     def __init__(self, out: ValuesFile, doc: Document) -> None:
         self.out, self.doc = out, doc
         self.anchors: Anchors | None = None
+        self.slugs: set[str] = set()  # KubeSpawner's slugs of the profiles seen
         self.notes = _Notes(self)
 
     def run(self) -> None:
@@ -200,6 +202,10 @@ class _Scanner:
             count += 1
             name = f"{base} ({count})"
         self.out.profiles[name] = index
+        slug = _spawner_slug(node)
+        if slug in self.slugs:  # the spawn form names it by this slug: the first is loaded
+            self.out.shadowed.append(name)
+        self.slugs.add(slug)
         for location in PROFILE_LOCATIONS:
             self._location(location, name, path, node)
         self.notes.of((name, None), path, node)
@@ -245,6 +251,16 @@ class _Scanner:
 
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == yamldoc.NULL_TAG
+
+
+def _spawner_slug(node: yaml.Node) -> str:
+    """The slug KubeSpawner 7 gives a profile: its ``slug``, else its display name
+    slugified (``_get_initialized_profile_list``, with python-slugify as it does)."""
+    slug = yamldoc.child(node, "slug")
+    if slug is not None:
+        return str(slug.value) if isinstance(slug, yaml.ScalarNode) else ""
+    shown = yamldoc.child(node, "display_name")
+    return slugify(str(shown.value)) if isinstance(shown, yaml.ScalarNode) else ""
 
 
 def _profile_name(node: yaml.Node, index: int) -> str:

@@ -78,6 +78,7 @@ class ValuesFile:
     has_profile_list: bool = False
     warnings: list[Diagnostic] = field(default_factory=list)  # nothing fatal
     notes: list[Note] = field(default_factory=list)  # labels, pull policies, prePuller
+    shadowed: list[str] = field(default_factory=list)  # profiles KubeSpawner never loads
 
     def slot(
         self, kind: SlotKind, profile: str | None = None, choice: str | None = None
@@ -100,7 +101,7 @@ def encode(values: ValuesFile) -> list[object]:
     warnings = [encode_warning(w) for w in values.warnings]
     profiles = [[name, index] for name, index in values.profiles.items()]
     notes = [_note_row(n) for n in values.notes]
-    return [values.has_profile_list, profiles, slots, warnings, notes]
+    return [values.has_profile_list, profiles, slots, warnings, notes, list(values.shadowed)]
 
 
 def _note_row(n: Note) -> list[object]:
@@ -116,7 +117,7 @@ def _slot_row(s: Slot) -> list[object]:
 
 def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile:
     """The :class:`ValuesFile` :func:`encode` gave; ValueError/TypeError on any other shape."""
-    has_list, profiles, slots, warnings, notes = _seq(data, 5)
+    has_list, profiles, slots, warnings, notes, shadowed = _seq(data, 6)
     out = ValuesFile(path, prefix, digest, has_profile_list=_typed(has_list, bool))
     for name, index in (_seq(p, 2) for p in _seq(profiles)):
         out.profiles[_typed(name, str)] = _typed(index, int)
@@ -124,6 +125,7 @@ def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile
         out.slots.append(_slot(path, row))
     out.warnings.extend(decode_warning(w) for w in _seq(warnings))
     out.notes.extend(_note(row) for row in (_seq(n, 7) for n in _seq(notes)))
+    out.shadowed.extend(_typed(name, str) for name in _seq(shadowed))
     return out
 
 
