@@ -8,7 +8,8 @@ Cluster ``k``, basehub hubs:
   runs the chart default.
 * ``dupes``: two profiles with one display name and no slug: KubeSpawner loads the first.
 * ``options``: a profile whose ``flavor`` option, after ``image``, sets the image too (the
-  last applied wins), and one whose ``early`` option comes before ``image``.
+  last applied wins), one whose ``early`` option comes before ``image``, and one whose
+  ``other`` option has an unlisted choice that sets it (``fixed``'s is not enabled).
 * ``hubconfig``: ``hub.config.KubeSpawner.image`` over ``singleuser.image``.
 * ``nulled``: ``image: null`` in one file, a tag only in a later one: the name is the
   chart's (the null dropped ``full.values.yaml``'s).
@@ -250,6 +251,38 @@ jupyterhub:
                 image: org/c:1
             d:
               display_name: D
+    - display_name: Typed
+      slug: typed
+      kubespawner_override:
+        image: org/typed:1
+      profile_options:
+        image:
+          display_name: Image
+          choices:
+            f:
+              display_name: F
+              kubespawner_override:
+                image: org/f:1
+            n:
+              display_name: N
+        other:
+          display_name: Other
+          unlisted_choice:
+            enabled: true
+            kubespawner_override:
+              image: "{value}"
+          choices:
+            g:
+              display_name: G
+        fixed:
+          display_name: Fixed
+          unlisted_choice:
+            enabled: false
+            kubespawner_override:
+              image: "{value}"
+          choices:
+            h:
+              display_name: H
 """
 
 HUBCONFIG = """\

@@ -11,7 +11,10 @@ from kubernetes_asyncio.config import kube_config
 
 import spawnerfleet
 from fleetfixture import Fleet
+from hubs.clusters import LayoutError
 from hubs.layering import load_fleet
+from hubs.scan import scan
+from hubs.scanned import Option, OptionImage
 from spawnerfleet import NULLED
 from spawneroracle import compare
 
@@ -40,6 +43,7 @@ def kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kube_config, "KUBE_CONFIG_DEFAULT_LOCATION", str(path))
 
 
+OPTIONS = "config/clusters/k/options.values.yaml"
 SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "realworld" / "infrastructure"
 
 
@@ -64,11 +68,10 @@ def cases(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Fleet:
     return fleet
 
 
-@pytest.mark.xfail(strict=True, reason="case 3 of issue 16 item 5 follows")
 def test_the_five_cases_run_what_hubs_says(cases: Fleet) -> None:
     found = compare(load_fleet(cases.root))
     assert "\n".join(found.disagree) == ""
-    assert found.agree == 0
+    assert found.agree == 17
 
 
 def test_a_null_image_then_a_tag_takes_the_chart_name(cases: Fleet) -> None:
@@ -100,8 +103,10 @@ def test_binderhub_supplies_the_image_of_a_hub_without_auth(cases: Fleet) -> Non
         "from a repository, never these\n"
     )
     explained = cases.run("explain", "defaults:image").out.splitlines()
-    assert explained[3].startswith("  reaches 2 hubs: k/binder-auth, ")
-    assert "k/binder," not in explained[3]
+    assert explained[3] == (  # k/options: every profile and choice sets an image
+        "  reaches 1 hub: k/binder-auth; overridden in k/dupes, k/options (no profile or "
+        "choice there falls back to it)"
+    )
     assert explained[4] == "  BinderHub supplies the image in k/binder"
 
 
@@ -133,3 +138,54 @@ def test_a_profile_with_an_earlier_ones_slug_is_never_loaded(cases: Fleet) -> No
         "k/dupes:profiles/Same/image      pinned  docker.io  org/first:1   1",
         "k/dupes:profiles/Same (2)/image  pinned  docker.io  org/second:1  0",
     ]
+
+
+def test_the_scan_lists_the_options_that_set_the_image_in_order(cases: Fleet) -> None:
+    found = scan(cases.root, "config/clusters/k/options.values.yaml")
+    assert found.options == [
+        Option("late", "image", ("a", "b")),
+        Option("late", "flavor", ("x", "y"), (OptionImage("x", 24, "org/x:1"),)),
+        Option("early", "early", ("e",), (OptionImage("e", 38, "org/e:1"),)),
+        Option("early", "image", ("c", "d")),
+        Option("typed", "image", ("f", "n")),
+        Option("typed", "other", ("g",), (OptionImage(None, 67, "{value}"),)),
+    ]
+    assert scan(cases.root, "config/clusters/k/hubconfig.values.yaml").options == []
+
+
+def test_the_last_option_applied_that_sets_the_image_wins(cases: Fleet) -> None:
+    hub = next(h for h in load_fleet(cases.root).hubs() if h.name == "options")
+    offers = load_fleet(cases.root).offers(hub)
+    assert [(o.profile, o.picks, o.how, o.image or o.source) for o in offers] == [
+        ("late", (("image", "a"), ("flavor", "x")), "option", "org/x:1"),
+        ("late", (("image", "a"), ("flavor", "y")), "choice", (OPTIONS, "choice", "late", "a")),
+        ("late", (("image", "b"), ("flavor", "x")), "option", "org/x:1"),
+        ("late", (("image", "b"), ("flavor", "y")), "choice", (OPTIONS, "choice", "late", "b")),
+        ("early", (("early", "e"), ("image", "c")), "choice", (OPTIONS, "choice", "early", "c")),
+        ("early", (("early", "e"), ("image", "d")), "option", "org/e:1"),
+        ("typed", (("image", "f"), ("other", "g")), "choice", (OPTIONS, "choice", "typed", "f")),
+        ("typed", (("image", "f"), ("other", None)), "unlisted", "{value}"),
+        ("typed", (("image", "n"), ("other", "g")), "profile", (OPTIONS, "profile", "typed", None)),
+        ("typed", (("image", "n"), ("other", None)), "unlisted", "{value}"),
+    ]
+
+
+def test_more_combinations_than_hubs_works_through_are_refused(cases: Fleet) -> None:
+    choices = "".join(
+        f"            c{i}:\n              kubespawner_override:\n"
+        f"                image: org/c:{i}\n"
+        for i in range(17)
+    )
+    cases.write(
+        OPTIONS,
+        "jupyterhub:\n  singleuser:\n    profileList:\n    - display_name: Many\n"
+        "      profile_options:\n"
+        + "".join(f"        {name}:\n          choices:\n{choices}" for name in ("image", "more")),
+    )
+    hub = next(h for h in load_fleet(cases.root).hubs() if h.name == "options")
+    with pytest.raises(LayoutError) as raised:
+        load_fleet(cases.root).offers(hub)
+    assert str(raised.value) == (
+        "config/clusters/k/options.values.yaml: profile Many: its options that set the image "
+        "make 289 combinations of choices, more than the 256 hubs works through"
+    )

@@ -16,6 +16,8 @@ choices lack one.  An ``unlisted_choice`` runs what the user types: it uses neit
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,6 +28,7 @@ from .address import Scope, SlotKind
 from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from .errors import Diagnostic
 from .scan import Slot, ValuesFile, scan
+from .scanned import Option
 from .yamldoc import YamlPath
 
 if TYPE_CHECKING:
@@ -68,8 +71,9 @@ class Offer:
     An image hubs does not manage has no ``source``: "option" (a choice of a profile option
     other than ``image``), "hub-config" (``hub.config.KubeSpawner.image``), both with
     ``image`` and the file it is ``written`` in, and "binderhub" (BinderHub builds it).
-    ``picks``: the choice of every option that sets an image, when a profile has more than
-    the ``image`` one (None: its unlisted choice)."""
+    ``picks``: the choice of every option that can set the image (None: its unlisted
+    choice), in the order KubeSpawner applies them, when an option other than ``image``
+    sets one; ``choice`` is then the ``image`` option's pick."""
 
     profile: str | None
     choice: str | None
@@ -339,17 +343,77 @@ def _profile_offers(
         fallback = replace(base, profile=name)
         if own is not None and held(own):
             fallback = Offer(name, None, key_of(own), "profile")
-        choices = [s for s in values.slots if s.kind == "choice" and s.profile == name]
-        for choice in choices:
-            if held(choice):
-                yield Offer(name, choice.choice, key_of(choice), "choice")
-            else:
-                yield replace(fallback, choice=choice.choice)
-        unlisted = values.slot("unlisted", name)
-        if unlisted is not None:
-            yield Offer(name, None, key_of(unlisted), "unlisted")
-        elif not choices:
-            yield fallback
+        options = values.options_of(name)
+        if options:
+            yield from _combined(values, options, fallback, held)
+        else:
+            yield from _image_choices(values, name, fallback, held)
+
+
+def _image_choices(
+    values: ValuesFile, name: str, fallback: Offer, held: Callable[[Slot], bool]
+) -> Iterator[Offer]:
+    """A profile whose only option that can set the image is ``image``: one offer a choice."""
+    choices = [s for s in values.slots if s.kind == "choice" and s.profile == name]
+    for choice in choices:
+        if held(choice):
+            yield Offer(name, choice.choice, key_of(choice), "choice")
+        else:
+            yield replace(fallback, choice=choice.choice)
+    unlisted = values.slot("unlisted", name)
+    if unlisted is not None:
+        yield Offer(name, None, key_of(unlisted), "unlisted")
+    elif not choices:
+        yield fallback
+
+
+COMBINATIONS = 256  # at most this many combinations of a profile's options' choices
+
+
+def _combined(
+    values: ValuesFile, options: list[Option], fallback: Offer, held: Callable[[Slot], bool]
+) -> Iterator[Offer]:
+    """One offer per combination of the choices of the options that set the image.
+    KubeSpawner applies the chosen choices in ``profile_options`` order: the last that sets
+    an image wins, else the profile's (``fallback``)."""
+    alternatives = [_picks(values, option) for option in options]
+    count = math.prod(len(found) for found in alternatives)
+    if count > COMBINATIONS:
+        raise LayoutError(
+            f"{values.path}: profile {options[0].profile}: its options that set the image make "
+            f"{count} combinations of choices, more than the {COMBINATIONS} hubs works through"
+        )
+    for picks in itertools.product(*alternatives):
+        offer = fallback
+        for option, pick in zip(options, picks, strict=True):
+            offer = _applied(values, option, pick, held) or offer
+        named = tuple(zip((option.name for option in options), picks, strict=True))
+        yield replace(offer, choice=dict(named).get("image"), picks=named)
+
+
+def _picks(values: ValuesFile, option: Option) -> tuple[str | None, ...]:
+    """Every choice of ``option`` a user can pick (None: its unlisted choice)."""
+    if option.name != "image":
+        return option.picks
+    unlisted = values.slot("unlisted", option.profile) is not None
+    return (*option.choices, *((None,) if unlisted else ()))
+
+
+def _applied(
+    values: ValuesFile, option: Option, pick: str | None, held: Callable[[Slot], bool]
+) -> Offer | None:
+    """The offer ``pick`` of ``option`` makes, if its choice sets the image."""
+    name = option.profile
+    if option.name == "image":
+        slot = values.slot("unlisted" if pick is None else "choice", name, pick)
+        if slot is None or not (pick is None or held(slot)):
+            return None
+        return Offer(name, pick, key_of(slot), "unlisted" if pick is None else "choice")
+    found = option.image_of(pick)
+    if found is None:
+        return None
+    how: How = "unlisted" if pick is None else "option"
+    return Offer(name, None, None, how, image=found.image, written=values.path)
 
 
 def _on_disk(slot: Slot) -> bool:

@@ -11,6 +11,7 @@ tree go; which file wins for which hub is :mod:`hubs.layering`'s question.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -24,7 +25,7 @@ from .clusters import LayoutError, _read
 from .errors import Diagnostic
 from .paths import inside, is_secret
 from .scanned import Note as Note
-from .scanned import NoteKind
+from .scanned import NoteKind, Option, OptionImage
 from .scanned import Slot as Slot
 from .scanned import ValuesFile as ValuesFile
 from .slots import (
@@ -208,6 +209,7 @@ class _Scanner:
         self.slugs.add(slug)
         for location in PROFILE_LOCATIONS:
             self._location(location, name, path, node)
+        self._options(name, node)
         self.notes.of((name, None), path, node)
         choices = yamldoc.find(node, CHOICES)
         for key, _, choice in yamldoc.items(choices) if choices is not None else ():
@@ -223,6 +225,32 @@ class _Scanner:
         parent = self._walk(profile, head)
         for key, _, _ in yamldoc.items(parent) if parent is not None else ():
             self._image(location, (name, key), base, (*head, key, *tail), profile)
+
+    def _options(self, name: str, profile: yaml.Node) -> None:
+        """A profile's options that set the image, when one other than ``image`` does: in
+        ``profile_options`` order, the order KubeSpawner applies their choices in."""
+        options = self._walk(profile, ("profile_options",))
+        found = [self._option(name, key, node) for key, _, node in _items(options)]
+        if any(option.images for option in found):
+            self.out.options.extend(o for o in found if o.images or o.name == "image")
+
+    def _option(self, name: str, key: str, node: yaml.Node) -> Option:
+        choices = self._walk(node, ("choices",))
+        keys = tuple(choice for choice, _, _ in _items(choices))
+        if key == "image":  # its images are slots
+            return Option(name, key, keys)
+        images = [self._option_image(k, self._walk(c, _OVERRIDE)) for k, _, c in _items(choices)]
+        unlisted = self._walk(node, ("unlisted_choice",))
+        if _enabled(yamldoc.child(unlisted, "enabled")):
+            images.append(self._option_image(None, self._walk(unlisted, _OVERRIDE)))
+        return Option(name, key, keys, tuple(found for found in images if found is not None))
+
+    def _option_image(self, choice: str | None, node: yaml.Node | None) -> OptionImage | None:
+        if node is None or _is_null(node):
+            return None
+        if not yamldoc.is_scalar(node):
+            raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a string")
+        return OptionImage(choice, self.line(node), str(node.value))
 
     def _walk(self, node: yaml.Node | None, path: tuple[str, ...]) -> yaml.Node | None:
         """The node at ``path`` under ``node``, refusing merge keys on the way."""
@@ -247,6 +275,18 @@ class _Scanner:
             raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a string")
         image = str(node.value) if node is not None else None
         self._add(location.kind, where, base + rel, node, image)
+
+
+_OVERRIDE = ("kubespawner_override", "image")
+
+
+def _items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    return yamldoc.items(node) if node is not None else iter(())
+
+
+def _enabled(node: yaml.Node | None) -> bool:
+    """A plain YAML true (KubeSpawner offers an unlisted choice only when it is enabled)."""
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in yamldoc.TRUE
 
 
 def _is_null(node: yaml.Node) -> bool:
