@@ -189,3 +189,44 @@ def test_more_combinations_than_hubs_works_through_are_refused(cases: Fleet) -> 
         "config/clusters/k/options.values.yaml: profile Many: its options that set the image "
         "make 289 combinations of choices, more than the 256 hubs works through"
     )
+
+
+def test_list_hubs_gives_the_image_of_each_combination_of_choices(cases: Fleet) -> None:
+    listed = json.loads(cases.run("list", "--hubs", "--hub", "k/options", "--format", "json").out)
+    rows = [(r["picks"], r["from"], r["address"], r["image"], r["policy"]) for r in listed[0]["images"]]
+    assert rows[:2] == [
+        ({"image": "a", "flavor": "x"}, "option", f"{OPTIONS}:24", "org/x:1", "unmanaged"),
+        ({"image": "a", "flavor": "y"}, "choice", "k/options:profiles/late/choices/a", "org/a:1", "pinned"),
+    ]
+    assert rows[7] == (
+        {"image": "f", "other": None}, "unlisted", f"{OPTIONS}:67", "{value}", "user-controlled"
+    )
+    assert cases.run("list", "--hubs", "--hub", "k/hubconfig", "--format", "json").out.count(
+        '"picks": {}'
+    ) == 2
+
+
+def test_explain_gives_the_image_of_each_combination_of_choices(cases: Fleet) -> None:
+    assert cases.run("explain", "k/options").out.splitlines()[4:] == [
+        "  profileList from config/clusters/k/options.values.yaml:",
+        "     k/options:profiles/late/choices/a: org/a:1 [pinned]",
+        "     k/options:profiles/late/choices/b: org/b:1 [pinned]",
+        "     k/options:profiles/early/choices/c: org/c:1 [pinned]",
+        "     k/options:profiles/typed/image: org/typed:1 [pinned]",
+        "     k/options:profiles/typed/choices/f: org/f:1 [pinned]",
+        "  profile late, options applied in this order, the last image wins:",
+        f"     image a, flavor x: org/x:1 ({OPTIONS}:24) [unmanaged]",
+        "     image a, flavor y: org/a:1 (k/options:profiles/late/choices/a) [pinned]",
+        f"     image b, flavor x: org/x:1 ({OPTIONS}:24) [unmanaged]",
+        "     image b, flavor y: org/b:1 (k/options:profiles/late/choices/b) [pinned]",
+        "  profile early, options applied in this order, the last image wins:",
+        "     early e, image c: org/c:1 (k/options:profiles/early/choices/c) [pinned]",
+        f"     early e, image d: org/e:1 ({OPTIONS}:38) [unmanaged]",
+        "  profile typed, options applied in this order, the last image wins:",
+        "     image f, other g: org/f:1 (k/options:profiles/typed/choices/f) [pinned]",
+        f"     image f, other (typed): (any image users type) ({OPTIONS}:67) [user-controlled]",
+        "     image n, other g: org/typed:1 (k/options:profiles/typed/image) [pinned]",
+        f"     image n, other (typed): (any image users type) ({OPTIONS}:67) [user-controlled]",
+        "  default: profile late (first), choice a (first)",
+        "  note: every profile and choice sets its own image, so singleuser.image is not used",
+    ]

@@ -14,10 +14,9 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from . import imageref, tablefit
-from .clusters import CHART_VALUES, Hub
 from .errors import UsageError, close_match
-from .inventory import Row
-from .layering import Fleet, Offer, key_of
+from .inventory import SHOWN, Row, Runs, runs_of
+from .layering import Fleet, key_of
 from .targets import Target
 
 
@@ -105,28 +104,6 @@ def _on(image: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Runs:
-    """One image a hub can run: for which profile and choice, from which slot."""
-
-    profile: str | None
-    choice: str | None
-    how: str  # choice, profile, singleuser, unlisted, option, hub-config, binderhub
-    address: str
-    image: str | None
-    policy: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "profile": self.profile,
-            "choice": self.choice,
-            "from": self.how,
-            "address": self.address,
-            "image": self.image,
-            "policy": self.policy,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class HubRow:
     hub: str
     display_name: str
@@ -146,11 +123,6 @@ class HubRow:
         }
 
 
-USER_TYPED = "(any image users type)"
-BINDERHUB = "(the image BinderHub builds from a repository)"
-SHOWN = {"unlisted": USER_TYPED, "binderhub": BINDERHUB}
-
-
 def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
     """Every hub (those inheriting everything too) with the images it can run, narrowed by
     ``query``: cluster and hub pick hubs; image, registry and policy pick images, and a hub
@@ -163,7 +135,7 @@ def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
             continue
         if query.hub is not None and hub.address != query.hub:
             continue
-        runs = [_runs(fleet, hub, offer, by_key) for offer in fleet.offers(hub)]
+        runs = [runs_of(fleet, offer, by_key) for offer in fleet.offers(hub)]
         kept = [r for r in runs if _keeps(query, r)]
         if kept or not (query.image or query.registry or query.policy):
             out.append(HubRow(hub.address, hub.display_name, tuple(kept)))
@@ -176,21 +148,6 @@ def _keeps(query: Query, runs: Runs) -> bool:
     if runs.how in SHOWN:  # what users type or BinderHub builds matches no image asked for
         return query.image is None and query.registry is None
     return query.image_matches(runs.image)
-
-
-def _runs(fleet: Fleet, hub: Hub, offer: Offer, by_key: dict[Any, Target]) -> Runs:
-    if offer.source is None:  # an image hubs does not manage (or BinderHub builds)
-        where = offer.written or "-"
-        return Runs(offer.profile, offer.choice, offer.how, where, offer.image, "unmanaged")
-    target = by_key.get(offer.source)
-    slot = target.slot if target is not None else fleet.slot_at(offer.source)
-    image = slot.image if slot is not None else None
-    if target is not None:
-        address, policy = str(target.address), target.policy
-    else:  # the chart default with no [defaults] in hubs.toml
-        address = "defaults:image" if offer.source[0] == CHART_VALUES else offer.source[0]
-        policy = "unstated" if image is not None else "inherit"
-    return Runs(offer.profile, offer.choice, offer.how, address, image, policy)
 
 
 def render_hubs(found: list[HubRow], fmt: str) -> str:

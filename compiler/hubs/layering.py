@@ -69,8 +69,9 @@ class Offer:
     profiles), taken from the slot ``source``.  ``how`` is "unlisted" for what users type.
 
     An image hubs does not manage has no ``source``: "option" (a choice of a profile option
-    other than ``image``), "hub-config" (``hub.config.KubeSpawner.image``), both with
-    ``image`` and the file it is ``written`` in, and "binderhub" (BinderHub builds it).
+    other than ``image``, or its unlisted choice: "unlisted"), "hub-config"
+    (``hub.config.KubeSpawner.image``), each with ``image`` and where it is ``written`` (the
+    option's file:line, hub.config's file), and "binderhub" (BinderHub builds it).
     ``picks``: the choice of every option that can set the image (None: its unlisted
     choice), in the order KubeSpawner applies them, when an option other than ``image``
     sets one; ``choice`` is then the ``image`` option's pick."""
@@ -413,7 +414,7 @@ def _applied(
     if found is None:
         return None
     how: How = "unlisted" if pick is None else "option"
-    return Offer(name, None, None, how, image=found.image, written=values.path)
+    return Offer(name, None, None, how, image=found.image, written=f"{values.path}:{found.line}")
 
 
 def _on_disk(slot: Slot) -> bool:
