@@ -1285,7 +1285,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "values-empty": ("hubs compile: nothing to change (7 slots, 3 hubs)",),
     "values-only-comment": ("hubs compile: nothing to change (7 slots, 3 hubs)",),
-    "values-null-image": ("config/clusters/a/common.values.yaml:4: image must be a name/tag map",),
+    # a null image is Helm's (it drops the lower files' image); pinning one is refused
+    "values-null-image": (
+        "a/common.values.yaml:image: config/clusters/a/common.values.yaml:4: jupyterhub.singleuser.image is not a block map",
+    ),
     "values-image-list": ("config/clusters/a/common.values.yaml:4: image must be a name/tag map",),
     "values-profilelist-map": (
         'hubs.toml:9:1: clusters.a.files."common.values.yaml".profiles.small: no profile with this slug or display name in config/clusters/a/common.values.yaml',

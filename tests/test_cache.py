@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import hubs
+import spawnerfleet
 from fleetfixture import COMMON_A, HUB_D, Fleet, Result
 from hubs import cache, scanned
 from hubs.report import REPORTERS, Report
@@ -152,20 +153,32 @@ def test_a_cache_that_cannot_be_written_is_no_cache(
 
 def test_encode_and_decode_are_inverse_and_decode_refuses_other_shapes(fleet: Fleet) -> None:
     fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
-    for rel, prefix in ((COMMON, ()), ("config/clusters/d/hub.values.yaml", ("basehub",))):
+    fleet.write("config/clusters/d/options.values.yaml", spawnerfleet.OPTIONS)
+    for rel, prefix in (
+        (COMMON, ()),
+        ("config/clusters/d/hub.values.yaml", ("basehub",)),
+        ("config/clusters/d/options.values.yaml", ()),
+    ):
         found = scan(fleet.root, rel, prefix)
         data = json.loads(json.dumps(scanned.encode(found)))
         assert scanned.decode(data, rel, prefix, found.digest) == found
     with pytest.raises(ValueError):
         scanned.decode([True, [], []], COMMON, (), "")
     with pytest.raises(TypeError):
-        scanned.decode([True, [["small", "0"]], [], [], []], COMMON, (), "")
+        scanned.decode([True, [["small", "0"]], [], [], [], [], []], COMMON, (), "")
     with pytest.raises(TypeError):
         scanned.decode(
-            [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], []], "", (), ""
+            [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], [], [], []],
+            "",
+            (),
+            "",
         )
     with pytest.raises(ValueError):  # a note of an unknown kind
-        scanned.decode([True, [], [], [], [["x", None, None, [], [], 1, "v"]]], "", (), "")
+        scanned.decode([True, [], [], [], [["x", None, None, [], [], 1, "v"]], [], []], "", (), "")
+    with pytest.raises(TypeError):  # a shadowed profile that is not a name
+        scanned.decode([True, [], [], [], [], [1], []], "", (), "")
+    with pytest.raises(TypeError):  # an option image's line that is not a number
+        scanned.decode([True, [], [], [], [], [], [["p", "o", [], [["x", "1", "i"]]]]], "", (), "")
 
 
 def same(data: object) -> object:
@@ -284,12 +297,16 @@ def test_the_codec_knows_every_field_it_must_keep() -> None:
 
     assert [f.name for f in fields(scanned.Slot)] == [
         *("file", "kind", "profile", "choice", "path", "physical", "line", "image"),
-        *("anchor", "inherited_name", "inherited_tag", "partial"),
+        *("anchor", "inherited_name", "inherited_tag", "partial", "nulled"),
     ]
     assert [f.name for f in fields(scanned.ValuesFile)] == [
         *("path", "prefix", "digest", "slots", "profiles", "has_profile_list", "warnings"),
         "notes",
+        "shadowed",
+        "options",
     ]
+    assert [f.name for f in fields(scanned.Option)] == ["profile", "name", "choices", "images"]
+    assert [f.name for f in fields(scanned.OptionImage)] == ["choice", "line", "image"]
     assert [f.name for f in fields(scanned.Note)] == [
         *("kind", "profile", "choice", "path", "physical", "line", "value"),
     ]

@@ -296,6 +296,7 @@ def _run(profile: str, choice: str | None, how: str, address: str, image: str) -
     return {
         "profile": profile,
         "choice": choice,
+        "picks": {},
         "from": how,
         "address": address,
         "image": image,

@@ -21,9 +21,7 @@ NOTE = (
     "the configurator is enabled: hub admins can override the image at run time; "
     "git does not show it"
 )
-# YAML 1.1 booleans, as Helm's go-yaml reads a plain scalar
-_TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"})
-_FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"})
+
 
 
 def enabled(root: Path, hub: Hub) -> bool:
@@ -45,4 +43,4 @@ def setting(root: Path, rel: str, key: yamldoc.YamlPath) -> bool | None:
     node = yamldoc.find(yamldoc.parse(text, rel).root, key)
     if not isinstance(node, yaml.ScalarNode) or node.style:  # quoted: a string, not a bool
         return None
-    return True if node.value in _TRUE else False if node.value in _FALSE else None
+    return True if node.value in yamldoc.TRUE else False if node.value in yamldoc.FALSE else None

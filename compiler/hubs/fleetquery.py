@@ -14,10 +14,9 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from . import imageref, tablefit
-from .clusters import CHART_VALUES, Hub
 from .errors import UsageError, close_match, shown
-from .inventory import Row
-from .layering import Fleet, Offer, key_of
+from .inventory import SHOWN, Row, Runs, runs_of
+from .layering import Fleet, key_of
 from .targets import Target
 
 IMAGE_FORM = (
@@ -158,28 +157,6 @@ def _on(image: str | None) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Runs:
-    """One image a hub can run: for which profile and choice, from which slot."""
-
-    profile: str | None
-    choice: str | None
-    how: str  # choice, profile, singleuser, unlisted (what users type)
-    address: str
-    image: str | None
-    policy: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "profile": self.profile,
-            "choice": self.choice,
-            "from": self.how,
-            "address": self.address,
-            "image": self.image,
-            "policy": self.policy,
-        }
-
-
-@dataclass(frozen=True, slots=True)
 class HubRow:
     hub: str
     display_name: str
@@ -188,7 +165,7 @@ class HubRow:
     @property
     def images(self) -> list[str]:
         """The distinct images, as the text table shows them."""
-        shown = [USER_TYPED if r.how == "unlisted" else (r.image or "-") for r in self.runs]
+        shown = [SHOWN.get(r.how) or r.image or "-" for r in self.runs]
         return list(dict.fromkeys(shown))
 
     def as_json(self) -> dict[str, Any]:
@@ -197,9 +174,6 @@ class HubRow:
             "display_name": self.display_name,
             "images": [r.as_json() for r in self.runs],
         }
-
-
-USER_TYPED = "(any image users type)"
 
 
 def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
@@ -214,7 +188,7 @@ def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
             continue
         if query.hub is not None and hub.address != query.hub:
             continue
-        runs = [_runs(fleet, hub, offer, by_key) for offer in fleet.offers(hub)]
+        runs = [runs_of(fleet, offer, by_key) for offer in fleet.offers(hub)]
         kept = [r for r in runs if _keeps(query, r)]
         if kept or not (query.image or query.registry or query.policy):
             out.append(HubRow(hub.address, hub.display_name, tuple(kept)))
@@ -224,21 +198,9 @@ def hub_rows(fleet: Fleet, targets: list[Target], query: Query) -> list[HubRow]:
 def _keeps(query: Query, runs: Runs) -> bool:
     if query.policy is not None and runs.policy != query.policy:
         return False
-    if runs.how == "unlisted":  # what users type matches no image or registry asked for
+    if runs.how in SHOWN:  # what users type or BinderHub builds matches no image asked for
         return query.image is None and query.registry is None
     return query.image_matches(runs.image)
-
-
-def _runs(fleet: Fleet, hub: Hub, offer: Offer, by_key: dict[Any, Target]) -> Runs:
-    target = by_key.get(offer.source)
-    slot = target.slot if target is not None else fleet.slot_at(offer.source)
-    image = slot.image if slot is not None else None
-    if target is not None:
-        address, policy = str(target.address), target.policy
-    else:  # the chart default with no [defaults] in hubs.toml
-        address = "defaults:image" if offer.source[0] == CHART_VALUES else offer.source[0]
-        policy = "unstated" if image is not None else "inherit"
-    return Runs(offer.profile, offer.choice, offer.how, address, image, policy)
 
 
 def render_hubs(found: list[HubRow], fmt: str, width: int | None = None) -> str:

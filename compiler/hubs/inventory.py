@@ -11,7 +11,7 @@ from .address import Address
 from .clusters import CHART_VALUES, Hub
 from .defaults import default_of
 from .errors import clipped, oneline
-from .layering import Fleet
+from .layering import Fleet, Offer, SlotKey, key_of
 from .model import Config, Follow, Lock
 from .targets import PlanError, Target, address_of
 
@@ -75,6 +75,57 @@ def _lines(lines: list[str]) -> str:
     return "".join(clipped(oneline(line)) + "\n" for line in lines)
 
 
+# ---------------------------------------------------------------- what an offer runs
+
+
+@dataclass(frozen=True, slots=True)
+class Runs:
+    """One image a hub can run: for which profile and choice, from which slot."""
+
+    profile: str | None
+    choice: str | None
+    how: str  # choice, profile, singleuser, unlisted, option, hub-config, binderhub
+    address: str
+    image: str | None
+    policy: str
+    picks: tuple[tuple[str, str | None], ...] = ()  # the choice of each option that sets one
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile,
+            "choice": self.choice,
+            "picks": dict(self.picks),
+            "from": self.how,
+            "address": self.address,
+            "image": self.image,
+            "policy": self.policy,
+        }
+
+
+USER_TYPED = "(any image users type)"
+BUILT = "(the image BinderHub builds from a repository)"
+SHOWN = {"unlisted": USER_TYPED, "binderhub": BUILT}
+
+
+def runs_of(fleet: Fleet, offer: Offer, by_key: dict[SlotKey, Target]) -> Runs:
+    """The image ``offer`` runs, where it is written and its policy."""
+    if offer.source is None:  # an image hubs does not manage (or BinderHub builds)
+        where = offer.written or "-"
+        policy = "user-controlled" if offer.how == "unlisted" else "unmanaged"
+        return Runs(
+            *(offer.profile, offer.choice, offer.how), where, offer.image, policy, offer.picks
+        )
+    target = by_key.get(offer.source)
+    slot = target.slot if target is not None else fleet.slot_at(offer.source)
+    image = slot.image if slot is not None else None
+    if target is not None:
+        address, policy = str(target.address), target.policy
+    else:  # the chart default with no [defaults] in hubs.toml
+        address = "defaults:image" if offer.source[0] == CHART_VALUES else offer.source[0]
+        policy = "unstated" if image is not None else "inherit"
+    return Runs(offer.profile, offer.choice, offer.how, address, image, policy, offer.picks)
+
+
 # ---------------------------------------------------------------- explain
 
 
@@ -107,6 +158,7 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
         "in_sync": not target.differs or target.policy == "user-controlled",
         "hubs": fleet.reach(slot),
         "overridden_in": fleet.overridden_in(slot),
+        "binderhub_in": fleet.binderhub_in(slot),
     }
     if isinstance(target.source, Follow):
         entry = lock.slots.get(str(target.address))
@@ -145,6 +197,15 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
         "layers": layers,
         "configurator": configurator.enabled(fleet.root, hub),
     }
+    spawner = fleet.spawner(hub)
+    if spawner.binderhub:
+        data["binderhub"] = BINDERHUB
+    if spawner.image.value is not None and spawner.image.file is not None:
+        data["hub_config_image"] = {
+            "image": spawner.image.value,
+            "file": spawner.image.file,
+            "line": spawner.image.line,
+        }
     source = fleet.profile_source(hub)
     data["profile_list_from"] = source
     if source is not None:
@@ -160,12 +221,11 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
             for s in values.slots
             if s.kind != "singleuser" and s.image is not None
         ]
+        combined = _combinations(fleet, hub, by_address)
+        if combined:
+            data["combinations"] = combined
         if data["profiles"]:
-            data["note"] = (
-                "profiles without an image run singleuser.image"
-                if fleet.uses_singleuser(hub)
-                else "every profile and choice sets its own image, so singleuser.image is not used"
-            )
+            data["note"] = _fallback_note(fleet, hub)
         default = default_of(fleet, hub)
         if default is not None:
             data["default"] = {
@@ -175,6 +235,43 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
                 "choice_by": "default: true" if default.choice_marked else "first",
             }
     return data
+
+
+BINDERHUB = (
+    "custom.binderhubUI.enabled and BinderSpawnerMixin.auth_enabled false: every server "
+    "runs the image BinderHub builds from a repository, never these"
+)
+
+
+def _combinations(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> list[dict[str, Any]]:
+    """What each combination of the choices of options that set the image runs."""
+    by_key = {key_of(t.slot): t for t in by_address.values()}
+    return [runs_of(fleet, o, by_key).as_json() for o in fleet.offers(hub) if o.picks]
+
+
+def _combination_lines(found: list[dict[str, Any]]) -> list[str]:
+    lines: list[str] = []
+    for index, run in enumerate(found):
+        if index == 0 or found[index - 1]["profile"] != run["profile"]:
+            lines.append(
+                f"  profile {run['profile']}, options applied in this order, the last image wins:"
+            )
+        picks = ", ".join(
+            f"{option} {'(typed)' if choice is None else choice}"
+            for option, choice in run["picks"].items()
+        )
+        image = SHOWN.get(run["from"]) or run["image"] or "-"
+        lines.append(f"     {picks}: {image} ({run['address']}) [{run['policy']}]")
+    return lines
+
+
+def _fallback_note(fleet: Fleet, hub: Hub) -> str:
+    hows = {offer.how for offer in fleet.offers(hub)}
+    if "hub-config" in hows:
+        return "profiles without an image run hub.config.KubeSpawner.image"
+    if "singleuser" in hows:
+        return "profiles without an image run singleuser.image"
+    return "every profile and choice sets its own image, so singleuser.image is not used"
 
 
 def _reach_line(hubs: list[str], overridden: list[str]) -> str:
@@ -210,6 +307,8 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
         if "anchor" in data:
             lines.append(f"  shared through {data['anchor']['name']}: an edit changes every alias")
         lines.append(_reach_line(data["hubs"], data["overridden_in"]))
+        if data["binderhub_in"]:
+            lines.append(f"  BinderHub supplies the image in {', '.join(data['binderhub_in'])}")
         return _lines(lines)
     lines = [
         f"{data['hub']} ({data['display_name']}, {data['chart']})",
@@ -219,12 +318,21 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
         mark = "=>" if layer["wins"] else "  "
         where = f"{layer['file']}:{layer['line']}" if layer["line"] else layer["file"]
         lines.append(f"  {mark} {where}: {layer['image'] or '-'} [{layer['policy']}]")
+    if data.get("hub_config_image"):
+        found = data["hub_config_image"]
+        lines.append(
+            f"  hub.config.KubeSpawner.image: {found['image']} ({found['file']}:{found['line']}), "
+            "over singleuser.image [not managed]"
+        )
+    if data.get("binderhub"):
+        lines.append(f"  BinderHub supplies the image: {data['binderhub']}")
     if data.get("profile_list_from"):
         lines.append(f"  profileList from {data['profile_list_from']}:")
         for prof in data.get("profiles", []):
             lines.append(f"     {prof['address']}: {prof['image']} [{prof['policy']}]")
         if not data.get("profiles"):
             lines.append("     (no profile sets an image: the hub runs singleuser.image)")
+        lines.extend(_combination_lines(data.get("combinations", [])))
         if data.get("default"):
             lines.append(_default_line(data["default"]))
         if data.get("note"):

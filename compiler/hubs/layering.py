@@ -16,16 +16,19 @@ choices lack one.  An ``unlisted_choice`` runs what the user types: it uses neit
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from . import imageref
+from . import imageref, spawnerconfig
 from .address import Scope, SlotKind
 from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from .errors import Diagnostic
 from .scan import Slot, ValuesFile, scan
+from .scanned import Option
 from .yamldoc import YamlPath
 
 if TYPE_CHECKING:
@@ -57,15 +60,29 @@ class Holding:
         return key_of(slot) in self.keys
 
 
+How = Literal["choice", "profile", "singleuser", "unlisted", "option", "hub-config", "binderhub"]
+
+
 @dataclass(frozen=True, slots=True)
 class Offer:
     """One image a hub can run: for a profile and choice (both None: the hub has no
-    profiles), taken from the slot ``source``.  ``how`` is "unlisted" for what users type."""
+    profiles), taken from the slot ``source``.  ``how`` is "unlisted" for what users type.
+
+    An image hubs does not manage has no ``source``: "option" (a choice of a profile option
+    other than ``image``, or its unlisted choice: "unlisted"), "hub-config"
+    (``hub.config.KubeSpawner.image``), each with ``image`` and where it is ``written`` (the
+    option's file:line, hub.config's file), and "binderhub" (BinderHub builds it).
+    ``picks``: the choice of every option that can set the image (None: its unlisted
+    choice), in the order KubeSpawner applies them, when an option other than ``image``
+    sets one; ``choice`` is then the ``image`` option's pick."""
 
     profile: str | None
     choice: str | None
-    source: SlotKey
-    how: Literal["choice", "profile", "singleuser", "unlisted"]
+    source: SlotKey | None
+    how: How
+    picks: tuple[tuple[str, str | None], ...] = ()
+    image: str | None = None
+    written: str | None = None
 
 
 @dataclass(slots=True)
@@ -194,6 +211,8 @@ class _Indexed:
         """The full ``singleuser.image`` the layers under ``path`` give ``hub``."""
         for lower in reversed(hub.files[: hub.files.index(path)]):
             slot = self.hub_file(hub, lower).slot("singleuser")
+            if slot is not None and slot.nulled:  # Helm dropped what the files below set
+                break
             if slot is not None and slot.image is not None:
                 return slot.image
         if self.has_chart():
@@ -208,6 +227,7 @@ class Fleet(_Indexed):
     """The whole tree, and every "which file wins" question about it."""
 
     _offers: dict[tuple[str, Holding | None], tuple[Offer, ...]] = field(default_factory=dict)
+    _spawners: dict[str, spawnerconfig.Spawner] = field(default_factory=dict)
 
     # ------------------------------------------------------------ which file wins
 
@@ -254,7 +274,15 @@ class Fleet(_Indexed):
         choice they offer sets an image of its own."""
         used = set(self.reach(slot, after))
         setters = None if after is None else after.setters
-        return [address for address in self.carriers(slot, setters) if address not in used]
+        return [
+            hub.address
+            for hub in self._carrying(slot, setters)
+            if hub.address not in used and not self.spawner(hub).binderhub
+        ]
+
+    def binderhub_in(self, slot: Slot) -> list[str]:
+        """The hubs whose layers carry this slot where BinderHub supplies every image."""
+        return [hub.address for hub in self._carrying(slot, None) if self.spawner(hub).binderhub]
 
     def _carrying(self, slot: Slot, setters: Iterable[str] | None) -> list[Hub]:
         if slot.kind == "singleuser":
@@ -272,14 +300,27 @@ class Fleet(_Indexed):
         return self._offers[cache]
 
     def _offer(self, hub: Hub, after: Holding | None) -> Iterator[Offer]:
+        spawner = self.spawner(hub)
+        if spawner.binderhub:  # BinderSpawnerMixin without auth: BinderHub's image only
+            return iter([Offer(None, None, None, "binderhub")])
         setters = None if after is None else after.setters
         single: SlotKey = (self.image_source(hub, setters), "singleuser", None, None)
+        base = Offer(None, None, single, "singleuser")
+        if spawner.image.file is not None and spawner.image.value is not None:
+            found = spawner.image  # hub.config.KubeSpawner.image, over singleuser.image
+            base = Offer(None, None, None, "hub-config", image=found.value, written=found.file)
         source = self.profile_source(hub)
         values = None if source is None else self.hub_file(hub, source)
         if values is None or not values.profiles:
-            return iter([Offer(None, None, single, "singleuser")])
+            return iter([base])
         held = after.holds if after is not None else _on_disk
-        return _profile_offers(values, single, held)
+        return _profile_offers(values, base, held)
+
+    def spawner(self, hub: Hub) -> spawnerconfig.Spawner:
+        """What the hub's values make of its spawner (BinderHub's, hub.config's image)."""
+        if hub.address not in self._spawners:
+            self._spawners[hub.address] = spawnerconfig.of(self.root, hub)
+        return self._spawners[hub.address]
 
     def uses_singleuser(self, hub: Hub) -> bool:
         """Whether some profile or choice of ``hub`` runs its ``singleuser.image``."""
@@ -319,26 +360,88 @@ def load_fleet(root: Path, store: Store | None = None) -> Fleet:
 
 
 def _profile_offers(
-    values: ValuesFile, single: SlotKey, held: Callable[[Slot], bool]
+    values: ValuesFile, base: Offer, held: Callable[[Slot], bool]
 ) -> Iterator[Offer]:
-    """The offers of a profileList: a choice's image, else its profile's, else
-    ``singleuser.image``; an unlisted choice runs what the user types."""
+    """The offers of a profileList: a choice's image, else its profile's, else the
+    spawner's (``base``); an unlisted choice runs what the user types."""
     for name in values.profiles:
+        if name in values.shadowed:  # an earlier profile has its slug: never loaded
+            continue
         own = values.slot("profile", name)
-        fallback = Offer(name, None, single, "singleuser")
+        fallback = replace(base, profile=name)
         if own is not None and held(own):
             fallback = Offer(name, None, key_of(own), "profile")
-        choices = [s for s in values.slots if s.kind == "choice" and s.profile == name]
-        for choice in choices:
-            if held(choice):
-                yield Offer(name, choice.choice, key_of(choice), "choice")
-            else:
-                yield replace(fallback, choice=choice.choice)
-        unlisted = values.slot("unlisted", name)
-        if unlisted is not None:
-            yield Offer(name, None, key_of(unlisted), "unlisted")
-        elif not choices:
-            yield fallback
+        options = values.options_of(name)
+        if options:
+            yield from _combined(values, options, fallback, held)
+        else:
+            yield from _image_choices(values, name, fallback, held)
+
+
+def _image_choices(
+    values: ValuesFile, name: str, fallback: Offer, held: Callable[[Slot], bool]
+) -> Iterator[Offer]:
+    """A profile whose only option that can set the image is ``image``: one offer a choice."""
+    choices = [s for s in values.slots if s.kind == "choice" and s.profile == name]
+    for choice in choices:
+        if held(choice):
+            yield Offer(name, choice.choice, key_of(choice), "choice")
+        else:
+            yield replace(fallback, choice=choice.choice)
+    unlisted = values.slot("unlisted", name)
+    if unlisted is not None:
+        yield Offer(name, None, key_of(unlisted), "unlisted")
+    elif not choices:
+        yield fallback
+
+
+COMBINATIONS = 256  # at most this many combinations of a profile's options' choices
+
+
+def _combined(
+    values: ValuesFile, options: list[Option], fallback: Offer, held: Callable[[Slot], bool]
+) -> Iterator[Offer]:
+    """One offer per combination of the choices of the options that set the image.
+    KubeSpawner applies the chosen choices in ``profile_options`` order: the last that sets
+    an image wins, else the profile's (``fallback``)."""
+    alternatives = [_picks(values, option) for option in options]
+    count = math.prod(len(found) for found in alternatives)
+    if count > COMBINATIONS:
+        raise LayoutError(
+            f"{values.path}: profile {options[0].profile}: its options that set the image make "
+            f"{count} combinations of choices, more than the {COMBINATIONS} hubs works through"
+        )
+    for picks in itertools.product(*alternatives):
+        offer = fallback
+        for option, pick in zip(options, picks, strict=True):
+            offer = _applied(values, option, pick, held) or offer
+        named = tuple(zip((option.name for option in options), picks, strict=True))
+        yield replace(offer, choice=dict(named).get("image"), picks=named)
+
+
+def _picks(values: ValuesFile, option: Option) -> tuple[str | None, ...]:
+    """Every choice of ``option`` a user can pick (None: its unlisted choice)."""
+    if option.name != "image":
+        return option.picks
+    unlisted = values.slot("unlisted", option.profile) is not None
+    return (*option.choices, *((None,) if unlisted else ()))
+
+
+def _applied(
+    values: ValuesFile, option: Option, pick: str | None, held: Callable[[Slot], bool]
+) -> Offer | None:
+    """The offer ``pick`` of ``option`` makes, if its choice sets the image."""
+    name = option.profile
+    if option.name == "image":
+        slot = values.slot("unlisted" if pick is None else "choice", name, pick)
+        if slot is None or not (pick is None or held(slot)):
+            return None
+        return Offer(name, pick, key_of(slot), "unlisted" if pick is None else "choice")
+    found = option.image_of(pick)
+    if found is None:
+        return None
+    how: How = "unlisted" if pick is None else "option"
+    return Offer(name, None, None, how, image=found.image, written=f"{values.path}:{found.line}")
 
 
 def _on_disk(slot: Slot) -> bool:

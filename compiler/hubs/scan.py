@@ -11,11 +11,13 @@ tree go; which file wins for which hub is :mod:`hubs.layering`'s question.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 import yaml
+from slugify import slugify
 
 from . import fileio, scanned, yamldoc
 from .address import SlotKind
@@ -23,7 +25,7 @@ from .clusters import LayoutError, _read
 from .errors import Diagnostic
 from .paths import inside, is_secret
 from .scanned import Note as Note
-from .scanned import NoteKind
+from .scanned import NoteKind, Option, OptionImage
 from .scanned import Slot as Slot
 from .scanned import ValuesFile as ValuesFile
 from .slots import (
@@ -88,6 +90,7 @@ class _Scanner:
     def __init__(self, out: ValuesFile, doc: Document) -> None:
         self.out, self.doc = out, doc
         self.anchors: Anchors | None = None
+        self.slugs: set[str] = set()  # KubeSpawner's slugs of the profiles seen
         self.notes = _Notes(self)
 
     def run(self) -> None:
@@ -165,8 +168,9 @@ class _Scanner:
 
     def _singleuser(self, path: YamlPath) -> None:
         node = yamldoc.find(self.doc.root, path)
-        if node is None:
-            self._add("singleuser", (None, None), path, None, None)
+        if node is None or _is_null(node):  # null: Helm drops the image of lower files
+            slot = self._add("singleuser", (None, None), path, None, None)
+            self.out.slots[-1] = replace(slot, nulled=node is not None)
             return
         if not isinstance(node, yaml.MappingNode):
             raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a name/tag map")
@@ -204,8 +208,13 @@ class _Scanner:
             count += 1
             name = f"{base} ({count})"
         self.out.profiles[name] = index
+        slug = _spawner_slug(node)
+        if slug in self.slugs:  # the spawn form names it by this slug: the first is loaded
+            self.out.shadowed.append(name)
+        self.slugs.add(slug)
         for location in PROFILE_LOCATIONS:
             self._location(location, name, path, node)
+        self._options(name, node)
         self.notes.of((name, None), path, node)
         choices = yamldoc.find(node, CHOICES)
         for key, _, choice in yamldoc.items(choices) if choices is not None else ():
@@ -221,6 +230,32 @@ class _Scanner:
         parent = self._walk(profile, head)
         for key, _, _ in yamldoc.items(parent) if parent is not None else ():
             self._image(location, (name, key), base, (*head, key, *tail), profile)
+
+    def _options(self, name: str, profile: yaml.Node) -> None:
+        """A profile's options that set the image, when one other than ``image`` does: in
+        ``profile_options`` order, the order KubeSpawner applies their choices in."""
+        options = self._walk(profile, ("profile_options",))
+        found = [self._option(name, key, node) for key, _, node in _items(options)]
+        if any(option.images for option in found):
+            self.out.options.extend(o for o in found if o.images or o.name == "image")
+
+    def _option(self, name: str, key: str, node: yaml.Node) -> Option:
+        choices = self._walk(node, ("choices",))
+        keys = tuple(choice for choice, _, _ in _items(choices))
+        if key == "image":  # its images are slots
+            return Option(name, key, keys)
+        images = [self._option_image(k, self._walk(c, _OVERRIDE)) for k, _, c in _items(choices)]
+        unlisted = self._walk(node, ("unlisted_choice",))
+        if _enabled(yamldoc.child(unlisted, "enabled")):
+            images.append(self._option_image(None, self._walk(unlisted, _OVERRIDE)))
+        return Option(name, key, keys, tuple(found for found in images if found is not None))
+
+    def _option_image(self, choice: str | None, node: yaml.Node | None) -> OptionImage | None:
+        if node is None or _is_null(node):
+            return None
+        if not yamldoc.is_scalar(node):
+            raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a string")
+        return OptionImage(choice, self.line(node), str(node.value))
 
     def _walk(self, node: yaml.Node | None, path: tuple[str, ...]) -> yaml.Node | None:
         """The node at ``path`` under ``node``, refusing merge keys on the way."""
@@ -245,6 +280,32 @@ class _Scanner:
             raise LayoutError(f"{self.out.path}:{self.line(node)}: image must be a string")
         image = str(node.value) if node is not None else None
         self._add(location.kind, where, base + rel, node, image)
+
+
+_OVERRIDE = ("kubespawner_override", "image")
+
+
+def _items(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node, yaml.Node]]:
+    return yamldoc.items(node) if node is not None else iter(())
+
+
+def _enabled(node: yaml.Node | None) -> bool:
+    """A plain YAML true (KubeSpawner offers an unlisted choice only when it is enabled)."""
+    return isinstance(node, yaml.ScalarNode) and not node.style and node.value in yamldoc.TRUE
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == yamldoc.NULL_TAG
+
+
+def _spawner_slug(node: yaml.Node) -> str:
+    """The slug KubeSpawner 7 gives a profile: its ``slug``, else its display name
+    slugified (``_get_initialized_profile_list``, with python-slugify as it does)."""
+    slug = yamldoc.child(node, "slug")
+    if slug is not None:
+        return str(slug.value) if isinstance(slug, yaml.ScalarNode) else ""
+    shown = yamldoc.child(node, "display_name")
+    return slugify(str(shown.value)) if isinstance(shown, yaml.ScalarNode) else ""
 
 
 def _profile_name(node: yaml.Node, index: int) -> str:

@@ -34,6 +34,7 @@ class Slot:
     inherited_name: str | None = None  # singleuser map with a tag only: the name from below
     inherited_tag: str | None = None  # singleuser map with a name only: the tag from below
     partial: Literal["name", "tag"] | None = None  # which of name/tag the map lacks
+    nulled: bool = False  # ``image: null``: sets nothing, and drops what lower files set
 
     @property
     def value(self) -> Image | None:
@@ -65,6 +66,37 @@ class Note:
     value: str
 
 
+@dataclass(frozen=True, slots=True)
+class OptionImage:
+    """An image a choice of a profile option other than ``image`` sets (``choice`` None:
+    its enabled unlisted choice, what users type).  hubs shows it and does not manage it."""
+
+    choice: str | None
+    line: int
+    image: str
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A profile option that can set the image, listed (in ``profile_options`` order, the
+    order KubeSpawner applies them) for a profile where an option other than ``image`` does:
+    its choice keys, and the images they set (none for ``image``, whose images are slots)."""
+
+    profile: str
+    name: str
+    choices: tuple[str, ...]
+    images: tuple[OptionImage, ...] = ()
+
+    @property
+    def picks(self) -> tuple[str | None, ...]:
+        """Every choice a user can pick (None: the unlisted choice, when it sets the image)."""
+        unlisted = any(found.choice is None for found in self.images)
+        return (*self.choices, *((None,) if unlisted else ()))
+
+    def image_of(self, choice: str | None) -> OptionImage | None:
+        return next((found for found in self.images if found.choice == choice), None)
+
+
 @dataclass(slots=True)
 class ValuesFile:
     """One scanned values file: its slots and profiles, and the digest of the text scanned."""
@@ -77,6 +109,12 @@ class ValuesFile:
     has_profile_list: bool = False
     warnings: list[Diagnostic] = field(default_factory=list)  # nothing fatal
     notes: list[Note] = field(default_factory=list)  # labels, pull policies, prePuller
+    shadowed: list[str] = field(default_factory=list)  # profiles KubeSpawner never loads
+    options: list[Option] = field(default_factory=list)  # options other than image set one
+
+    def options_of(self, profile: str) -> list[Option]:
+        """The options of ``profile`` that set the image, in order, when one is not ``image``."""
+        return [option for option in self.options if option.profile == profile]
 
     def slot(
         self, kind: SlotKind, profile: str | None = None, choice: str | None = None
@@ -99,7 +137,14 @@ def encode(values: ValuesFile) -> list[object]:
     warnings = [encode_warning(w) for w in values.warnings]
     profiles = [[name, index] for name, index in values.profiles.items()]
     notes = [_note_row(n) for n in values.notes]
-    return [values.has_profile_list, profiles, slots, warnings, notes]
+    options = [_option_row(o) for o in values.options]
+    shadowed = list(values.shadowed)
+    return [values.has_profile_list, profiles, slots, warnings, notes, shadowed, options]
+
+
+def _option_row(o: Option) -> list[object]:
+    images = [[found.choice, found.line, found.image] for found in o.images]
+    return [o.profile, o.name, list(o.choices), images]
 
 
 def _note_row(n: Note) -> list[object]:
@@ -109,21 +154,34 @@ def _note_row(n: Note) -> list[object]:
 def _slot_row(s: Slot) -> list[object]:
     return [
         *(s.kind, s.profile, s.choice, list(s.path), list(s.physical), s.line, s.image),
-        *(s.anchor, s.inherited_name, s.inherited_tag, s.partial),
+        *(s.anchor, s.inherited_name, s.inherited_tag, s.partial, s.nulled),
     ]
 
 
 def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile:
     """The :class:`ValuesFile` :func:`encode` gave; ValueError/TypeError on any other shape."""
-    has_list, profiles, slots, warnings, notes = _seq(data, 5)
+    has_list, profiles, slots, warnings, notes, shadowed, options = _seq(data, 7)
     out = ValuesFile(path, prefix, digest, has_profile_list=_typed(has_list, bool))
     for name, index in (_seq(p, 2) for p in _seq(profiles)):
         out.profiles[_typed(name, str)] = _typed(index, int)
-    for row in (_seq(s, 11) for s in _seq(slots)):
+    for row in (_seq(s, 12) for s in _seq(slots)):
         out.slots.append(_slot(path, row))
     out.warnings.extend(decode_warning(w) for w in _seq(warnings))
     out.notes.extend(_note(row) for row in (_seq(n, 7) for n in _seq(notes)))
+    out.shadowed.extend(_typed(name, str) for name in _seq(shadowed))
+    out.options.extend(_option(row) for row in (_seq(o, 4) for o in _seq(options)))
     return out
+
+
+def _option(row: list[object]) -> Option:
+    profile, name, choices, images = row
+    found = (_seq(i, 3) for i in _seq(images))
+    return Option(
+        _typed(profile, str),
+        _typed(name, str),
+        tuple(_typed(choice, str) for choice in _seq(choices)),
+        tuple(OptionImage(_maybe(c, str), _typed(n, int), _typed(i, str)) for c, n, i in found),
+    )
 
 
 _NOTE_KINDS = ("display_name", "description", "pull_policy", "prepuller")
@@ -163,7 +221,7 @@ def decode_warning(data: object) -> Diagnostic:
 
 
 def _slot(file: str, row: list[object]) -> Slot:
-    kind, profile, choice, path, physical, line, image, anchor, name, tag, partial = row
+    kind, profile, choice, path, physical, line, image, anchor, name, tag, partial, nulled = row
     return Slot(
         file,
         _choice(kind, _KINDS),  # type: ignore[arg-type]
@@ -177,6 +235,7 @@ def _slot(file: str, row: list[object]) -> Slot:
         _maybe(name, str),
         _maybe(tag, str),
         None if partial is None else _choice(partial, ("name", "tag")),  # type: ignore[arg-type]
+        _typed(nulled, bool),
     )
 
 

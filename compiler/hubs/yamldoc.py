@@ -40,6 +40,9 @@ Key = str | int
 YamlPath = tuple[Key, ...]
 MERGE_TAG = "tag:yaml.org,2002:merge"
 NULL_TAG = "tag:yaml.org,2002:null"
+# YAML 1.1 booleans, as Helm's go-yaml reads a plain scalar
+TRUE = frozenset({"true", "True", "TRUE", "yes", "Yes", "YES", "on", "On", "ON", "y", "Y"})
+FALSE = frozenset({"false", "False", "FALSE", "no", "No", "NO", "off", "Off", "OFF", "n", "N"})
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
