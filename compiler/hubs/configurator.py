@@ -23,7 +23,6 @@ NOTE = (
 )
 
 
-
 def enabled(root: Path, hub: Hub) -> bool:
     """The configurator setting the hub gets: its last file that sets it, else the chart."""
     for path in reversed(hub.files):

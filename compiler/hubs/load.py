@@ -79,18 +79,25 @@ def load_lock(path: Path) -> Lock:
 
 def read_lock(path: Path) -> tuple[Lock, str | None]:
     """hubs.lock and the text it was read from (None when there is no lock file)."""
-    from pydantic import ValidationError
-
     from .model import Lock
 
     if not path.exists():
         return Lock(), None
     text = read_text(path)
-    data = _parse_toml(text, path.name)
+    return parse_lock(text, path.name), text
+
+
+def parse_lock(text: str, name: str = LOCK_NAME) -> Lock:
+    """hubs.lock's text as a validated model; errors at ``name:line:col``."""
+    from pydantic import ValidationError
+
+    from .model import Lock
+
+    data = _parse_toml(text, name)
     try:
-        return Lock.model_validate(data), text
+        return Lock.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(validation_messages(exc, text, path.name)) from None
+        raise ConfigError(validation_messages(exc, text, name)) from None
 
 
 def dump_lock(lock: Lock) -> str:

@@ -17,18 +17,17 @@ differs is reported, since nothing tells which side is newer.  Computes; the com
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .address import Address
 from .adopt import Adopted, adopt
 from .compile import Compiled, build
-from .errors import Diagnostic, HubsError
+from .errors import DecisionError, Diagnostic, HubsError
 from .gitbase import Base
 from .imageref import Image
 from .layering import Fleet
-from .load import LOCK_NAME, Source, parse_config
+from .load import LOCK_NAME, Source, parse_config, parse_lock
 from .model import Follow, Lock
 from .scan import scan_text
 from .targets import Target, targets
@@ -45,12 +44,6 @@ class Reconciled:
     compiled: Compiled | None  # None without a base: nothing is compiled
     edited: tuple[Address, ...]  # hand edits taken into hubs.toml
     undecided: tuple[Diagnostic, ...]  # without a base: slots that differ, left alone
-
-
-class ConflictError(HubsError):
-    """Both sides changed one slot (exit 1); nothing was written."""
-
-    exit_code = HubsError.exit_code.FINDINGS
 
 
 _SlotKey = tuple[str, str | None, str | None]  # kind, profile, choice
@@ -86,7 +79,7 @@ def reconcile(source: Source, fleet: Fleet, lock: Lock, base: Base | None) -> Re
         elif side != "hubs.toml":
             conflicts.append(_conflict(target, before, side))
     if conflicts:
-        raise ConflictError(conflicts)
+        raise DecisionError(conflicts)
     adopted = adopt(source, fleet, lock, (), False, frozenset(edited))
     new = Source(source.path, adopted.text, parse_config(adopted.text, source.path.name))
     compiled = build(new, fleet, adopted.lock or lock)
@@ -102,18 +95,14 @@ def _before(source: Source, fleet: Fleet, base: Base | None) -> _Before | None:
         config = parse_config(text, source.path.name)
         lock = _base_lock(base, source.path.parent / LOCK_NAME)
         wanted = {t.address: t for t in targets(config, fleet, lock)}
-    except (HubsError, tomllib.TOMLDecodeError, ValueError):
+    except HubsError:
         return None  # the committed hubs.toml does not load: no base to trust
     return _Before(base, fleet, wanted)
 
 
 def _base_lock(base: Base, path: Path) -> Lock:
-    from .model import Lock
-
     text = base.text(path)
-    if text is None:
-        return Lock()
-    return Lock.model_validate(tomllib.loads(text))
+    return Lock() if text is None else parse_lock(text, path.name)
 
 
 def _side(target: Target, before: _Before) -> str:

@@ -84,4 +84,3 @@ def _at(root: Path, rel: str, key: yamldoc.YamlPath) -> Found | None:
     if not yamldoc.is_scalar(node) or not isinstance(node, yaml.ScalarNode):
         return Found(None, rel, line)  # null (Helm drops the key), or not a scalar
     return Found(str(node.value), rel, line, plain=not node.style)
-
