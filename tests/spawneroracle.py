@@ -257,6 +257,7 @@ def compare(fleet: Fleet) -> Compared:
         if binder:  # a spawn that BinderHub did not launch is refused
             refused = [r for r in runs(values) if r.image is not None]
             disagree += [f"{hub.address} {r.profile} {r.picks}: ran {r.image}" for r in refused]
-        disagree += [f"{hub.address}: no spawn runs {found[i]}" for i in range(len(found))
-                     if i not in used]
+        disagree += [
+            f"{hub.address}: no spawn runs {found[i]}" for i in range(len(found)) if i not in used
+        ]
     return Compared(agree, disagree)

@@ -66,7 +66,7 @@ def test_choice_behind_anchor_changes_every_alias_once(fleet: Fleet) -> None:
     )
 
 
-def test_aliased_choices_cannot_differ(fleet: Fleet, unchanged: Callable[[], None]) -> None:
+def test_aliased_choices_cannot_differ(fleet: Fleet) -> None:
     fleet.toml(
         replace=(
             '[clusters.a.files."common.values.yaml".profiles.big.choices]\n'
@@ -475,3 +475,23 @@ def test_markdown_report_shows_warnings_from_their_fields(fleet: Fleet) -> None:
         "- :warning: `config/clusters/d/hub.values.yaml:1`: top-level jupyterhub: is ignored "
         "in a daskhub values file (daskhub nests every value under basehub:)\n"
     ) in result.out
+
+
+def test_a_pipe_in_a_profile_slug_stays_in_its_markdown_cell(fleet: Fleet) -> None:
+    fleet.write(COMMON, fleet.read(COMMON).replace("slug: small", "slug: med|ium"))
+    fleet.toml(
+        replace=(
+            '[clusters.a.files."common.values.yaml".profiles.small]\n'
+            'image = "quay.io/org/small:1.0.0"',
+            '[clusters.a.files."common.values.yaml".profiles."med|ium"]\n'
+            'image = "quay.io/org/small:2.0.0"',
+        )
+    )
+    out = fleet.run("diff", "--format", "markdown").out
+    row = out.splitlines()[4]
+    assert row == (
+        "| `a/common.values.yaml:profiles/med\\|ium/image` | `quay.io/org/small:1.0.0` | "
+        "`quay.io/org/small:2.0.0` | `config/clusters/a/common.values.yaml:11` | "
+        "2: a/staging, a/prod |"
+    )
+    assert len(row.replace("\\|", "").split("|")) - 2 == 5  # five cells, as the header has

@@ -647,3 +647,40 @@ def test_bad_tag_in_the_lock_is_bad_input_naming_its_line(
         f"{shown}: up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'",
         command="check",
     )
+
+
+SCHEMA_TAG_DIGITS = (
+    "properties:\n  jupyterhub:\n    properties:\n      singleuser:\n        properties:\n"
+    "          image:\n            properties:\n"
+    "              tag: {type: string, pattern: '^[0-9]'}\n"
+)
+
+
+def test_a_values_schema_that_leads_outside_the_tree_is_refused(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "values.schema.yaml"
+    outside.write_text(SCHEMA_TAG_DIGITS)
+    (fleet.root / "helm-charts/basehub/values.schema.yaml").symlink_to(outside)
+    fleet.toml(replace=("scipy-notebook:2024-03-18", "scipy-notebook:latest"))
+    before = fleet.snapshot()
+    result = fleet.run("compile")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "hubs: error: helm-charts/basehub/values.schema.yaml: leads outside the tree, to "
+        f"{outside}; hubs reads and writes only files inside {fleet.root.resolve()}\n"
+    )
+    assert fleet.snapshot() == before
+
+
+def test_a_values_schema_that_is_not_a_mapping_is_bad_input(fleet: Fleet) -> None:
+    fleet.write("helm-charts/basehub/values.schema.yaml", "just a string\n")
+    fleet.toml(replace=("scipy-notebook:2024-03-18", "scipy-notebook:2025-01-01"))
+    before = fleet.snapshot()
+    result = fleet.run("compile")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        "hubs: error: helm-charts/basehub/values.schema.yaml: a JSON Schema is a mapping, "
+        "not a str\n"
+    )
+    assert fleet.snapshot() == before

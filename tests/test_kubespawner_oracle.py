@@ -112,8 +112,17 @@ def test_binderhub_supplies_the_image_of_a_hub_without_auth(cases: Fleet) -> Non
 
 def test_hub_config_kubespawner_image_is_run_under_the_profiles(cases: Fleet) -> None:
     listed = json.loads(cases.run("list", "--hubs", "--hub", "k/hubconfig", "--format", "json").out)
-    assert [(r["profile"], r["from"], r["address"], r["image"], r["policy"]) for r in listed[0]["images"]] == [
-        ("plain", "hub-config", "config/clusters/k/hubconfig.values.yaml", "org/hubconfig:1", "unmanaged"),
+    assert [
+        (r["profile"], r["from"], r["address"], r["image"], r["policy"])
+        for r in listed[0]["images"]
+    ] == [
+        (
+            "plain",
+            "hub-config",
+            "config/clusters/k/hubconfig.values.yaml",
+            "org/hubconfig:1",
+            "unmanaged",
+        ),
         ("own", "profile", "k/hubconfig:profiles/own/image", "org/own:1", "pinned"),
     ]
     assert cases.run("explain", "k/hubconfig").out.splitlines()[4:] == [
@@ -193,17 +202,32 @@ def test_more_combinations_than_hubs_works_through_are_refused(cases: Fleet) -> 
 
 def test_list_hubs_gives_the_image_of_each_combination_of_choices(cases: Fleet) -> None:
     listed = json.loads(cases.run("list", "--hubs", "--hub", "k/options", "--format", "json").out)
-    rows = [(r["picks"], r["from"], r["address"], r["image"], r["policy"]) for r in listed[0]["images"]]
+    rows = [
+        (r["picks"], r["from"], r["address"], r["image"], r["policy"]) for r in listed[0]["images"]
+    ]
     assert rows[:2] == [
         ({"image": "a", "flavor": "x"}, "option", f"{OPTIONS}:24", "org/x:1", "unmanaged"),
-        ({"image": "a", "flavor": "y"}, "choice", "k/options:profiles/late/choices/a", "org/a:1", "pinned"),
+        (
+            {"image": "a", "flavor": "y"},
+            "choice",
+            "k/options:profiles/late/choices/a",
+            "org/a:1",
+            "pinned",
+        ),
     ]
     assert rows[7] == (
-        {"image": "f", "other": None}, "unlisted", f"{OPTIONS}:67", "{value}", "user-controlled"
+        {"image": "f", "other": None},
+        "unlisted",
+        f"{OPTIONS}:67",
+        "{value}",
+        "user-controlled",
     )
-    assert cases.run("list", "--hubs", "--hub", "k/hubconfig", "--format", "json").out.count(
-        '"picks": {}'
-    ) == 2
+    assert (
+        cases.run("list", "--hubs", "--hub", "k/hubconfig", "--format", "json").out.count(
+            '"picks": {}'
+        )
+        == 2
+    )
 
 
 def test_explain_gives_the_image_of_each_combination_of_choices(cases: Fleet) -> None:

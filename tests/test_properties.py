@@ -360,7 +360,7 @@ def test_a_mutated_fleet_never_fails_unexpectedly(
             (root / rel).write_bytes(text.encode())
         (root / target).write_bytes(data)
         run = hubs(root, *command.split())
-        assert run.code in (0, 1, 2, 3), run
+        assert run.code in (0, 1, 2), run  # no registry, no I/O failure: never 3
         assert "Traceback" not in run.err and "error: unexpected" not in run.err, run
         for char in RAW:
             assert char not in run.out + run.err, (repr(char), run)

@@ -7,7 +7,6 @@ import os
 import stat
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,16 +76,16 @@ def test_a_symlink_to_dev_zero_is_refused(fleet: Fleet) -> None:
     )
 
 
-def test_a_values_file_over_the_size_bound_is_refused(
-    fleet: Fleet, unchanged: Callable[[], None]
-) -> None:
+def test_a_values_file_over_the_size_bound_is_refused(fleet: Fleet) -> None:
     fleet.write("config/clusters/a/prod.values.yaml", "#" * (16 * 1024 * 1024) + "\n")
+    before = fleet.snapshot()
     result = fleet.run("compile")
     assert (result.code, result.err) == (
         2,
         "hubs: error: config/clusters/a/prod.values.yaml (listed in cluster.yaml): larger "
         "than 16 MiB; hubs reads only files below that\n",
     )
+    assert fleet.snapshot() == before
 
 
 def test_read_regular_bounds_and_kinds(tmp_path: Path) -> None:

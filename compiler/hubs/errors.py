@@ -54,6 +54,12 @@ def _escape(found: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 256 else f"\\u{code:04x}"
 
 
+def table_cell(text: str) -> str:
+    """``text`` made safe for one cell of a Markdown table: one line, ``|`` escaped (GitHub
+    splits a row at a bare ``|``, even inside a code span)."""
+    return oneline(text).replace("|", "\\|")
+
+
 def clipped(text: str) -> str:
     """``text`` with every run of more than 256 non-blank characters shortened to 200: a
     huge key or value echoed anywhere in a message cannot make the line unreadable."""
@@ -139,12 +145,6 @@ class HubsError(Exception):
     @property
     def messages(self) -> list[str]:
         return [str(d) for d in self.diagnostics]
-
-    def with_diagnostics(self, found: Sequence[Diagnostic]) -> HubsError:
-        """The same error with ``found`` (e.g. located in hubs.toml) as its diagnostics."""
-        clone = type(self).__new__(type(self))
-        HubsError.__init__(clone, found)
-        return clone
 
 
 class InputError(HubsError):

@@ -14,12 +14,8 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
 
 from .errors import FailureError, InputError, UsageError, oneline, shown
-
-if TYPE_CHECKING:
-    pass
 
 EXAMPLE = "environment.yml"  # the image template's example, replaced by the imported one
 REMOTE = "hubs-extract"  # the temporary remote in the target, removed after the merge

@@ -96,7 +96,3 @@ def read_regular(path: Path, shown: str, limit: int = LIMIT) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadFileError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
-
-
-def read_raw(path: Path) -> str:
-    return read_regular(path, str(path))

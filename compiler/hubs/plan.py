@@ -112,7 +112,7 @@ def _edit_file(
                 f"through {_anchor(group)}, so they cannot differ "
                 f"({' vs '.join(clash)}); give them one policy or un-alias them"
             )
-    pending = [(group, group[0]) for group in groups if _differs(group[0])]
+    pending = [(group, group[0]) for group in groups if group[0].differs]
     if not pending or errors:
         return None
     doc = _reparse(fleet, values)
@@ -147,10 +147,6 @@ def _reparse(fleet: Fleet, values: ValuesFile) -> yamldoc.Document:
 
 def _anchor(group: list[Target]) -> str:
     return next((t.slot.anchor for t in group if t.slot.anchor), "an anchor")
-
-
-def _differs(target: Target) -> bool:
-    return target.differs
 
 
 def _splices(doc: yamldoc.Document, target: Target) -> list[yamledit.Splice]:

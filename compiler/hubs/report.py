@@ -13,7 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
-from .errors import BROKEN_RULES, GONE_RULE, UNSTATED_RULES, Diagnostic, clipped, oneline
+from .errors import (
+    BROKEN_RULES,
+    GONE_RULE,
+    UNSTATED_RULES,
+    Diagnostic,
+    clipped,
+    oneline,
+    table_cell,
+)
 
 if TYPE_CHECKING:
     from .plan import Change
@@ -116,9 +124,6 @@ _KINDS: dict[str, Callable[[list[Diagnostic]], str]] = {
     "pending": lambda found: f"{len(found)} waiting for `hubs update`",
     "lint": _lint,
 }
-
-
-_NOT_LINT = UNSTATED_RULES | BROKEN_RULES
 
 
 def _image(value: str | None, old: bool = False) -> str:
@@ -241,7 +246,8 @@ def render_markdown(report: Report) -> str:
     return template.render(
         report=report,
         headline=headline(report),
-        code=lambda v: f"`{v}`" if v is not None else "*(inherit)*",
+        code=lambda v: f"`{table_cell(str(v))}`" if v is not None else "*(inherit)*",
+        cell=table_cell,
         path=report.path,
         hubs=_hubs,
     )

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from . import imageref, slots, yamldoc
@@ -92,13 +93,23 @@ def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, Yaml
     return errors
 
 
-def _chart_validator(root: Any) -> Any:
+def _chart_validator(root: Path) -> Any:
+    """The tree's chart schema (through the guards every read of the tree takes), or None
+    when the tree has none."""
     import jsonschema
 
-    path = root / CHART_SCHEMA
-    if not path.is_file():
+    from .errors import InputError
+    from .fileio import read_regular
+    from .paths import inside
+
+    path = inside(root, CHART_SCHEMA, CHART_SCHEMA)
+    if not path.exists():
         return None
-    return jsonschema.Draft7Validator(yamldoc.load_data(path.read_text(encoding="utf-8")))
+    schema = yamldoc.load_data(read_regular(path, CHART_SCHEMA), CHART_SCHEMA)
+    if not isinstance(schema, dict):
+        kind = type(schema).__name__
+        raise InputError(f"{CHART_SCHEMA}: a JSON Schema is a mapping, not a {kind}")
+    return jsonschema.Draft7Validator(schema)
 
 
 def _unnest(data: Any, prefix: YamlPath) -> Any:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from .errors import oneline
+from .errors import oneline, table_cell
 
 if TYPE_CHECKING:
     from .imagechecks import Check
@@ -62,10 +62,6 @@ def render_text(checks: Sequence[Check]) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    return oneline(text).replace("|", "\\|")
-
-
 def render_markdown(checks: Sequence[Check]) -> str:
     lines = [
         f"### {headline(checks)}",
@@ -76,8 +72,8 @@ def render_markdown(checks: Sequence[Check]) -> str:
     for c in checks:
         shown = f"**{result(c)}**" if c.ok is not True else result(c)
         lines.append(
-            f"| `{_cell(c.image)}` | {c.check} | {shown} | {_cell(c.detail)} | "
-            f"{_cell(_hubs(c.hubs))} |"
+            f"| `{table_cell(c.image)}` | {c.check} | {shown} | {table_cell(c.detail)} | "
+            f"{table_cell(_hubs(c.hubs))} |"
         )
     return "\n".join(lines) + "\n"
 
