@@ -248,6 +248,11 @@ def test_a_hub_on_another_chart_is_listed_and_left_alone(fleet: Fleet) -> None:
         "hubs: warning: config/clusters/d/cluster.yaml:8: hub 'binder' runs chart 'binderhub', "
         "which hubs does not manage (basehub and daskhub only): its values files are left alone\n"
     )
+    (fleet.root / "hubs.toml").unlink()
+    imported = fleet.run("import")
+    assert (imported.code, imported.out) == (0, "")
+    assert "binder" not in fleet.read("hubs.toml")
+    assert fleet.run("check").code == 0
 
 
 # ---------------------------------------------------------------- reconcile
