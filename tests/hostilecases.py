@@ -438,8 +438,20 @@ def _cases_refs() -> list[Case]:
         "tag-dash": "quay.io/org/small:-bad",
         "two-colons": "quay.io/org/small:a:b",
         "scheme": "https://quay.io/org/small:1.0.0",
+        "name-256": "quay.io/" + "n" * 248 + ":1.0.0",  # Docker refuses a name over 255
+        "tag-not-ascii": "quay.io/org/small:1.0.\u00e9",
     }
-    return [_ref(name, value) for name, value in values.items()]
+    over = "quay.io/" + "n" * 248
+    return [
+        *(_ref(name, value) for name, value in values.items()),
+        Case(
+            "values-name-256",  # a broken image where it sits, never a reference
+            ((COMMON, sub("name: quay.io/org/image", f"name: {over}")),),
+            code=1,
+            command="check",
+            category="bad reference",
+        ),
+    ]
 
 
 def _billion_laughs() -> str:
@@ -1191,6 +1203,17 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "ref-scheme": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: invalid image reference 'https://quay.io/org/small:1.0.0': bad registry host 'https:'",
+    ),
+    "ref-name-256": (
+        'hubs.toml:10:1: clusters.a.files."common.values.yaml".profiles.small.image: invalid image reference \'quay.io/'
+        + "n" * 192
+        + "... (262 characters)': a repository name of 256 characters; at most 255",
+    ),
+    "ref-tag-not-ascii": (
+        "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: invalid image reference 'quay.io/org/small:1.0.\u00e9': bad tag '1.0.\u00e9'",
+    ),
+    "values-name-256": (
+        "hubs check: 1 slot in 1 file out of date, 1 broken image; see the fix under each",
     ),
     "values-unclosed-quote": (
         "config/clusters/a/common.values.yaml:24:25: invalid YAML: did not find expected key",

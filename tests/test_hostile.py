@@ -80,7 +80,7 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
         "toml syntax": 25,
         "wrong type": 32,
         "unknown name": 13,
-        "bad reference": 16,
+        "bad reference": 19,
         "yaml syntax": 54,
         "encoding": 9,
         "escaped echo": 23,
