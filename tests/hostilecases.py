@@ -812,6 +812,7 @@ def _cases_escapes() -> list[Case]:
             ((CLUSTER, sub("- name: prod\n", '- name: "pr\\e[31mod\\r"\n')),),
             category=c,
         ),
+        *_cases_bidi(),
         Case("values-raw-ansi", ((COMMON, sub("tag: abc1234", 'tag: "\x1b[31m"')),), category=c),
         Case(
             "match-ansi",
@@ -825,6 +826,34 @@ def _cases_escapes() -> list[Case]:
             ),
             category=c,
         ),
+    ]
+    return out
+
+
+# A right-to-left override, an isolate and a mark: shown raw they reorder what follows.
+BIDI = "\u202eevil\u2066x\u200f"
+
+
+def _cases_bidi() -> list[Case]:
+    c = "escaped echo"
+    tag = sub("tag: abc1234", f'tag: "1{BIDI}"')
+    formats = {"": "check", "-markdown": "check --format markdown"}
+    formats |= {"-github": "check --format github", "-json": "check --format json"}
+    out = [
+        Case(f"values-tag-bidi{name}", ((COMMON, tag),), code=1, command=cmd, category=c)
+        for name, cmd in formats.items()
+    ]
+    out += [
+        Case("values-tag-bidi-list", ((COMMON, tag),), code=0, command="list", category=c),
+        Case(
+            "values-tag-bidi-explain",
+            ((COMMON, tag),),
+            code=0,
+            command="explain a/common.values.yaml:image",
+            category=c,
+        ),
+        Case("address-bidi", (), command=f"explain a/pr{BIDI}od", category=c),
+        Case("toml-hub-bidi", ((TOML, add(f'\n[clusters.a.hubs."x{BIDI}"]\n')),), category=c),
     ]
     return out
 
@@ -1427,6 +1456,28 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "cluster-hub-name-ansi": (
         "hubs.toml:22:1: clusters.a.hubs.prod: no such hub in config/clusters/a/cluster.yaml",
+    ),
+    "values-tag-bidi": (
+        "hubs check: 1 slot in 1 file out of date, 1 broken image; see the fix under each",
+    ),
+    "values-tag-bidi-markdown": (
+        "### `hubs check`: 1 slot in 1 file out of date, 1 broken image; see the fix under each",
+    ),
+    "values-tag-bidi-github": (
+        "::error file=config/clusters/a/common.values.yaml,line=6,title=hubs check::a/common.values.yaml:image: quay.io/org/image:1\\u202eevil\\u2066x\\u200f -> quay.io/org/image:abc1234; reaches no hub (overridden everywhere)",
+    ),
+    "values-tag-bidi-json": ("{",),
+    "values-tag-bidi-list": (
+        "ADDRESS                                          POLICY           REGISTRY  IMAGE                                       HUBS",
+    ),
+    "values-tag-bidi-explain": (
+        "a/common.values.yaml:image: quay.io/org/image:1\\u202eevil\\u2066x\\u200f",
+    ),
+    "address-bidi": (
+        "a/pr\\u202eevil\\u2066x\\u200fod: no such hub or slot (did you mean 'a/prod'?)",
+    ),
+    "toml-hub-bidi": (
+        'hubs.toml:26:1: clusters.a.hubs."x\\u202eevil\\u2066x\\u200f": no such hub in config/clusters/a/cluster.yaml',
     ),
     "values-raw-ansi": (
         "config/clusters/a/common.values.yaml:6:13: invalid YAML: character #x001b: control characters are not allowed",

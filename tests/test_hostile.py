@@ -4,6 +4,7 @@ byte of the tree, hubs.toml or hubs.lock."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -17,7 +18,10 @@ from fleetfixture import Fleet
 from hostilecases import EXPECTED, LOCK, TOML, Case, all_cases, fleet_toml
 
 CASES = all_cases()
-RAW = ("\x1b", "\x00", "\r", "\u2028", "\u2029", "\x9b")  # never raw on a terminal
+# Never raw on a terminal: controls, line separators, and the bidi controls that reorder
+# what a line shows (embeddings, overrides, isolates, marks).
+BIDI = (*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u200e", "\u200f")
+RAW = ("\x1b", "\x00", "\r", "\u2028", "\u2029", "\x9b", *BIDI)
 LONGEST = 1000  # characters of any line written
 
 
@@ -83,7 +87,7 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
         "bad reference": 19,
         "yaml syntax": 54,
         "encoding": 9,
-        "escaped echo": 23,
+        "escaped echo": 31,
         "huge": 13,
         "lock": 16,
     }
@@ -125,3 +129,17 @@ def test_a_real_process_prints_one_escaped_line(
     assert (done.returncode, done.stdout, done.stderr) == (2, b"", line), name
     assert files(fleet.root) == before
     assert not fleet.path(LOCK).exists()
+
+
+def test_json_keeps_a_bidi_control_exact_as_an_escape(fleet: Fleet) -> None:
+    """JSON is data: the tag decodes to exactly what the file holds, while the text on the
+    terminal holds only ASCII escapes (``json.dumps`` writes ``\\u202e``)."""
+    from hostilecases import BIDI, COMMON
+
+    path = fleet.path(COMMON)
+    path.write_bytes(path.read_bytes().replace(b"tag: abc1234", f'tag: "1{BIDI}"'.encode()))
+    result = fleet.run("list", "--format", "json")
+    assert_safe(result.out)
+    assert "quay.io/org/image:1\\u202eevil\\u2066x\\u200f" in result.out
+    images = [row["image"] for row in json.loads(result.out)]
+    assert f"quay.io/org/image:1{BIDI}" in images
