@@ -7,6 +7,7 @@ temporary folder, so nothing large is committed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1013,6 +1014,40 @@ def _cases_lock() -> list[Case]:
     ]
 
 
+def _bad_cache(make: Callable[[Path], None]) -> Callable[[Path], None]:
+    """A setup putting ``make``'s thing where the scan cache of the fleet at root lives."""
+
+    def setup(root: Path) -> None:
+        from hubs import cache
+
+        path = cache.file_of(root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make(path)
+
+    return setup
+
+
+def _sparse(path: Path) -> None:
+    with path.open("wb") as handle:
+        handle.truncate(4 * 1024 * MiB)  # 4 GiB of zeros, no disk used
+
+
+def _cases_cache() -> list[Case]:
+    """A scan cache that is not a file hubs wrote is no cache: never a hang, never an error."""
+    c = "cache"
+    makes: dict[str, Callable[[Path], None]] = {
+        "fifo": lambda path: os.mkfifo(path),
+        "dev-zero": lambda path: path.symlink_to("/dev/zero"),
+        "huge": _sparse,
+        "folder": lambda path: path.mkdir(),
+        "unreadable": lambda path: path.symlink_to("/proc/self/mem"),
+    }
+    return [
+        Case(f"cache-{name}", (), code=0, command="check", category=c, setup=_bad_cache(make))
+        for name, make in makes.items()
+    ]
+
+
 def _replace_by_link(path: Path, target: str) -> None:
     path.unlink()
     path.symlink_to(target)
@@ -1034,6 +1069,7 @@ def all_cases() -> list[Case]:
         *_cases_escapes(),
         *_cases_huge(),
         *_cases_lock(),
+        *_cases_cache(),
     ]
 
 
@@ -1479,6 +1515,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "toml-hub-bidi": (
         'hubs.toml:26:1: clusters.a.hubs."x\\u202eevil\\u2066x\\u200f": no such hub in config/clusters/a/cluster.yaml',
     ),
+    **{
+        f"cache-{name}": ("hubs check: clean (7 slots, 3 hubs); 1 lint finding (unused-image)",)
+        for name in ("fifo", "dev-zero", "huge", "folder", "unreadable")
+    },
     "values-raw-ansi": (
         "config/clusters/a/common.values.yaml:6:13: invalid YAML: character #x001b: control characters are not allowed",
     ),

@@ -90,6 +90,7 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
         "escaped echo": 31,
         "huge": 13,
         "lock": 16,
+        "cache": 5,
     }
 
 
