@@ -7,6 +7,7 @@ temporary folder, so nothing large is committed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -438,8 +439,20 @@ def _cases_refs() -> list[Case]:
         "tag-dash": "quay.io/org/small:-bad",
         "two-colons": "quay.io/org/small:a:b",
         "scheme": "https://quay.io/org/small:1.0.0",
+        "name-256": "quay.io/" + "n" * 248 + ":1.0.0",  # Docker refuses a name over 255
+        "tag-not-ascii": "quay.io/org/small:1.0.\u00e9",
     }
-    return [_ref(name, value) for name, value in values.items()]
+    over = "quay.io/" + "n" * 248
+    return [
+        *(_ref(name, value) for name, value in values.items()),
+        Case(
+            "values-name-256",  # a broken image where it sits, never a reference
+            ((COMMON, sub("name: quay.io/org/image", f"name: {over}")),),
+            code=1,
+            command="check",
+            category="bad reference",
+        ),
+    ]
 
 
 def _billion_laughs() -> str:
@@ -800,6 +813,7 @@ def _cases_escapes() -> list[Case]:
             ((CLUSTER, sub("- name: prod\n", '- name: "pr\\e[31mod\\r"\n')),),
             category=c,
         ),
+        *_cases_bidi(),
         Case("values-raw-ansi", ((COMMON, sub("tag: abc1234", 'tag: "\x1b[31m"')),), category=c),
         Case(
             "match-ansi",
@@ -813,6 +827,34 @@ def _cases_escapes() -> list[Case]:
             ),
             category=c,
         ),
+    ]
+    return out
+
+
+# A right-to-left override, an isolate and a mark: shown raw they reorder what follows.
+BIDI = "\u202eevil\u2066x\u200f"
+
+
+def _cases_bidi() -> list[Case]:
+    c = "escaped echo"
+    tag = sub("tag: abc1234", f'tag: "1{BIDI}"')
+    formats = {"": "check", "-markdown": "check --format markdown"}
+    formats |= {"-github": "check --format github", "-json": "check --format json"}
+    out = [
+        Case(f"values-tag-bidi{name}", ((COMMON, tag),), code=1, command=cmd, category=c)
+        for name, cmd in formats.items()
+    ]
+    out += [
+        Case("values-tag-bidi-list", ((COMMON, tag),), code=0, command="list", category=c),
+        Case(
+            "values-tag-bidi-explain",
+            ((COMMON, tag),),
+            code=0,
+            command="explain a/common.values.yaml:image",
+            category=c,
+        ),
+        Case("address-bidi", (), command=f"explain a/pr{BIDI}od", category=c),
+        Case("toml-hub-bidi", ((TOML, add(f'\n[clusters.a.hubs."x{BIDI}"]\n')),), category=c),
     ]
     return out
 
@@ -901,6 +943,26 @@ def _cases_huge() -> list[Case]:
             category=c,
         ),
         Case(
+            "toml-dotted-50000",  # 98 KiB: tomllib takes time and memory quadratic in parts
+            ((TOML, lazy(lambda: b'tree = "."\n' + b".".join([b"t"] * 50_000) + b" = 1\n")),),
+            category=c,
+        ),
+        Case(
+            "toml-inline-dotted",
+            ((TOML, add(b"x = { " + b".".join([b"t"] * 101) + b" = 1 }\n")),),
+            category=c,
+        ),
+        Case(
+            "toml-header-101",
+            ((TOML, add(b'[clusters . "a" .' + b".".join([b"t"] * 99) + b"]\n")),),
+            category=c,
+        ),
+        Case(
+            "lock-dotted-50000",
+            ((LOCK, lazy(lambda: b"[slots." + b".".join([b"t"] * 50_000) + b"]\n")),),
+            category=c,
+        ),
+        Case(
             "values-near-bound",
             ((PROD, lazy(lambda: b"a: 1\n" + b"#" * (16 * MiB - 100) + b"\n")),),
             code=0,
@@ -972,6 +1034,40 @@ def _cases_lock() -> list[Case]:
     ]
 
 
+def _bad_cache(make: Callable[[Path], None]) -> Callable[[Path], None]:
+    """A setup putting ``make``'s thing where the scan cache of the fleet at root lives."""
+
+    def setup(root: Path) -> None:
+        from hubs import cache
+
+        path = cache.file_of(root)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        make(path)
+
+    return setup
+
+
+def _sparse(path: Path) -> None:
+    with path.open("wb") as handle:
+        handle.truncate(4 * 1024 * MiB)  # 4 GiB of zeros, no disk used
+
+
+def _cases_cache() -> list[Case]:
+    """A scan cache that is not a file hubs wrote is no cache: never a hang, never an error."""
+    c = "cache"
+    makes: dict[str, Callable[[Path], None]] = {
+        "fifo": lambda path: os.mkfifo(path),
+        "dev-zero": lambda path: path.symlink_to("/dev/zero"),
+        "huge": _sparse,
+        "folder": lambda path: path.mkdir(),
+        "unreadable": lambda path: path.symlink_to("/proc/self/mem"),
+    }
+    return [
+        Case(f"cache-{name}", (), code=0, command="check", category=c, setup=_bad_cache(make))
+        for name, make in makes.items()
+    ]
+
+
 def _replace_by_link(path: Path, target: str) -> None:
     path.unlink()
     path.symlink_to(target)
@@ -993,6 +1089,7 @@ def all_cases() -> list[Case]:
         *_cases_escapes(),
         *_cases_huge(),
         *_cases_lock(),
+        *_cases_cache(),
     ]
 
 
@@ -1191,6 +1288,17 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "ref-scheme": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: invalid image reference 'https://quay.io/org/small:1.0.0': bad registry host 'https:'",
+    ),
+    "ref-name-256": (
+        'hubs.toml:10:1: clusters.a.files."common.values.yaml".profiles.small.image: invalid image reference \'quay.io/'
+        + "n" * 192
+        + "... (262 characters)': a repository name of 256 characters; at most 255",
+    ),
+    "ref-tag-not-ascii": (
+        "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: invalid image reference 'quay.io/org/small:1.0.\u00e9': bad tag '1.0.\u00e9'",
+    ),
+    "values-name-256": (
+        "hubs check: 1 slot in 1 file out of date, 1 broken image; see the fix under each",
     ),
     "values-unclosed-quote": (
         "config/clusters/a/common.values.yaml:24:25: invalid YAML: did not find expected key",
@@ -1405,6 +1513,32 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "cluster-hub-name-ansi": (
         "hubs.toml:22:1: clusters.a.hubs.prod: no such hub in config/clusters/a/cluster.yaml",
     ),
+    "values-tag-bidi": (
+        "hubs check: 1 slot in 1 file out of date, 1 broken image; see the fix under each",
+    ),
+    "values-tag-bidi-markdown": (
+        "### `hubs check`: 1 slot in 1 file out of date, 1 broken image; see the fix under each",
+    ),
+    "values-tag-bidi-github": (
+        "::error file=config/clusters/a/common.values.yaml,line=6,title=hubs check::a/common.values.yaml:image: quay.io/org/image:1\\u202eevil\\u2066x\\u200f -> quay.io/org/image:abc1234; reaches no hub (overridden everywhere)",
+    ),
+    "values-tag-bidi-json": ("{",),
+    "values-tag-bidi-list": (
+        "ADDRESS                                          POLICY           REGISTRY  IMAGE                                       HUBS",
+    ),
+    "values-tag-bidi-explain": (
+        "a/common.values.yaml:image: quay.io/org/image:1\\u202eevil\\u2066x\\u200f",
+    ),
+    "address-bidi": (
+        "a/pr\\u202eevil\\u2066x\\u200fod: no such hub or slot (did you mean 'a/prod'?)",
+    ),
+    "toml-hub-bidi": (
+        'hubs.toml:26:1: clusters.a.hubs."x\\u202eevil\\u2066x\\u200f": no such hub in config/clusters/a/cluster.yaml',
+    ),
+    **{
+        f"cache-{name}": ("hubs check: clean (7 slots, 3 hubs); 1 lint finding (unused-image)",)
+        for name in ("fifo", "dev-zero", "huge", "folder", "unreadable")
+    },
     "values-raw-ansi": (
         "config/clusters/a/common.values.yaml:6:13: invalid YAML: character #x001b: control characters are not allowed",
     ),
@@ -1430,8 +1564,24 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "toml-over-bound": ("{root}/hubs.toml: larger than 16 MiB; hubs reads only files below that",),
     "toml-nested-arrays": ("hubs.toml:25: arrays or inline tables nested too deeply to read",),
     "toml-nested-inline": ("hubs.toml:25: arrays or inline tables nested too deeply to read",),
-    "toml-nested-tables": ("hubs.toml:25:1: t: unknown key",),
-    "toml-nested-dotted": ("hubs.toml:2:1: t: unknown key",),
+    "toml-nested-tables": (
+        "hubs.toml:25:2: a dotted key or table header of more than 100 parts (those of hubs.toml and hubs.lock have at most 8); shorten it",
+    ),
+    "toml-dotted-50000": (
+        "hubs.toml:2:1: a dotted key or table header of more than 100 parts (those of hubs.toml and hubs.lock have at most 8); shorten it",
+    ),
+    "toml-inline-dotted": (
+        "hubs.toml:25:7: a dotted key or table header of more than 100 parts (those of hubs.toml and hubs.lock have at most 8); shorten it",
+    ),
+    "toml-header-101": (
+        "hubs.toml:25:2: a dotted key or table header of more than 100 parts (those of hubs.toml and hubs.lock have at most 8); shorten it",
+    ),
+    "lock-dotted-50000": (
+        "hubs.lock:1:2: a dotted key or table header of more than 100 parts (those of hubs.toml and hubs.lock have at most 8); shorten it",
+    ),
+    "toml-nested-dotted": (
+        "hubs.toml:2:1: a dotted key or table header of more than 100 parts (those of hubs.toml and hubs.lock have at most 8); shorten it",
+    ),
     "values-near-bound": ("hubs compile: nothing to change (7 slots, 3 hubs)",),
     "values-over-bound": (
         "config/clusters/a/prod.values.yaml (listed in cluster.yaml): larger than 16 MiB; hubs reads only files below that",

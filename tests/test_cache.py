@@ -141,6 +141,31 @@ def test_a_damaged_cache_file_is_ignored_and_rebuilt(warned: Fleet, damage: obje
     assert path.read_text(encoding="utf-8") == good  # rebuilt as it was
 
 
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero", "huge", "folder"])
+def test_a_cache_file_that_is_not_a_file_is_ignored_and_rebuilt(warned: Fleet, kind: str) -> None:
+    """Read as every file is, bounded: never a hang or a MemoryError; replaced when it can
+    be (a folder cannot: then there is no cache)."""
+    without = outputs(warned, "--no-cache")
+    outputs(warned)
+    path = cache_file(warned)
+    good = path.read_bytes()
+    path.unlink()
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "dev-zero":
+        path.symlink_to("/dev/zero")
+    elif kind == "huge":
+        with path.open("wb") as handle:
+            handle.truncate(cache.LIMIT + 1)  # sparse: no disk used
+    else:
+        path.mkdir()
+    assert outputs(warned) == without
+    if kind == "folder":
+        assert path.is_dir()
+    else:
+        assert not path.is_symlink() and path.read_bytes() == good
+
+
 def test_a_cache_that_cannot_be_written_is_no_cache(
     warned: Fleet, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -4,6 +4,7 @@ byte of the tree, hubs.toml or hubs.lock."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -17,7 +18,10 @@ from fleetfixture import Fleet
 from hostilecases import EXPECTED, LOCK, TOML, Case, all_cases, fleet_toml
 
 CASES = all_cases()
-RAW = ("\x1b", "\x00", "\r", "\u2028", "\u2029", "\x9b")  # never raw on a terminal
+# Never raw on a terminal: controls, line separators, and the bidi controls that reorder
+# what a line shows (embeddings, overrides, isolates, marks).
+BIDI = (*map(chr, range(0x202A, 0x202F)), *map(chr, range(0x2066, 0x206A)), "\u200e", "\u200f")
+RAW = ("\x1b", "\x00", "\r", "\u2028", "\u2029", "\x9b", *BIDI)
 LONGEST = 1000  # characters of any line written
 
 
@@ -80,12 +84,13 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
         "toml syntax": 25,
         "wrong type": 32,
         "unknown name": 13,
-        "bad reference": 16,
+        "bad reference": 19,
         "yaml syntax": 54,
         "encoding": 9,
-        "escaped echo": 23,
-        "huge": 13,
+        "escaped echo": 31,
+        "huge": 17,
         "lock": 16,
+        "cache": 5,
     }
 
 
@@ -125,3 +130,63 @@ def test_a_real_process_prints_one_escaped_line(
     assert (done.returncode, done.stdout, done.stderr) == (2, b"", line), name
     assert files(fleet.root) == before
     assert not fleet.path(LOCK).exists()
+
+
+def test_json_keeps_a_bidi_control_exact_as_an_escape(fleet: Fleet) -> None:
+    """JSON is data: the tag decodes to exactly what the file holds, while the text on the
+    terminal holds only ASCII escapes (``json.dumps`` writes ``\\u202e``)."""
+    from hostilecases import BIDI, COMMON
+
+    path = fleet.path(COMMON)
+    path.write_bytes(path.read_bytes().replace(b"tag: abc1234", f'tag: "1{BIDI}"'.encode()))
+    result = fleet.run("list", "--format", "json")
+    assert_safe(result.out)
+    assert "quay.io/org/image:1\\u202eevil\\u2066x\\u200f" in result.out
+    images = [row["image"] for row in json.loads(result.out)]
+    assert f"quay.io/org/image:1{BIDI}" in images
+
+
+PROBE = """
+import resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # a regression fails, not the host
+from hubs.cli import main
+code = main(sys.argv[1:])
+used = resource.getrusage(resource.RUSAGE_SELF)
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so it would be pytest's
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(code, used.ru_utime + used.ru_stime, int(peak.split()[1]) // 1024)
+"""
+
+
+@pytest.mark.parametrize("name", [TOML, LOCK])
+def test_a_key_of_many_parts_is_refused_in_linear_time_and_small_memory(
+    fleet: Fleet, name: str
+) -> None:
+    """tomllib takes time and memory quadratic in a dotted key's parts (50,000 parts, 98 KiB,
+    took 14.7 GB): the parts are counted before it parses. Ten times the parts cost no more
+    than ten times the time, and the peak stays that of a small run (about 35 MiB)."""
+    runs = {}
+    for parts in (5_000, 50_000):
+        key = b".".join([b"t"] * parts)
+        if name == TOML:
+            fleet.path(TOML).write_bytes(b'tree = "."\n' + key + b" = 1\n")
+        else:
+            fleet.path(LOCK).write_bytes(b"[slots." + key + b"]\n")
+        done = subprocess.run(
+            [sys.executable, "-c", PROBE, "-C", str(fleet.root), "compile"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+            env={**os.environ, "HUBS_CACHE": "off"},
+        )
+        code, seconds, mib = done.stdout.decode().split()
+        where = "hubs.toml:2:1" if name == TOML else "hubs.lock:1:2"
+        assert done.stderr.decode().splitlines() == [
+            f"hubs: error: {where}: a dotted key or table header of more than 100 parts "
+            "(those of hubs.toml and hubs.lock have at most 8); shorten it"
+        ]
+        assert code == "2"
+        runs[parts] = (float(seconds), int(mib))
+    (small, _), (big, peak) = runs[5_000], runs[50_000]
+    assert big < 10 * small, runs  # quadratic would be 100 times
+    assert peak < 150, runs  # MiB

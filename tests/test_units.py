@@ -45,6 +45,9 @@ ROOT = Path(__file__).resolve().parents[1]
             "v6.0.0",
             None,
         ),
+        # the distribution spec's limits, at the edge: a name of 255, a tag of 128
+        ("q.io/" + "n" * 250, "q.io", "n" * 250, None, None),
+        ("a/b:" + "T" * 128, "docker.io", "a/b", "T" * 128, None),
     ],
 )
 def test_reference_parsing(
@@ -69,6 +72,9 @@ def test_reference_parsing(
         ("a/b:-x", "bad tag '-x'"),
         ("a/b@sha256:zz", "bad digest 'sha256:zz'"),
         ("bad_host.io:x/y", "bad registry host 'bad_host.io:x'"),
+        ("q.io/" + "n" * 251, "a repository name of 256 characters; at most 255"),
+        ("a/b:" + "T" * 129, "bad tag"),
+        ("a/b:\u0661", "bad tag '\u0661'"),  # a digit, but not an ASCII one
     ],
 )
 def test_reference_errors(text: str, why: str) -> None:

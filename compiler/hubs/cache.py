@@ -9,8 +9,10 @@ caller's decoder accepts its shape; anything else (a foreign, corrupt or truncat
 an entry of another shape) is a miss and is recomputed.  Nothing here is ever run as
 code: JSON only, never pickle.
 
-Writing never breaks a run: the file is replaced atomically (temp file, then rename) and
-any OS error (a read-only folder, a full disk) only means there is no cache next time.
+Reading never breaks a run: the file is read as every file is (:func:`hubs.fileio.read_bytes`:
+a regular file, at most :data:`LIMIT`), and a FIFO, a device, a folder or a huge file is no
+cache.  Nor does writing: the file is replaced atomically (temp file, then rename) and any
+OS error (a read-only folder, a full disk) only means there is no cache next time.
 ``HUBS_CACHE=off`` or ``--no-cache`` turn it off.
 """
 
@@ -25,7 +27,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from .errors import HubsError
+from .fileio import MiB, read_bytes
+
 FORMAT = 1
+# The largest cache file read: ~2 KiB a values file, so far above a 10,000-hub fleet's.
+# A FIFO, a device, a folder or a bigger file is no cache (read as every file is, by
+# fileio), never a hang or a MemoryError.
+LIMIT = 64 * MiB
 ENV = "HUBS_CACHE"  # "off" (or "0", "no", "false") turns the cache off
 _OFF = frozenset({"off", "0", "no", "false"})
 
@@ -70,21 +79,26 @@ def home() -> Path:
     return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "hubs"
 
 
+def file_of(folder: Path) -> Path:
+    """The cache file of the hubs.toml in ``folder``."""
+    name = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=12).hexdigest()
+    return home() / f"scan-{name}.json"
+
+
 class Store:
     """The entries of one cache file, read once; :meth:`save` writes them back if changed."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = str(folder.resolve())  # hubs.toml's folder: one cache file each
-        name = hashlib.blake2b(self.folder.encode(), digest_size=12).hexdigest()
-        self.path = home() / f"scan-{name}.json"
+        self.path = file_of(folder)
         self.tool = version()
         self._entries = self._read()
         self._changed = False
 
     def _read(self) -> dict[str, tuple[str, object]]:
         try:
-            data = json.loads(self.path.read_bytes())
-        except (OSError, ValueError, RecursionError):
+            data = json.loads(read_bytes(self.path, str(self.path), LIMIT))
+        except (HubsError, ValueError, RecursionError):  # not a file we wrote: no cache
             return {}
         if not isinstance(data, dict) or data.get("format") != FORMAT:
             return {}

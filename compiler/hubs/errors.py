@@ -36,7 +36,9 @@ class Exit(IntEnum):
 
 
 _MAX_SHOWN = 200  # characters of one echoed value
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Controls, line and paragraph separators, and the bidi controls (marks, embeddings,
+# overrides, isolates) that reorder what a terminal shows after them.
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
 # A run of non-blank characters no message needs: a huge value echoed without shown().
 # Longer than what shown() leaves of a value, so that one is not cut twice.
 _LONG = re.compile(r"\S{257,}")
@@ -44,7 +46,8 @@ _LONG = re.compile(r"\S{257,}")
 
 def oneline(text: str) -> str:
     """``text`` made safe for one line of a terminal: control characters, line and
-    paragraph separators escaped, so a message never splits or drives the terminal."""
+    paragraph separators and bidi controls escaped, so a message never splits, drives the
+    terminal or shows its characters in another order."""
     text = text.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\r")
     return _UNSAFE.sub(_escape, text)
 

@@ -19,7 +19,11 @@ DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.dock
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
 _HOST = rf"(?:{_LABEL}(?:\.{_LABEL})*|\[[0-9a-fA-F:]+\])(?::[0-9]+)?"
-_TAG = r"[\w][\w.-]{0,127}"
+# The distribution spec's limits: a tag is ASCII (``\w`` would take any letter), and a
+# repository name, registry host included, is at most 255 characters (docker's
+# ``NameTotalLengthMax``; many registries refuse longer ones).
+_TAG = r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}"
+NAME_MAX = 255
 _DIGEST = r"[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}"
 # Whole-reference and tag(+digest) patterns, for JSON Schemas of compiled output.
 REFERENCE_PATTERN = rf"^(?:{_HOST}/)?{_COMPONENT}(?:/{_COMPONENT})*(?::{_TAG})?(?:@{_DIGEST})?$"
@@ -163,7 +167,11 @@ def parse(text: str) -> ImageRef:
         raise _unparsable(
             text, f"repository {shown(remainder)} must be lowercase components separated by '/'"
         )
-    return ImageRef(host, remainder, tag, digest)
+    found = ImageRef(host, remainder, tag, digest)
+    if len(found.name) > NAME_MAX:
+        why = f"a repository name of {len(found.name)} characters; at most {NAME_MAX}"
+        raise _invalid(text, why, f"name over {NAME_MAX} characters")
+    return found
 
 
 def _invalid(text: str, why: str, reason: str | None = None) -> ReferenceError:
