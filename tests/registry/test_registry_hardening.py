@@ -262,3 +262,19 @@ def test_a_registry_message_with_control_characters_stays_on_one_line(
     assert str(info.value) == (
         f"{server.host}/f/app: tag listing: HTTP 403 DENIED: denied\\nhubs: error: fake\\x1b[2J"
     )
+
+
+def test_a_token_that_is_not_ascii_is_a_registry_error(
+    fake_server: MakeServer, make_client: MakeClient
+) -> None:
+    server = fake_server()
+    challenge = f'Bearer realm="{server.url}/token",service="s"'
+    server.routes[f"GET {TAGS}"] = Reply(401, headers={"WWW-Authenticate": challenge})
+    server.routes["GET /token"] = Reply(body={"token": "t\u00f6ken-\u2603"})
+    with pytest.raises(RegistryError) as info:
+        make_client().list_tags(parse(f"{server.host}/f/app"))
+    assert str(info.value) == (
+        f"{server.host}/f/app: token request to 127.0.0.1: "
+        "the token is not printable ASCII, so it cannot be sent"
+    )
+    assert info.value.exit_code == 3
