@@ -171,8 +171,8 @@ def test_a_short_password_echoed_by_the_registry_is_scrubbed(
         return Reply(403, {"errors": [{"code": "DENIED", "message": echo}]})
 
     server.routes[f"GET {TAGS}"] = reply
-    env = {"HUBS_REGISTRY_127_0_0_1_" + server.host.split(":")[1] + "_USERNAME": "alice"}
-    env[next(iter(env)).replace("_USERNAME", "_PASSWORD")] = password
+    prefix = "HUBS_REGISTRY_127_DOT_0_DOT_0_DOT_1_COLON_" + server.host.split(":")[1]
+    env = {f"{prefix}_USERNAME": "alice", f"{prefix}_PASSWORD": password}
     with pytest.raises(RegistryError) as info:
         make_client(env=env).list_tags(parse(f"{server.host}/f/app"))
     assert str(info.value) == (
