@@ -8,9 +8,12 @@ import contextlib
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -607,3 +610,38 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A ``hubs`` run in its own process: exit code, output, peak resident memory."""
+
+    code: int
+    out: str
+    err: str
+    peak_mib: float
+    seconds: float
+
+
+def run_measured(*args: str, timeout: float = 60.0) -> Measured:
+    """``python -m hubs ARGS`` in a child process; its own peak RSS from ``wait4``."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.monotonic()
+        child = subprocess.Popen([sys.executable, "-m", "hubs", *args], stdout=out, stderr=err)
+        killer = threading.Timer(timeout, child.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(child.pid, 0)
+        finally:
+            killer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.monotonic() - start
+        out.seek(0)
+        err.seek(0)
+        return Measured(
+            child.returncode,
+            out.read().decode(),
+            err.read().decode(),
+            usage.ru_maxrss / 1024,  # KiB on Linux
+            seconds,
+        )
