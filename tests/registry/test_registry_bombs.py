@@ -5,12 +5,17 @@ stay below 256 MiB."""
 
 from __future__ import annotations
 
+import json
+import tarfile
+import time
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zstandard
-from registry_fakes import FakeServer, MakeServer, Measured, Reply, Seen, run_measured
+from registry_fakes import FakeServer, MakeServer, Measured, Reply, Seen, run_measured, sha256
 
 pytestmark = pytest.mark.needs_registry
 
@@ -152,3 +157,65 @@ def test_verify_refuses_a_zstd_manifest(
         f"http://{server.host}/v2/f/app/manifests/1.0: Content-Encoding 'zstd' was not asked "
         "for (hubs asks for gzip or none)"
     )
+
+
+def tar_bomb(gib: int) -> bytes:
+    """A tar whose one file holds ``gib`` GiB of zeros, zstd-compressed (32 KiB a GiB)."""
+    info = tarfile.TarInfo("big")
+    info.size = gib << 30
+    compressor = zstandard.ZstdCompressor(level=1).compressobj()
+    parts = [compressor.compress(info.tobuf(tarfile.PAX_FORMAT))]
+    parts += [compressor.compress(ZERO) for _ in range(64 * gib)]
+    return b"".join([*parts, compressor.flush()])
+
+
+def test_verify_deep_counts_decompressed_bytes(fake_server: MakeServer, tmp_path: Path) -> None:
+    server = fake_server()
+    layer = tar_bomb(2)
+    config = json.dumps(
+        {"architecture": "amd64", "os": "linux",
+         "config": {"User": "1000", "Cmd": ["jupyterhub-singleuser"], "Env": ["PATH=/usr/bin"]}}
+    ).encode()  # fmt: skip
+    described = {"mediaType": "application/vnd.oci.image.layer.v1.tar+zstd",
+                 "digest": sha256(layer), "size": len(layer)}  # fmt: skip
+    manifest: dict[str, Any] = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json",
+                   "digest": sha256(config), "size": len(config)},
+        "layers": [described] * 20,
+    }  # fmt: skip
+    server.routes["HEAD /v2/f/app/manifests/1.0"] = Reply()
+    server.routes["GET /v2/f/app/manifests/1.0"] = Reply(
+        body=manifest, headers={"Content-Type": str(manifest["mediaType"])}
+    )
+    server.routes[f"GET /v2/f/app/blobs/{sha256(config)}"] = Reply(body=config)
+    server.routes[f"GET /v2/f/app/blobs/{sha256(layer)}"] = Reply(body=layer)
+    root = fleet(tmp_path, f"{server.host}/f/app:1.0", False)
+    run = run_measured("-C", str(root), "verify", "--deep", "--deep-budget", "64MiB")
+    assert run.peak_mib < CEILING_MIB, run
+    assert run.seconds < 10, run
+    assert run.code == 0, run
+    assert run.out.splitlines()[-2] == " " * (len(server.host) + 12) + (
+        "singleuser  unverified  no evidence in the image config (read 0 of 20 layers, "
+        f"{len(layer)} bytes; stopped: the budget of 67108864 bytes (decompressed) is spent)"
+    ), run.out
+
+
+def test_the_deep_search_of_an_image_ends_at_its_time_limit() -> None:
+    from hubs import layers
+
+    def dripping() -> Iterator[bytes]:
+        yield tarfile.TarInfo("x").tobuf()
+        for _ in range(100):
+            time.sleep(0.05)
+            yield bytes(512)
+
+    found = layers.search(
+        [layers.Layer("sha256:" + "0" * 64, None, dripping)],
+        [layers.Question(("/usr/bin/jupyterhub-singleuser",))],
+        budget=1 << 30,
+        seconds=0.5,
+    )
+    assert (found.answers, found.layers_read) == ((None,), 0)
+    assert found.stopped == "the time limit of 0.5 s is spent"
