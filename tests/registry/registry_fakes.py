@@ -8,7 +8,6 @@ import contextlib
 import gzip
 import hashlib
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -623,25 +622,32 @@ class Measured:
     seconds: float
 
 
+# Linux keeps a process's peak RSS across fork and exec, so a child forked from pytest
+# starts at pytest's peak: a small launcher forks the run and reports the run's own peak.
+_LAUNCH = """\
+import os, subprocess, sys
+child = subprocess.Popen([sys.executable, "-m", "hubs", *sys.argv[2:]])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
 def run_measured(*args: str, timeout: float = 60.0) -> Measured:
-    """``python -m hubs ARGS`` in a child process; its own peak RSS from ``wait4``."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    """``python -m hubs ARGS`` in a process of its own; its peak RSS from ``wait4``."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak = Path(folder) / "peak"
         start = time.monotonic()
-        child = subprocess.Popen([sys.executable, "-m", "hubs", *args], stdout=out, stderr=err)
-        killer = threading.Timer(timeout, child.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            killer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
-        seconds = time.monotonic() - start
-        out.seek(0)
-        err.seek(0)
+        done = subprocess.run(
+            [sys.executable, "-c", _LAUNCH, str(peak), *args],
+            capture_output=True,
+            timeout=timeout,
+        )
         return Measured(
-            child.returncode,
-            out.read().decode(),
-            err.read().decode(),
-            usage.ru_maxrss / 1024,  # KiB on Linux
-            seconds,
+            done.returncode,
+            done.stdout.decode(),
+            done.stderr.decode(),
+            int(peak.read_text()) / 1024,  # KiB on Linux
+            time.monotonic() - start,
         )
