@@ -7,6 +7,7 @@ the top down until the questions are answered (:mod:`hubs.layers`).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -61,10 +62,14 @@ class ImageUse:
         return tuple(dict.fromkeys(u.hub for u in self.usages))
 
 
+DEEP_SECONDS = 300.0
+
+
 @dataclass(frozen=True)
 class Options:
     deep: bool = False
-    budget: int = 2 << 30  # compressed bytes streamed per image, at most
+    budget: int = 2 << 30  # bytes per image, at most: received, and decompressed
+    seconds: float = DEEP_SECONDS  # the deep search of one image, at most
     max_age: int | None = None  # days
     now: datetime | None = None
 
@@ -186,12 +191,13 @@ def _deep(
         layers.Question(paths),
     ]
     count = len(manifest.layers)
+    end = time.monotonic() + options.seconds
     sources = [
-        layers.Layer(d.digest, d.size, _opener(client, use.fetch, d.digest, d.size))
+        layers.Layer(d.digest, d.size, _opener(client, use.fetch, d.digest, d.size, end))
         for d in manifest.layers
     ]
     try:
-        found = layers.search(sources, questions, options.budget)
+        found = layers.search(sources, questions, options.budget, options.seconds)
     except layers.LayerError as exc:
         return _Deep(None, None, paths, str(exc))
     note = f"read {found.layers_read} of {count} layer{'s' * (count != 1)}, {found.read} bytes"
@@ -218,9 +224,14 @@ def _passwd(answer: layers.Answer | None, count: int) -> Passwd | None:
     return Passwd(None, "")
 
 
-def _opener(client: RegistryClient, ref: ImageRef, digest: str, size: int | None) -> layers.Opener:
+def _opener(
+    client: RegistryClient, ref: ImageRef, digest: str, size: int | None, end: float
+) -> layers.Opener:
+    """A layer's stream, within its size's time and what is left of the image's."""
     seconds = 60.0 + SECONDS_PER_MIB * (size or 0) / (1 << 20)
-    return lambda: client.stream_blob(ref, digest, seconds=seconds)
+    return lambda: client.stream_blob(
+        ref, digest, seconds=max(0.1, min(seconds, end - time.monotonic()))
+    )
 
 
 def _singleuser_word(use: ImageUse, config: ImageConfig) -> str | None:

@@ -4,8 +4,9 @@ A layer is a tar stream, plain, gzip or zstd (told by its first bytes).  Layers 
 from the last (top) to the first, each piece by piece as it arrives: nothing is stored and
 no layer is held whole in memory.  Whiteouts are honoured: ``.wh.NAME`` deletes ``NAME``
 from the layers below, ``.wh..wh..opq`` empties its folder of what the layers below hold.
-The search stops at the first answer to every question, or when the byte budget (counted
-on the compressed bytes received) is spent.  Imports nothing of the package.
+The search stops at the first answer to every question, or when the byte budget is spent
+(counted twice: on the bytes received and on the tar bytes they decompress to, so a
+compression bomb ends there), or when its time is up.  Imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import gzip
 import io
 import posixpath
 import tarfile
+import time
+import typing
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -68,7 +71,7 @@ class Search:
 
 
 class BudgetSpent(Exception):
-    pass
+    """Why the search ends early: the budget (received or decompressed) or the time."""
 
 
 class LayerError(Exception):
@@ -108,11 +111,27 @@ class _Hidden:
                 mine.setdefault(path, layer)
 
 
+@dataclass(frozen=True)
+class _Bounds:
+    """The budget of bytes (each count on its own) and the monotonic time to end by."""
+
+    budget: int
+    end: float | None
+    seconds: float | None
+
+    def check(self, counter: list[int], decompressed: bool = False) -> None:
+        if counter[0] > self.budget:
+            after = " (decompressed)" if decompressed else ""
+            raise BudgetSpent(f"the budget of {self.budget} bytes{after} is spent")
+        if self.end is not None and time.monotonic() > self.end:
+            raise BudgetSpent(f"the time limit of {self.seconds:g} s is spent")
+
+
 class _Chunks(io.RawIOBase):
     """A readable stream over an iterator of byte pieces, counting against a budget."""
 
-    def __init__(self, pieces: Iterator[bytes], counter: list[int], budget: int) -> None:
-        self._pieces, self._counter, self._budget = pieces, counter, budget
+    def __init__(self, pieces: Iterator[bytes], counter: list[int], bounds: _Bounds) -> None:
+        self._pieces, self._counter, self._bounds = pieces, counter, bounds
         self._rest = b""
 
     def readable(self) -> bool:
@@ -124,8 +143,7 @@ class _Chunks(io.RawIOBase):
             if piece is None:
                 return 0
             self._counter[0] += len(piece)
-            if self._counter[0] > self._budget:
-                raise BudgetSpent
+            self._bounds.check(self._counter)
             self._rest = piece
         n = min(len(buffer), len(self._rest))
         buffer[:n], self._rest = self._rest[:n], self._rest[n:]
@@ -137,27 +155,45 @@ class _Chunks(io.RawIOBase):
             if piece is None:
                 break
             self._counter[0] += len(piece)
-            if self._counter[0] > self._budget:
-                raise BudgetSpent
+            self._bounds.check(self._counter)
             self._rest += piece
         return self._rest[:n]
 
 
-def _tar(raw: _Chunks) -> tarfile.TarFile:
+class _Counted(io.RawIOBase):
+    """A decompressed stream whose bytes count against the budget too."""
+
+    def __init__(self, inner: IO[bytes], counter: list[int], bounds: _Bounds) -> None:
+        self._inner, self._counter, self._bounds = inner, counter, bounds
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        data = self._inner.read(len(buffer))
+        self._counter[0] += len(data)
+        self._bounds.check(self._counter, decompressed=True)
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _tar(raw: _Chunks, counter: list[int], bounds: _Bounds) -> tarfile.TarFile:
     head = raw.peek(4)
     stream: IO[bytes] = io.BufferedReader(raw, 1 << 16)
     if head.startswith(_ZSTD):
         import zstandard
 
         stream = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
-        return tarfile.open(fileobj=stream, mode="r|")
-    return tarfile.open(fileobj=stream, mode="r|gz" if head.startswith(_GZIP) else "r|")
+    elif head.startswith(_GZIP):
+        stream = typing.cast(IO[bytes], gzip.GzipFile(fileobj=stream, mode="rb"))
+    return tarfile.open(fileobj=io.BufferedReader(_Counted(stream, counter, bounds)), mode="r|")
 
 
 class _Searcher:
-    def __init__(self, questions: Sequence[Question], budget: int) -> None:
+    def __init__(self, questions: Sequence[Question], bounds: _Bounds) -> None:
         self.questions = questions
-        self.budget = budget
+        self.bounds = bounds
+        self.inflated = [0]  # tar bytes decompressed
         self.answers: list[Answer | None] = [None if q.paths else Answer(None) for q in questions]
         self.hidden = _Hidden()
         self.counter = [0]
@@ -169,13 +205,15 @@ class _Searcher:
     def layer(self, number: int, pieces: Iterator[bytes]) -> None:
         """Read one layer until every open question is answered or it ends."""
         here = _Hidden()
-        with _tar(_Chunks(pieces, self.counter, self.budget)) as tar:
+        chunks = _Chunks(pieces, self.counter, self.bounds)
+        with _tar(chunks, self.inflated, self.bounds) as tar:
             for member in tar:
                 self._member(number, tar, member, here)
                 if not self.open():
                     return
         for piece in pieces:  # the rest (padding): read whole, the digest is checked
             self.counter[0] += len(piece)
+            self.bounds.check(self.counter)
         self.hidden.add(here)
         self._settle()
 
@@ -215,10 +253,17 @@ class _Searcher:
                 self.answers[i] = Answer("deleted", hidden[0][0], hidden[0][1])
 
 
-def search(layers: Sequence[Layer], questions: Sequence[Question], budget: int) -> Search:
+def search(
+    layers: Sequence[Layer],
+    questions: Sequence[Question],
+    budget: int,
+    seconds: float | None = None,
+) -> Search:
     """Answer ``questions`` from ``layers`` (bottom first, as a manifest lists them),
-    reading from the top down, within ``budget`` compressed bytes."""
-    searcher = _Searcher(questions, budget)
+    reading from the top down, within ``budget`` bytes received and ``budget`` bytes
+    decompressed, and within ``seconds`` (None: no time limit)."""
+    end = None if seconds is None else time.monotonic() + seconds
+    searcher = _Searcher(questions, _Bounds(budget, end, seconds))
     done = 0
     for number in range(len(layers), 0, -1):
         if not searcher.open():
@@ -227,8 +272,8 @@ def search(layers: Sequence[Layer], questions: Sequence[Question], budget: int) 
         pieces = layer.open()
         try:
             searcher.layer(number, pieces)
-        except BudgetSpent:
-            return _ended(searcher, done, f"the budget of {budget} bytes is spent")
+        except BudgetSpent as spent:
+            return _ended(searcher, done, str(spent))
         except Exception as exc:
             if not _unreadable(exc):
                 raise

@@ -11,6 +11,8 @@ import json
 import shutil
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -607,3 +609,45 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A ``hubs`` run in its own process: exit code, output, peak resident memory."""
+
+    code: int
+    out: str
+    err: str
+    peak_mib: float
+    seconds: float
+
+
+# Linux keeps a process's peak RSS across fork and exec, so a child forked from pytest
+# starts at pytest's peak: a small launcher forks the run and reports the run's own peak.
+_LAUNCH = """\
+import os, subprocess, sys
+child = subprocess.Popen([sys.executable, "-m", "hubs", *sys.argv[2:]])
+_, status, usage = os.wait4(child.pid, 0)
+with open(sys.argv[1], "w") as peak:
+    peak.write(str(usage.ru_maxrss))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_measured(*args: str, timeout: float = 60.0) -> Measured:
+    """``python -m hubs ARGS`` in a process of its own; its peak RSS from ``wait4``."""
+    with tempfile.TemporaryDirectory() as folder:
+        peak = Path(folder) / "peak"
+        start = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-c", _LAUNCH, str(peak), *args],
+            capture_output=True,
+            timeout=timeout,
+        )
+        return Measured(
+            done.returncode,
+            done.stdout.decode(),
+            done.stderr.decode(),
+            int(peak.read_text()) / 1024,  # KiB on Linux
+            time.monotonic() - start,
+        )

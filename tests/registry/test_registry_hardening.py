@@ -93,7 +93,7 @@ def test_a_retry_wait_that_would_pass_the_client_deadline_fails_now(
 @pytest.mark.parametrize(
     ("path", "call", "what", "limit"),
     [
-        (TAGS, "list_tags", "tag listing", "16 MiB"),
+        (TAGS, "list_tags", "tag listing", "4 MiB"),
         ("/v2/f/app/manifests/1.0", "config", "manifest 1.0", "4 MiB"),
     ],
 )
@@ -171,8 +171,8 @@ def test_a_short_password_echoed_by_the_registry_is_scrubbed(
         return Reply(403, {"errors": [{"code": "DENIED", "message": echo}]})
 
     server.routes[f"GET {TAGS}"] = reply
-    env = {"HUBS_REGISTRY_127_0_0_1_" + server.host.split(":")[1] + "_USERNAME": "alice"}
-    env[next(iter(env)).replace("_USERNAME", "_PASSWORD")] = password
+    prefix = "HUBS_REGISTRY_127_DOT_0_DOT_0_DOT_1_COLON_" + server.host.split(":")[1]
+    env = {f"{prefix}_USERNAME": "alice", f"{prefix}_PASSWORD": password}
     with pytest.raises(RegistryError) as info:
         make_client(env=env).list_tags(parse(f"{server.host}/f/app"))
     assert str(info.value) == (
@@ -192,7 +192,7 @@ def test_tags_that_are_not_oci_tags_are_skipped_with_a_note(
     fake_server: MakeServer, make_client: MakeClient
 ) -> None:
     server = fake_server()
-    huge = "x" * 5_000_000
+    huge = "x" * 3_000_000
     tags = ["1.0", "2.0", "zz: y", "a" * 200, huge]
     server.routes[f"GET {TAGS}"] = Reply(body={"tags": tags})
     result = resolve_all([follow(server.host, ".*")], make_client())["c/hub:image"]
@@ -262,3 +262,19 @@ def test_a_registry_message_with_control_characters_stays_on_one_line(
     assert str(info.value) == (
         f"{server.host}/f/app: tag listing: HTTP 403 DENIED: denied\\nhubs: error: fake\\x1b[2J"
     )
+
+
+def test_a_token_that_is_not_ascii_is_a_registry_error(
+    fake_server: MakeServer, make_client: MakeClient
+) -> None:
+    server = fake_server()
+    challenge = f'Bearer realm="{server.url}/token",service="s"'
+    server.routes[f"GET {TAGS}"] = Reply(401, headers={"WWW-Authenticate": challenge})
+    server.routes["GET /token"] = Reply(body={"token": "t\u00f6ken-\u2603"})
+    with pytest.raises(RegistryError) as info:
+        make_client().list_tags(parse(f"{server.host}/f/app"))
+    assert str(info.value) == (
+        f"{server.host}/f/app: token request to 127.0.0.1: "
+        "the token is not printable ASCII, so it cannot be sent"
+    )
+    assert info.value.exit_code == 3

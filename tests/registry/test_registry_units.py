@@ -6,9 +6,13 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from hubs.registry import (
+    Credentials,
     CredentialStore,
     ImageConfig,
+    RegistryError,
     env_prefix,
     is_loopback,
     mirrored,
@@ -36,11 +40,39 @@ def test_registry_url_scheme_rules() -> None:
     assert is_loopback("[::1]") and not is_loopback("::1.example")
 
 
-def test_env_prefix() -> None:
-    assert env_prefix("ghcr.io") == "HUBS_REGISTRY_GHCR_IO"
-    assert env_prefix("127.0.0.1:5000") == "HUBS_REGISTRY_127_0_0_1_5000"
-    assert env_prefix("docker.io") == "HUBS_REGISTRY_DOCKER_IO"
-    assert env_prefix("my-reg.example.com") == "HUBS_REGISTRY_MY_REG_EXAMPLE_COM"
+def test_env_prefix_is_one_to_one() -> None:
+    assert env_prefix("ghcr.io") == "HUBS_REGISTRY_GHCR_DOT_IO"
+    assert env_prefix("127.0.0.1:5000") == "HUBS_REGISTRY_127_DOT_0_DOT_0_DOT_1_COLON_5000"
+    assert env_prefix("docker.io") == "HUBS_REGISTRY_DOCKER_DOT_IO"
+    assert env_prefix("my-reg.example.com") == "HUBS_REGISTRY_MY_DASH_REG_DOT_EXAMPLE_DOT_COM"
+    assert env_prefix("[::1]:5000") == "HUBS_REGISTRY__X5B__COLON__COLON_1_X5D__COLON_5000"
+    hosts = [
+        "evil.reg.test", "evil-reg.test", "evil.reg-test", "evil.dash.reg.test", "evil_dash_reg",
+        "us-central1-docker.pkg.dev", "us-central1-docker-pkg.dev", "us.central1.docker.pkg.dev",
+        "a.b:5000", "a-b:5000", "a.b.5000", "localhost", "localhost:5000",
+    ]  # fmt: skip
+    assert len({env_prefix(h) for h in hosts}) == len(hosts)
+    assert env_prefix("GHCR.io") == env_prefix("ghcr.io")  # one host, as DNS
+
+
+def test_the_old_shared_variable_is_refused_by_name() -> None:
+    env = {"HUBS_REGISTRY_EVIL_REG_TEST_USERNAME": "u", "HUBS_REGISTRY_EVIL_REG_TEST_PASSWORD": "p"}
+    store = CredentialStore(None, env)
+    for host, new in (
+        ("evil.reg.test", "EVIL_DOT_REG_DOT_TEST"),
+        ("evil-reg.test", "EVIL_DASH_REG_DOT_TEST"),
+    ):
+        with pytest.raises(RegistryError) as info:
+            store.lookup(host)
+        assert str(info.value) == (
+            f"{host}: HUBS_REGISTRY_EVIL_REG_TEST_USERNAME is no longer read (it can name "
+            f"more than one host); set HUBS_REGISTRY_{new}_USERNAME and "
+            f"HUBS_REGISTRY_{new}_PASSWORD"
+        )
+    assert CredentialStore(None, {"HUBS_REGISTRY_LOCALHOST_USERNAME": "u",
+                                  "HUBS_REGISTRY_LOCALHOST_PASSWORD": "p"}).lookup(
+        "localhost"
+    ) == Credentials("u", "p", "HUBS_REGISTRY_LOCALHOST_USERNAME/_PASSWORD")  # fmt: skip
 
 
 def test_parse_challenges_quoted_commas_and_several_schemes() -> None:
@@ -83,7 +115,7 @@ def test_docker_hub_credentials_under_any_of_its_config_keys(tmp_path: Path) -> 
         config.write_text(json.dumps({"auths": {key: {"username": "u", "password": "pw-secret"}}}))
         creds = CredentialStore(config, {}).lookup("docker.io")
         assert creds is not None and (creds.username, creds.password) == ("u", "pw-secret")
-    env = {"HUBS_REGISTRY_DOCKER_IO_USERNAME": "e", "HUBS_REGISTRY_DOCKER_IO_PASSWORD": "q"}
+    env = {"HUBS_REGISTRY_DOCKER_DOT_IO_USERNAME": "e", "HUBS_REGISTRY_DOCKER_DOT_IO_PASSWORD": "q"}
     from_env = CredentialStore(tmp_path / "absent.json", env).lookup("docker.io")
     assert from_env is not None and (from_env.username, from_env.password) == ("e", "q")
     assert CredentialStore(tmp_path / "absent.json", {}).lookup("docker.io") is None

@@ -240,7 +240,7 @@ def test_tags_that_are_not_oci_tags_are_noted_not_a_traceback(
     example: Path, fake_server: MakeServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     server = fake_server()
-    tags = ["2025.06.02", "2025.08.15", "zz: y", "x" * 5_000_000]
+    tags = ["2025.06.02", "2025.08.15", "zz: y", "x" * 3_000_000]
     server.routes["GET /v2/pangeo/pangeo-notebook/tags/list"] = Reply(body={"tags": tags})
     mirror(example, server.host)
     toml = example / "hubs.toml"

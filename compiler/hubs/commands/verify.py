@@ -70,7 +70,9 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         type=size,
         default=size(DEFAULT_BUDGET),
         metavar="SIZE",
-        help=f"compressed bytes streamed per image, at most (default: {DEFAULT_BUDGET})",
+        help="bytes streamed per image, at most, counted as received and again as "
+        f"decompressed (default: {DEFAULT_BUDGET}); the layers of one image are read "
+        "for 300 s at most",
     )
     parser.add_argument(
         "--max-age", type=int, metavar="DAYS", help="fail images created more than DAYS ago"

@@ -29,6 +29,7 @@ _DEFAULT_TOKEN_LIFETIME = 60.0
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
 _SCHEME_RE = re.compile(rf"[\s,]*({_TOKEN})(?=\s|$)")
 _PARAM_RE = re.compile(rf'\s*({_TOKEN})\s*=\s*("(?:[^"\\]|\\.)*"|{_TOKEN})\s*(?:,|$)')
+_SENDABLE = re.compile(r"[\x21-\x7e]+")  # what an Authorization header can carry
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,10 @@ class Authenticator:
         token = body.get("token") or body.get("access_token")
         if not isinstance(token, str) or not token:
             raise self._transport.error(name, f"{what}: the response holds no token")
+        if not _SENDABLE.fullmatch(token):
+            raise self._transport.error(
+                name, f"{what}: the token is not printable ASCII, so it cannot be sent"
+            )
         self._transport.redactor.add((token,))
         lifetime = body.get("expires_in", _DEFAULT_TOKEN_LIFETIME)
         if not isinstance(lifetime, int | float) or isinstance(lifetime, bool):

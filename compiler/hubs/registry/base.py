@@ -21,7 +21,11 @@ class RegistryError(FailureError):
 
 
 # The most a registry may send for each kind of document; more is refused, not read.
-TAG_PAGE_LIMIT = 16 << 20
+# A page is parsed whole (4 MiB of two-letter tags are 75 MiB of str), so pages stay
+# small; a listing (every page) is capped in bytes and in tags.
+TAG_PAGE_LIMIT = 4 << 20
+TAG_LISTING_LIMIT = 16 << 20
+TAG_COUNT_LIMIT = 100_000
 MANIFEST_LIMIT = 4 << 20
 CONFIG_LIMIT = 4 << 20
 TOKEN_LIMIT = 1 << 20

@@ -37,8 +37,27 @@ class Credentials:
         return (self.password, self.basic().removeprefix("Basic "))
 
 
+_ESCAPES = {".": "_DOT_", "-": "_DASH_", ":": "_COLON_"}
+
+
 def env_prefix(registry: str) -> str:
-    """``HUBS_REGISTRY_<HOST>`` with the host upper-cased and non-alphanumerics as ``_``."""
+    """``HUBS_REGISTRY_<HOST>``: letters upper-cased, digits kept, ``.`` ``-`` ``:`` as
+    ``_DOT_`` ``_DASH_`` ``_COLON_`` (any other character as ``_X<hex>_``).
+
+    One to one: a host never holds ``_``, so each ``_`` opens an escape and no two hosts
+    (up to case, as DNS) share a name.  ``evil.reg.test`` is ``EVIL_DOT_REG_DOT_TEST``,
+    ``evil-reg.test`` is ``EVIL_DASH_REG_DOT_TEST``.
+    """
+    encoded = "".join(
+        c.upper() if c.isascii() and c.isalnum() else _ESCAPES.get(c, f"_X{ord(c):X}_")
+        for c in registry
+    )
+    return "HUBS_REGISTRY_" + encoded
+
+
+def legacy_prefix(registry: str) -> str:
+    """The name read before issue 18: every non-alphanumeric as ``_``, shared by hosts
+    such as ``evil.reg.test`` and ``evil-reg.test``; refused, never read."""
     return "HUBS_REGISTRY_" + re.sub(r"[^A-Z0-9]", "_", registry.upper())
 
 
@@ -82,10 +101,23 @@ class CredentialStore:
         prefix = env_prefix(registry)
         user, password = self._env.get(prefix + "_USERNAME"), self._env.get(prefix + "_PASSWORD")
         if user is None and password is None:
+            self._refuse_legacy(registry, prefix)
             return None
         if not user or password is None:
             raise RegistryError(f"{registry}: set both {prefix}_USERNAME and {prefix}_PASSWORD")
         return Credentials(user, password, f"{prefix}_USERNAME/_PASSWORD")
+
+    def _refuse_legacy(self, registry: str, prefix: str) -> None:
+        """Stop, naming it, on a variable of the old many-to-one form for this host."""
+        legacy = legacy_prefix(registry)
+        if legacy == prefix:
+            return
+        for suffix in ("_USERNAME", "_PASSWORD"):
+            if legacy + suffix in self._env:
+                raise RegistryError(
+                    f"{registry}: {legacy}{suffix} is no longer read (it can name more than "
+                    f"one host); set {prefix}_USERNAME and {prefix}_PASSWORD"
+                )
 
     def _from_config(self, registry: str) -> Credentials | None:
         if self._config is None:

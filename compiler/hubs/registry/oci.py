@@ -16,7 +16,15 @@ from types import TracebackType
 from hubs.imageref import ImageRef
 
 from .auth import Authenticator
-from .base import DIGEST_RE, HELM_CONFIG, INDEX_TYPES, MANIFEST_ACCEPT, TAG_PAGE_LIMIT
+from .base import (
+    DIGEST_RE,
+    HELM_CONFIG,
+    INDEX_TYPES,
+    MANIFEST_ACCEPT,
+    TAG_COUNT_LIMIT,
+    TAG_LISTING_LIMIT,
+    TAG_PAGE_LIMIT,
+)
 from .credentials import CredentialStore
 from .exchange import Redactor
 from .results import (
@@ -104,13 +112,27 @@ class RegistryClient:
         """Every tag of the repository, following ``Link: rel="next"`` pages."""
         url = f"{self._s.base(ref)}/v2/{ref.repository}/tags/list{page_query(ref.registry)}"
         tags: list[str] = []
+        received = 0
         for _ in range(self._max_pages):
             reply = self._s.checked(ref, "GET", url, "tag listing", limit=TAG_PAGE_LIMIT)
+            received += len(reply.content)
+            if received > TAG_LISTING_LIMIT:
+                raise self._s.error(
+                    ref,
+                    f"tag listing is larger than {TAG_LISTING_LIMIT >> 20} MiB in all; "
+                    "refusing a truncated list",
+                )
             tags.extend(self._s.page_tags(ref, reply))
+            if len(tags) > TAG_COUNT_LIMIT:
+                raise self._s.error(
+                    ref,
+                    f"tag listing has more than {TAG_COUNT_LIMIT} tags; refusing a truncated list",
+                )
             link = reply.links.get("next", {}).get("url")
             if not link:
                 return tags
             url = str(reply.url.join(link))
+            del reply  # one page at a time: only its tags are kept
         raise self._s.error(
             ref, f"tag listing has more than {self._max_pages} pages; refusing a truncated list"
         )

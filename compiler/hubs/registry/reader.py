@@ -13,6 +13,7 @@ import httpx
 from hubs.errors import oneline
 
 from .base import RegistryError
+from .decoding import Decoder, Undecodable
 from .exchange import Redactor, Reply, size_text
 from .limits import Deadline
 from .netstream import within
@@ -83,7 +84,12 @@ class Reader:
     def chunks(self, name: str, opened: Opened, size: int) -> Iterator[bytes]:
         """The body of an open answer in pieces of ``size`` bytes (the last may be shorter);
         the deadline is checked as each piece arrives from the network."""
-        arriving = opened.response.iter_bytes()
+        response = opened.response
+        try:
+            decoder = Decoder(response.headers.get("content-encoding"), size)
+        except Undecodable as exc:
+            raise self.error(name, f"{opened.where}: {exc}") from None
+        arriving = response.iter_raw()  # as sent: decoded here, a piece at a time
         buffer = bytearray()
         while True:
             with self.mapped(name, opened.where, opened.deadline), within(opened.deadline):
@@ -92,10 +98,18 @@ class Reader:
                 break
             if opened.deadline.left() <= 0:
                 raise self.error(name, f"{opened.where}: {opened.deadline.why}")
-            buffer += piece
-            while len(buffer) >= size:
-                yield bytes(buffer[:size])
-                del buffer[:size]
+            try:
+                for decoded in decoder.feed(piece):
+                    buffer += decoded
+                    while len(buffer) >= size:
+                        yield bytes(buffer[:size])
+                        del buffer[:size]
+            except Undecodable as exc:
+                raise self.error(name, f"{opened.where}: {exc}") from None
+        try:
+            decoder.end()
+        except Undecodable as exc:
+            raise self.error(name, f"{opened.where}: {exc}") from None
         if buffer:
             yield bytes(buffer)
 

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from .base import RegistryError
+from .decoding import ACCEPT_ENCODING
 from .exchange import Origin, Redactor, Reply, origin, retry_after, ssl_context
 from .limits import Deadline, Limits
 from .netstream import DeadlineTransport, within
@@ -55,6 +56,7 @@ class Transport:
         self._http = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
+            headers={"Accept-Encoding": ACCEPT_ENCODING},  # nothing else is decoded
             transport=DeadlineTransport(ssl_context(ca_file)),
             trust_env=False,
         )
