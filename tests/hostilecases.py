@@ -968,7 +968,21 @@ def _cases_lock() -> list[Case]:
             category=c,
             setup=lambda root: _replace_by_link(root / TOML, "/proc/self/mem"),
         ),
+        Case(
+            "lock-dangling-link",
+            (),
+            command="update",
+            category=c,
+            setup=lambda root: (root / LOCK).symlink_to(root.parent / f"{root.name}-outside.lock"),
+        ),
         Case("toml-folder", (), category=c, setup=lambda root: _replace_by_folder(root / TOML)),
+        Case(
+            "toml-folder-below-a-fleet",
+            (),
+            command="-C {root}/sub compile",
+            category=c,
+            setup=lambda root: (root / "sub" / TOML).mkdir(parents=True),
+        ),
     ]
 
 
@@ -1469,5 +1483,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "lock-folder": ("{root}/hubs.lock: not a regular file (a folder)",),
     "lock-unreadable": ("{root}/hubs.lock: cannot read: Input/output error",),
     "toml-unreadable": ("{root}/hubs.toml: cannot read: Input/output error",),
-    "toml-folder": ("{root}: no hubs.toml here or in any folder above",),
+    "lock-dangling-link": (
+        "{root}/hubs.lock: a symlink to a missing file; hubs will not create a file through it",
+    ),
+    "toml-folder": ("{root}/hubs.toml: not a regular file (a folder)",),
+    "toml-folder-below-a-fleet": ("{root}/sub/hubs.toml: not a regular file (a folder)",),
 }

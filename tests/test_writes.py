@@ -415,3 +415,21 @@ def test_a_compile_killed_at_any_write_leaves_each_file_old_or_new_and_a_rerun_c
             at += 1
     assert kills >= 15  # five files: written, synced and renamed each
     assert len(left) == 5  # each file's temp file was left behind by some kill
+
+
+# ---------------------------------------------------------------- links and folders
+
+
+def test_update_never_creates_the_file_a_dangling_lock_link_points_to(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "hubs.lock"
+    fleet.path("hubs.lock").symlink_to(outside)
+    for command in ("update", "compile"):
+        result = fleet.run(command)
+        assert (result.code, result.err) == (
+            2,
+            f"hubs: error: {fleet.root}/hubs.lock: a symlink to a missing file; hubs will not "
+            "create a file through it\n",
+        ), command
+    assert not outside.exists()
