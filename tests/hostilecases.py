@@ -643,6 +643,20 @@ def _cases_yaml() -> list[Case]:
             "cluster-file-int", ((CLUSTER, sub("  - prod.values.yaml\n", "  - 7\n")),), category=c
         ),
         Case(
+            "cluster-file-through-a-file",
+            (
+                (
+                    CLUSTER,
+                    sub("  - prod.values.yaml\n", "  - prod.values.yaml/../prod.values.yaml\n"),
+                ),
+                (
+                    TOML,
+                    sub("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/p:1"\n'),
+                ),
+            ),
+            category=c,
+        ),
+        Case(
             "cluster-file-map",
             ((CLUSTER, sub("  - prod.values.yaml\n", "  - {a: 1}\n")),),
             category=c,
@@ -1337,6 +1351,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     ),
     "cluster-files-string": (
         "config/clusters/a/cluster.yaml:13: hub 'prod': helm_chart_values_files must be a list of file names",
+    ),
+    "cluster-file-through-a-file": (
+        "config/clusters/a/cluster.yaml:10: hub 'prod': 'prod.values.yaml/../prod.values.yaml': "
+        "goes through prod.values.yaml, which is not a folder; name the file itself",
     ),
     "cluster-file-int": ("config/clusters/a/7 (listed in cluster.yaml): file not found",),
     "cluster-file-map": (

@@ -81,7 +81,7 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
         "wrong type": 32,
         "unknown name": 13,
         "bad reference": 16,
-        "yaml syntax": 54,
+        "yaml syntax": 55,
         "encoding": 9,
         "escaped echo": 23,
         "huge": 13,
