@@ -7,6 +7,7 @@ temporary folder, so nothing large is committed.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -989,6 +990,13 @@ def _cases_lock() -> list[Case]:
             category=c,
             setup=lambda root: (root / LOCK).symlink_to(root.parent / f"{root.name}-outside.lock"),
         ),
+        Case(
+            "writer-lock-fifo",
+            (),
+            code=3,
+            category=c,
+            setup=lambda root: os.mkfifo(root / ".hubs-writer.lock"),
+        ),
         Case("toml-folder", (), category=c, setup=lambda root: _replace_by_folder(root / TOML)),
         Case(
             "toml-folder-below-a-fleet",
@@ -1503,6 +1511,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "toml-unreadable": ("{root}/hubs.toml: cannot read: Input/output error",),
     "lock-dangling-link": (
         "{root}/hubs.lock: a symlink to a missing file; hubs will not create a file through it",
+    ),
+    "writer-lock-fifo": (
+        "{root}/.hubs-writer.lock: not a regular file; remove it to let hubs take the lock",
     ),
     "toml-folder": ("{root}/hubs.toml: not a regular file (a folder)",),
     "toml-folder-below-a-fleet": ("{root}/sub/hubs.toml: not a regular file (a folder)",),
