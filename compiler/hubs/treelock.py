@@ -16,7 +16,7 @@ import os
 import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -67,7 +67,8 @@ def hold(folder: Path, command: str, wait: float | None = None) -> Iterator[Tree
         yield TreeLock(path, command, acquired)
     finally:
         if _same_file(fd, path):
-            path.unlink(missing_ok=True)
+            with suppress(OSError):  # an append-only folder: the flock is what counts
+                path.unlink()
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
