@@ -656,6 +656,20 @@ def _cases_yaml() -> list[Case]:
             "cluster-file-int", ((CLUSTER, sub("  - prod.values.yaml\n", "  - 7\n")),), category=c
         ),
         Case(
+            "cluster-file-through-a-file",
+            (
+                (
+                    CLUSTER,
+                    sub("  - prod.values.yaml\n", "  - prod.values.yaml/../prod.values.yaml\n"),
+                ),
+                (
+                    TOML,
+                    sub("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\nimage = "a/p:1"\n'),
+                ),
+            ),
+            category=c,
+        ),
+        Case(
             "cluster-file-map",
             ((CLUSTER, sub("  - prod.values.yaml\n", "  - {a: 1}\n")),),
             category=c,
@@ -1030,7 +1044,28 @@ def _cases_lock() -> list[Case]:
             category=c,
             setup=lambda root: _replace_by_link(root / TOML, "/proc/self/mem"),
         ),
+        Case(
+            "lock-dangling-link",
+            (),
+            command="update",
+            category=c,
+            setup=lambda root: (root / LOCK).symlink_to(root.parent / f"{root.name}-outside.lock"),
+        ),
+        Case(
+            "writer-lock-fifo",
+            (),
+            code=3,
+            category=c,
+            setup=lambda root: os.mkfifo(root / ".hubs-writer.lock"),
+        ),
         Case("toml-folder", (), category=c, setup=lambda root: _replace_by_folder(root / TOML)),
+        Case(
+            "toml-folder-below-a-fleet",
+            (),
+            command="-C {root}/sub compile",
+            category=c,
+            setup=lambda root: (root / "sub" / TOML).mkdir(parents=True),
+        ),
     ]
 
 
@@ -1432,6 +1467,10 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "cluster-files-string": (
         "config/clusters/a/cluster.yaml:13: hub 'prod': helm_chart_values_files must be a list of file names",
     ),
+    "cluster-file-through-a-file": (
+        "config/clusters/a/cluster.yaml:10: hub 'prod': 'prod.values.yaml/../prod.values.yaml': "
+        "goes through prod.values.yaml, which is not a folder; name the file itself",
+    ),
     "cluster-file-int": ("config/clusters/a/7 (listed in cluster.yaml): file not found",),
     "cluster-file-map": (
         "config/clusters/a/cluster.yaml:15: hub 'prod': a values file is given by its name",
@@ -1619,5 +1658,12 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "lock-folder": ("{root}/hubs.lock: not a regular file (a folder)",),
     "lock-unreadable": ("{root}/hubs.lock: cannot read: Input/output error",),
     "toml-unreadable": ("{root}/hubs.toml: cannot read: Input/output error",),
-    "toml-folder": ("{root}: no hubs.toml here or in any folder above",),
+    "lock-dangling-link": (
+        "{root}/hubs.lock: a symlink to a missing file; hubs will not create a file through it",
+    ),
+    "writer-lock-fifo": (
+        "{root}/.hubs-writer.lock: not a regular file; remove it to let hubs take the lock",
+    ),
+    "toml-folder": ("{root}/hubs.toml: not a regular file (a folder)",),
+    "toml-folder-below-a-fleet": ("{root}/sub/hubs.toml: not a regular file (a folder)",),
 }

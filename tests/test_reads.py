@@ -8,7 +8,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -253,3 +253,37 @@ def test_inside_resolves_and_bounds(tmp_path: Path) -> None:
     assert out.value.exit_code == Exit.INPUT
     with pytest.raises(OutsideError, match=r"^f: leads outside the tree, to /etc/passwd;"):
         inside(tmp_path, "../" * 40 + "etc/passwd", "f")
+
+
+def test_a_cluster_folder_that_cannot_be_looked_into_is_an_io_error(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a 0000 folder for a user other than root (root looks into any folder)."""
+    real = os.stat
+    folder = str(fleet.path("config/clusters/d"))
+
+    def deny(path: StrOrBytesPath, *args: Any, **kwargs: Any) -> os.stat_result:
+        if str(path).startswith(folder + "/"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr("os.stat", deny)
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        3,
+        "hubs: error: config/clusters/d: cannot read the folder: Permission denied\n",
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root looks into a 0000 folder")
+def test_a_mode_0000_cluster_folder_is_an_io_error(fleet: Fleet) -> None:  # pragma: no cover
+    folder = fleet.path("config/clusters/d")
+    folder.chmod(0)
+    try:
+        result = fleet.run("compile")
+    finally:
+        folder.chmod(0o755)
+    assert (result.code, result.err) == (
+        3,
+        "hubs: error: config/clusters/d: cannot read the folder: Permission denied\n",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -187,3 +188,19 @@ def test_a_folder_where_no_lock_can_be_made_is_exit_3(fleet: Fleet) -> None:
         3,
         f"hubs: error: {fleet.root}/{LOCK}: cannot take the writer lock: Operation not permitted\n",
     )
+
+
+def test_a_full_disk_names_the_lock_file_and_leaves_none(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*args: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("os.pwrite", full)
+    result = fleet.run("compile")
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {fleet.root}/{LOCK}: cannot write the writer lock: No space left on "
+        "device\n",
+    )
+    assert not (fleet.root / LOCK).exists()

@@ -62,6 +62,26 @@ def failing_at(call: int, real: Callable[..., object]) -> tuple[Callable[..., ob
     return fake, seen
 
 
+def renaming_failing_at(
+    call: int, real: Callable[..., object], error: int = errno.ENOSPC
+) -> tuple[Callable[..., object], list[str]]:
+    """os.replace failing at its ``call``-th rename of a temp file over a target (renames
+    relative to a folder's descriptor; the journal's rename passes); ``seen`` holds each
+    target's full path."""
+    seen: list[str] = []
+
+    def fake(*args: Any, **kwargs: Any) -> object:
+        if "dst_dir_fd" not in kwargs:
+            return real(*args, **kwargs)
+        folder = os.readlink(f"/proc/self/fd/{kwargs['dst_dir_fd']}")
+        seen.append(f"{folder}/{args[1]}")
+        if len(seen) == call + 1:
+            raise OSError(error, os.strerror(error))
+        return real(*args, **kwargs)
+
+    return fake, seen
+
+
 # ---------------------------------------------------------------- all or none
 
 
@@ -72,7 +92,7 @@ def test_a_failed_rename_at_any_position_leaves_every_file_as_it_was(
     before = contents(fleet.root)
     real = os.replace
     for call in range(5):
-        fake, seen = failing_at(call, real)
+        fake, seen = renaming_failing_at(call, real)
         monkeypatch.setattr("os.replace", fake)
         result = fleet.run("compile")
         monkeypatch.setattr("os.replace", real)
@@ -83,7 +103,7 @@ def test_a_failed_rename_at_any_position_leaves_every_file_as_it_was(
         assert ".tmp" not in result.err
         assert contents(fleet.root) == before, call
         assert temps(fleet.root) == []
-    fake, seen = failing_at(99, real)
+    fake, seen = renaming_failing_at(99, real)
     monkeypatch.setattr("os.replace", fake)
     assert fleet.run("compile").code == 0
     assert len(seen) == 5  # the five files, one rename each
@@ -124,11 +144,11 @@ def test_an_interrupt_between_renames_puts_the_renamed_files_back(
     before = contents(fleet.root)
     real, seen = os.replace, []
 
-    def interrupted(src: str, dst: str) -> None:
+    def interrupted(src: str, dst: str, **kwargs: Any) -> None:
         seen.append(dst)
-        if len(seen) == 3:
+        if len(seen) == 3 and kwargs:
             raise KeyboardInterrupt
-        real(src, dst)
+        real(src, dst, **kwargs)
 
     monkeypatch.setattr("os.replace", interrupted)
     assert fleet.run("compile").code == 130
@@ -209,10 +229,10 @@ def test_set_compile_keeps_hubs_toml_when_the_compile_write_fails(
     before = contents(fleet.root)
     real = os.replace
 
-    def fail_on_values(src: str, dst: str) -> None:
+    def fail_on_values(src: str, dst: str, **kwargs: Any) -> None:
         if str(dst).endswith("prod.values.yaml"):
             raise OSError(errno.EIO, "Input/output error")
-        real(src, dst)
+        real(src, dst, **kwargs)
 
     monkeypatch.setattr("os.replace", fail_on_values)
     result = fleet.run("set", "a/prod:image", "--pin", "a/b:1", "--compile")
@@ -415,3 +435,197 @@ def test_a_compile_killed_at_any_write_leaves_each_file_old_or_new_and_a_rerun_c
             at += 1
     assert kills >= 15  # five files: written, synced and renamed each
     assert len(left) == 5  # each file's temp file was left behind by some kill
+
+
+# ---------------------------------------------------------------- links and folders
+
+
+def test_update_never_creates_the_file_a_dangling_lock_link_points_to(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "hubs.lock"
+    fleet.path("hubs.lock").symlink_to(outside)
+    for command in ("update", "compile"):
+        result = fleet.run(command)
+        assert (result.code, result.err) == (
+            2,
+            f"hubs: error: {fleet.root}/hubs.lock: a symlink to a missing file; hubs will not "
+            "create a file through it\n",
+        ), command
+    assert not outside.exists()
+
+
+# ---------------------------------------------------------------- a folder swapped mid-commit
+
+
+def test_a_cluster_folder_swapped_for_a_link_mid_commit_is_never_written_through(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """When the first temp file appears, the cluster folder is moved away and a link to a
+    copy outside the tree put in its place: nothing outside changes, nor the moved folder."""
+    from hubs.transaction import TEMP
+
+    change_five(fleet)
+    folder = fleet.path("config/clusters/a")
+    outside, moved = tmp_path_factory.mktemp("outside"), tmp_path_factory.mktemp("moved")
+    shutil.copytree(folder, outside / "a")
+    original = contents(folder)
+    real, swapped = os.open, list[str]()
+
+    def swap_at_first_temp(path: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        fd = real(path, flags, *args, **kwargs)
+        if not swapped and TEMP.fullmatch(os.path.basename(str(path))):
+            swapped.append(str(path))
+            folder.rename(moved / "a")
+            folder.symlink_to(outside / "a")
+        return fd
+
+    monkeypatch.setattr("os.open", swap_at_first_temp)
+    result = fleet.run("compile")
+    monkeypatch.setattr("os.open", real)
+    assert swapped, result
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {folder}/common.values.yaml: its folder {folder} was replaced while "
+        f"hubs ran (Not a directory); {UNCHANGED}\n",
+    )
+    assert contents(outside / "a") == original
+    assert contents(moved / "a") == original
+    assert temps(outside) == temps(moved) == temps(fleet.root) == []
+
+
+# ---------------------------------------------------------------- interrupted mid-rename
+
+# Runs ``hubs compile`` in a child that sends itself SIGNAL at the N-th rename of a temp
+# file over its target, just BEFORE or AFTER it: AFTER is the moment where os.replace has
+# returned and the rename is not yet recorded.
+SIGNALLED_AT = """
+import os, signal, sys
+from hubs.cli import main
+name, at, when = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job ignores it
+real, calls = os.replace, [0]
+def hooked(*args, **kwargs):
+    if "dst_dir_fd" not in kwargs:
+        return real(*args, **kwargs)
+    calls[0] += 1
+    if calls[0] - 1 == at and when == "before":
+        os.kill(os.getpid(), getattr(signal, name))
+    real(*args, **kwargs)
+    if calls[0] - 1 == at and when == "after":
+        os.kill(os.getpid(), getattr(signal, name))
+os.replace = hooked
+sys.exit(main(sys.argv[4:]))
+"""
+
+
+def signalled_at(root: Path, name: str, at: int, when: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", SIGNALLED_AT, name, str(at), when, "-C", str(root)]
+    return subprocess.run(
+        [*command, "compile"], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_sigint_or_sigterm_at_any_rename_exits_130_with_every_file_old(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    change_five(fleet)
+    old = contents(fleet.root)
+    runs = 0
+    for name in ("SIGINT", "SIGTERM"):
+        for at in range(5):
+            work = tmp_path_factory.mktemp(f"{name}{at}")
+            shutil.copytree(fleet.root, work, dirs_exist_ok=True)
+            done = signalled_at(work, name, at, "after")
+            assert (done.returncode, done.stderr) == (130, "hubs: interrupted\n"), (name, at)
+            assert contents(work) == old, (name, at)
+            assert temps(work) == [], (name, at)
+            assert sorted(p.name for p in work.glob(".hubs-*")) == [], (name, at)
+            runs += 1
+    assert runs == 10
+
+
+def test_a_kill_at_any_rename_is_undone_by_the_next_check(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import json
+
+    change_five(fleet)
+    old = contents(fleet.root)
+    undone = 0
+    for at in range(5):
+        for when in ("before", "after"):
+            work = tmp_path_factory.mktemp(f"kill{at}{when}")
+            shutil.copytree(fleet.root, work, dirs_exist_ok=True)
+            assert signalled_at(work, "SIGKILL", at, when).returncode == -signal.SIGKILL
+            journal = json.loads((work / ".hubs-journal").read_text())
+            renamed = [entry["shown"] for entry in journal["files"]][: at + (when == "after")]
+            mixed = {rel: data for rel, data in contents(work).items() if ".hubs-" not in rel}
+            assert (mixed != old) == bool(renamed), (at, when)
+            checked = Fleet(work, fleet.capsys).run("check")
+            said = [line for line in checked.err.splitlines() if "killed" in line]
+            files = "file" if len(renamed) == 1 else "files"
+            want = [
+                f"hubs: warning: a hubs run was killed while writing; put back the old {files} "
+                + ", ".join(reversed(renamed))
+            ]
+            assert said == (want if renamed else []), (at, when)
+            assert checked.code == 1  # the drift compile was asked for, all of it
+            assert contents(work) == old, (at, when)
+            assert not (work / ".hubs-journal").exists()
+            undone += bool(renamed)
+    assert undone == 9
+
+
+def test_an_append_only_folder_names_the_rename_that_failed_and_leaves_no_lock(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As ``chattr +a`` on config/clusters/d: files may be made there, but no name removed
+    or replaced (renamed over last, so four files are put back first)."""
+    change_five(fleet)
+    before = contents(fleet.root)
+    folder = str(fleet.path("config/clusters/d"))
+    fake, _ = renaming_failing_at(4, os.replace, errno.EPERM)
+    real_unlink = os.unlink
+
+    def append_only(path: Any, *args: Any, **kwargs: Any) -> None:
+        fd = kwargs.get("dir_fd")
+        if fd is not None and os.readlink(f"/proc/self/fd/{fd}") == folder:
+            raise PermissionError(errno.EPERM, "Operation not permitted")
+        real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr("os.replace", fake)
+    monkeypatch.setattr("os.unlink", append_only)
+    result = fleet.run("compile")
+    monkeypatch.undo()
+    shown = f"{folder}/hub.values.yaml"
+    assert (result.code, result.err) == (
+        3,
+        f"hubs: error: {shown}: cannot write: Operation not permitted; {UNCHANGED}; temp "
+        f"files of hubs are left beside {shown}\n",
+    )
+    left = {rel: data for rel, data in contents(fleet.root).items() if ".hubs-" not in rel}
+    assert left == before
+    assert [name.split(".hubs-")[0] for name in temps(fleet.root)] == [".hub.values.yaml"] * 2
+    assert not (fleet.root / ".hubs-writer.lock").exists()
+    assert not (fleet.root / ".hubs-journal").exists()
+    assert fleet.run("compile").code == 0  # the folder writable again: swept, written
+    assert temps(fleet.root) == []
+
+
+def test_an_append_only_hubs_toml_folder_still_writes_and_leaves_nothing_to_undo(
+    fleet: Fleet,
+) -> None:
+    """Real ``chattr +a`` on the folder of hubs.toml (the lock and the journal's folder)."""
+    change_five(fleet)
+    try:
+        subprocess.run(["chattr", "+a", str(fleet.root)], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("chattr +a does not work here")
+    try:
+        result = fleet.run("compile")
+        again = fleet.run("check")
+    finally:
+        subprocess.run(["chattr", "-a", str(fleet.root)], check=True)
+    assert (result.code, again.code, again.err) == (0, 0, "")
+    assert (fleet.root / ".hubs-journal").read_bytes() == b""  # emptied: nothing to undo

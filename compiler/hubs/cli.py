@@ -63,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     show_traceback = getattr(args, "traceback", False)
     collecting = gc.isenabled()
     gc.disable()  # a run's objects live until it ends: cyclic GC would only rescan them
+    terminated = _on_sigterm()
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -88,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         from .commands._common import save_caches
 
+        _restore_sigterm(terminated)
         save_caches()
         if collecting:
             gc.enable()
@@ -116,6 +118,28 @@ def _located(exc: HubsError, args: argparse.Namespace) -> list[Diagnostic]:
     except HubsError:
         return list(exc.diagnostics)
     return locate_keys(exc.diagnostics, path)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _on_sigterm() -> Any:
+    """SIGTERM is an interrupt, as Ctrl-C: a write in progress is undone, exit 130.  Only
+    the main thread may set a handler; the previous one is returned to put back."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _restore_sigterm(previous: Any) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(args: argparse.Namespace) -> int:

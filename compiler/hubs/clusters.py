@@ -7,6 +7,7 @@ values files, :mod:`hubs.layering` answers which file wins.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import yaml
 
 from . import yamldoc
 from .errors import InputError
+from .fileio import ReadError
 from .paths import inside, is_secret
 from .yamldoc import YamlPath
 
@@ -62,9 +64,27 @@ def cluster_files(root: Path) -> list[str]:
     base = root / CLUSTERS_DIR
     if not base.is_dir():
         raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
-    found = sorted(base.glob("*/cluster.yaml"))
+    try:
+        names = sorted(entry.name for entry in os.scandir(base))
+    except OSError as exc:
+        raise ReadError(f"{CLUSTERS_DIR}: cannot read the folder: {exc.strerror or exc}") from None
     # templates/ holds Jinja templates for new clusters
-    return [p.relative_to(root).as_posix() for p in found if p.parent.name != "templates"]
+    folders = [name for name in names if not name.startswith(".") and name != "templates"]
+    return [f"{CLUSTERS_DIR}/{name}/cluster.yaml" for name in folders if _has_cluster(root, name)]
+
+
+def _has_cluster(root: Path, name: str) -> bool:
+    """Whether ``config/clusters/NAME/cluster.yaml`` exists; a folder that cannot be
+    looked into is an I/O failure naming it (exit 3), never a cluster passed over."""
+    try:
+        os.stat(root / CLUSTERS_DIR / name / "cluster.yaml")
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise ReadError(
+            f"{CLUSTERS_DIR}/{name}: cannot read the folder: {exc.strerror or exc}"
+        ) from None
+    return True
 
 
 def load_clusters(root: Path) -> dict[str, Cluster]:

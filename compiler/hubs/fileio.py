@@ -52,6 +52,14 @@ def read_bytes(path: Path, shown: str, limit: int = LIMIT) -> bytes:
         os.close(fd)
 
 
+def read_open(fd: int, shown: str, limit: int = LIMIT) -> bytes:
+    """The bytes of the file open as ``fd``, as :func:`read_bytes` reads them."""
+    try:
+        return _read_fd(fd, shown, limit)
+    except OSError as exc:
+        raise ReadError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+
+
 def _read_fd(fd: int, shown: str, limit: int) -> bytes:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):

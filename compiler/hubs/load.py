@@ -42,10 +42,15 @@ class Source:
 
 
 def find_config(start: Path) -> Path:
-    """hubs.toml in ``start`` or the nearest folder above it."""
+    """hubs.toml in ``start`` or the nearest folder above it.
+
+    The nearest entry of that name counts whatever it is: a folder or a dangling link named
+    hubs.toml is refused when read (exit 2), never passed over for a fleet further up."""
+    import os
+
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_NAME
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     raise ConfigError([f"{start}: no {CONFIG_NAME} here or in any folder above"])
 
@@ -82,6 +87,10 @@ def read_lock(path: Path) -> tuple[Lock, str | None]:
     from .model import Lock
 
     if not path.exists():
+        if path.is_symlink():  # writing it would create the file it points to
+            raise ConfigError(
+                [f"{path}: a symlink to a missing file; hubs will not create a file through it"]
+            )
         return Lock(), None
     text = read_text(path)
     return parse_lock(text, path.name), text

@@ -37,7 +37,27 @@ def inside(root: Path, rel: str, shown: str) -> Path:
             f"{shown}: leads outside the tree, to {target}; hubs reads and "
             f"writes only files inside {base}"
         )
+    _through_folders(base, rel, shown)
     return target
+
+
+def _through_folders(base: Path, rel: str, shown: str) -> None:
+    """Refuse ``a.yaml/../b.yaml``: resolving reads ``..`` as a name, the system refuses
+    a file used as a folder (``ENOTDIR``), so the two would disagree on what is meant."""
+    parts = rel.split("/")
+    current = base
+    for part in parts[:-1]:
+        current = current / part
+        if part in ("", ".", ".."):
+            continue
+        try:
+            mode = os.stat(current).st_mode
+        except OSError:
+            return  # missing: said where the file is read
+        if not stat.S_ISDIR(mode):
+            raise InputError(
+                f"{shown}: goes through {part}, which is not a folder; name the file itself"
+            )
 
 
 def _real_root(root: Path) -> Path:

@@ -13,9 +13,10 @@ one unlinked meanwhile) and retries otherwise.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,15 +63,24 @@ def hold(folder: Path, command: str, wait: float | None = None) -> Iterator[Tree
     path = folder / LOCK_FILE
     fd, acquired = _acquire(path, wait_seconds() if wait is None else wait)
     try:
-        since = datetime.fromtimestamp(acquired, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {since} {command}\n".encode(), 0)
+        _record(fd, path, command, acquired)
         yield TreeLock(path, command, acquired)
     finally:
         if _same_file(fd, path):
-            path.unlink(missing_ok=True)
+            with suppress(OSError):  # an append-only folder: the flock is what counts
+                path.unlink()
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
+
+
+def _record(fd: int, path: Path, command: str, acquired: float) -> None:
+    """Write ``PID TIME COMMAND`` into the lock file, for a second run's message."""
+    since = datetime.fromtimestamp(acquired, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()} {since} {command}\n".encode(), 0)
+    except OSError as exc:
+        raise LockedError(f"{path}: cannot write the writer lock: {exc.strerror or exc}") from None
 
 
 def _acquire(path: Path, wait: float) -> tuple[int, float]:
@@ -99,10 +109,17 @@ def _acquire(path: Path, wait: float) -> tuple[int, float]:
 
 
 def _open(path: Path) -> int:
+    """The lock file, opened (made if missing); a FIFO, device or folder there is refused
+    (``O_NONBLOCK``: opening a FIFO never waits)."""
+    flags = os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY
     try:
-        return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o666)
+        fd = os.open(path, flags, 0o666)
     except OSError as exc:
         raise LockedError(f"{path}: cannot take the writer lock: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise LockedError(f"{path}: not a regular file; remove it to let hubs take the lock")
+    return fd
 
 
 def _same_file(fd: int, path: Path) -> bool:

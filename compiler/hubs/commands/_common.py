@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..load import Source
     from ..model import Lock
     from ..report import Report
+    from ..treelock import TreeLock
 
 EXIT_OK, EXIT_DRIFT = Exit.OK, Exit.FINDINGS
 INVENTORY_FORMATS = ("text", "json")  # hubs list and hubs explain
@@ -84,6 +86,36 @@ def config_path(where: Where) -> Path:
 
     given = where.config
     return (where.base / given) if given else find_config(where.base)
+
+
+@contextmanager
+def writer(folder: Path, command: str) -> Iterator[TreeLock]:
+    """Hold the writer lock of the hubs.toml in ``folder``, having first undone the write
+    of a run killed midway (saying so on stderr)."""
+    from ..transaction import recover
+    from ..treelock import hold
+
+    with hold(folder, command) as held:
+        said_undone(recover(folder))
+        yield held
+
+
+def undo_interrupted(folder: Path) -> None:
+    """For a command that only reads: undo a killed run's write first, under the lock."""
+    from ..transaction import pending
+
+    if pending(folder):
+        with writer(folder, "recover"):
+            pass
+
+
+def said_undone(undone: Sequence[str]) -> None:
+    if undone:
+        print(
+            f"hubs: warning: a hubs run was killed while writing; put back the old "
+            f"{'file' if len(undone) == 1 else 'files'} {', '.join(undone)}",
+            file=sys.stderr,
+        )
 
 
 def source(where: Where) -> Source:

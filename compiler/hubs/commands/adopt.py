@@ -20,7 +20,7 @@ class AdoptOptions(Where):
 
 
 def run(options: AdoptOptions) -> int:
-    from ..treelock import hold
+    from ._common import writer as hold
 
     with hold(config_path(options).parent, "adopt") as held:
         return _adopt(options, held)

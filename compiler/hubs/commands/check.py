@@ -18,6 +18,7 @@ from ._common import (
     open_cache,
     prefix,
     report,
+    undo_interrupted,
 )
 
 if TYPE_CHECKING:
@@ -36,6 +37,7 @@ def run(options: CheckOptions) -> int:
     from ..replay import replay
 
     path = config_path(options)
+    undo_interrupted(path.parent)  # never check a tree a killed run left half written
     text = read_text(path)
     store = open_cache(options, path.parent)
     variant = "strict:" if options.strict else ""

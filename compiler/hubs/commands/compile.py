@@ -19,7 +19,7 @@ from ._common import (
 
 def run(options: ReportOptions) -> int:
     from ..compile import build, write
-    from ..treelock import hold
+    from ._common import writer as hold
 
     with hold(config_path(options).parent, "compile") as held:
         found = source(options)

@@ -23,7 +23,7 @@ class ImportOptions(Where):
 
 def run(options: ImportOptions) -> int:
     from ..load import CONFIG_NAME
-    from ..treelock import hold
+    from ._common import writer as hold
 
     target = options.base / (options.config if options.config is not None else CONFIG_NAME)
     with hold(target.parent, "import") as held:

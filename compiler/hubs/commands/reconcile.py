@@ -23,7 +23,7 @@ def run(options: ReportOptions) -> int:
     from ..load import dump_lock, read_lock
     from ..reconcile import reconcile
     from ..transaction import FileWrite
-    from ..treelock import hold
+    from ._common import writer as hold
 
     with hold(config_path(options).parent, "reconcile") as held:
         source, fleet, lock = loaded(options)

@@ -38,7 +38,7 @@ class SetOptions(Where):
 
 
 def run(options: SetOptions) -> int:
-    from ..treelock import hold
+    from ._common import writer as hold
 
     with hold(config_path(options).parent, "set") as held:
         return _set(options, held)

@@ -29,7 +29,7 @@ class UpdateOptions(ReportOptions):
 
 
 def run(options: UpdateOptions) -> int:
-    from ..treelock import hold
+    from ._common import writer as hold
 
     with hold(config_path(options).parent, "update") as held:
         return _update(options, held)
