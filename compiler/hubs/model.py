@@ -172,6 +172,13 @@ def _duration(text: str) -> str:
     return text
 
 
+def _hub_name(text: str) -> str:
+    cluster, slash, hub = text.partition("/")
+    if not (cluster and slash and hub) or "/" in hub or text != text.strip():
+        raise ValueError(f"not a hub {shown(text)}: CLUSTER/HUB, e.g. alpha/staging")
+    return text
+
+
 def duration_seconds(text: str) -> int:
     """Seconds in a duration written as ``7d``, ``12h``, ``30m`` or ``2w``."""
     found = _DURATION.match(text)
@@ -183,8 +190,7 @@ class Promote(_Strict):
     """Take the image another hub has run for at least ``after``; resolved by ``hubs update``
     from the git history of the line that holds the source's image."""
 
-    promote: str = Field(
-        pattern=r"^[^/\s]+/[^/\s]+$",
+    promote: Annotated[str, AfterValidator(_hub_name)] = Field(
         description="The hub whose image this slot takes, CLUSTER/HUB (its image for the same "
         "profile and choice)",
     )
