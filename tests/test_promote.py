@@ -323,3 +323,32 @@ def test_a_bad_wait_is_bad_input(fleet: Fleet, after: str) -> None:
         f"hubs: error: hubs.toml:11:34: clusters.c.hubs.prod.image.after: not a duration "
         f"'{after}': a count and a unit, m, h, d or w (e.g. 7d, 12h)\n"
     )
+
+
+def test_the_readme_example_is_what_promote_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = Path(__file__).resolve().parent.parent
+    for name in ("hubs.toml", "hubs.lock"):
+        shutil.copy(root / name, tmp_path / name)
+    shutil.copytree(root / "generated", tmp_path / "generated")
+    readme = (root / "README.md").read_text()
+    block = readme.split("$ hubs promote alpha/staging alpha/prod\n", 1)[1].split("...\n")[0]
+    done = Fleet(tmp_path, capsys).run("promote", "alpha/staging", "alpha/prod")
+    assert done.code == 0, done.err
+    assert done.out.startswith(block)
+
+
+def test_adopt_keeps_a_promote_policy_over_a_hand_edit(fleet: Fleet) -> None:
+    staged(fleet)
+    assert fleet.run("update").code == 0
+    prod = "config/clusters/c/prod.values.yaml"
+    fleet.write(prod, HUB.format(tag="3"))
+    done = fleet.run("adopt", "c/prod:image")
+    assert (done.code, done.err) == (0, "hubs adopt: nothing to adopt\n")
+    assert done.out == (
+        "not adopted: c/prod:image: promotes c/staging's image (hubs.lock: quay.io/org/user:2); "
+        "a hand edit to quay.io/org/user:3 is not adopted: to keep it, `hubs set "
+        "'c/prod:image' --pin quay.io/org/user:3`\n"
+    )
+    assert 'image = { promote = "c/staging", after = "7d" }' in fleet.read("hubs.toml")
