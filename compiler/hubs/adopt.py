@@ -22,7 +22,7 @@ from .errors import UNSTATED_RULES, DecisionError, InputError, close_match
 from .imageref import ImageRef, Written
 from .layering import Fleet
 from .load import Source, parse_config
-from .model import INHERIT, Config, Follow, Lock
+from .model import INHERIT, Config, Follow, Lock, Promote
 from .stale import settle
 from .targets import Target, targets
 
@@ -239,11 +239,16 @@ def _take(work: _Work, target: Target, lock: Lock, explicit: bool) -> None:
         return
     if not explicit or target.policy == "user-controlled" or target.through is not None:
         return  # adopted, if at all, through the alias that states it
-    if isinstance(target.source, Follow):
+    if isinstance(target.source, Follow | Promote):
         want = _locked(target, lock)
+        verb = (
+            f"follows {target.source.follow}"
+            if isinstance(target.source, Follow)
+            else f"promotes {target.source.promote}'s image"
+        )
         if want is not None and want != target.slot.image:
             work.refused.append(
-                f"{address}: follows {target.source.follow} (hubs.lock: {want}); a hand edit to "
+                f"{address}: {verb} (hubs.lock: {want}); a hand edit to "
                 f"{target.slot.image} is not adopted: to keep it, `hubs set '{address}' --pin "
                 f"{target.slot.image}`"
             )
@@ -269,9 +274,12 @@ def _stated(target: Target) -> str | dict[str, Any]:
 def _locked(target: Target, lock: Lock) -> str | None:
     entry = lock.slots.get(str(target.address))
     policy = target.source
-    if entry is None or not isinstance(policy, Follow) or entry.policy != policy.fingerprint():
+    if entry is None or not isinstance(policy, Follow | Promote):
         return None
-    return str(entry.reference(policy.digest))
+    if entry.policy != policy.fingerprint():
+        return None
+    digest = policy.digest if isinstance(policy, Follow) else entry.digest is not None
+    return str(entry.reference(digest))
 
 
 def _check(work: _Work, fleet: Fleet, only: set[Address] | None) -> None:
@@ -287,7 +295,9 @@ def _check(work: _Work, fleet: Fleet, only: set[Address] | None) -> None:
         if d.rule in UNSTATED_RULES and (only is None or _named(d.key or "", only))
     ]
     moved = [
-        t for t in wanted if t.address in work.done and t.differs and t.policy != "follow-latest"
+        t
+        for t in wanted
+        if t.address in work.done and t.differs and t.policy not in ("follow-latest", "promote")
     ]
     if left or moved:
         what = left[0].key if left else str(moved[0].address)

@@ -34,6 +34,7 @@ _TABLES = {
     "Profile": "`[SCOPE.profiles.NAME]`",
     "Follow": "a follow-latest policy: `{ follow = ..., order = ... }`",
     "Broken": 'a broken image kept as written: `{ broken = "..." }`',
+    "Promote": 'a promote policy: `{ promote = "CLUSTER/HUB", after = "7d" }`',
     "Lock": "hubs.lock, the top level",
     "LockEntry": '`[slots."ADDRESS"]` of hubs.lock',
 }
@@ -173,7 +174,7 @@ Pydantic models in `compiler/hubs/model.py`; `schema/hubs.schema.json` (written 
 
 ## Policies
 
-Every image slot (the `image` of a scope, of a profile, or a choice) has one of three policies:
+Every image slot (the `image` of a scope, of a profile, or a choice) has one of four policies:
 
 * **inherit**: leave the key out. The layer below decides, and `hubs compile` removes the
   slot's key from the values file.
@@ -182,8 +183,17 @@ Every image slot (the `image` of a scope, of a profile, or a choice) has one of 
 * **follow-latest**: a table `{ follow = "REPOSITORY", match = "REGEX", order = "ORDER" }`
   with optional `range`, `digest`, `allow_downgrade`. `hubs update` resolves it into
   `hubs.lock`; `compile` and `check` read the lock and never the network.
+* **promote**: a table `{ promote = "CLUSTER/HUB", after = "7d" }`: the image that hub runs
+  for the same profile and choice, once it has run it for at least `after` (`m`, `h`, `d`,
+  `w`). `hubs update` takes the evidence from git: the commit time at which the line
+  holding the source's image landed on the current branch (`git blame --first-parent`), so
+  it needs the whole history (in GitHub Actions, `actions/checkout` with
+  `fetch-depth: 0`; a shallow clone is refused). It records the source, the image and that
+  time in `hubs.lock`. Until the source's image is old enough the slot keeps its own
+  image. `hold` and `hold_until` keep the locked image, as for follow-latest. A source that
+  is no hub, a slot shared with its source, or a cycle of promote policies is an error.
 
-A fourth form, `{ broken = "TEXT" }`, is written by `hubs import` for an image string in
+A fifth form, `{ broken = "TEXT" }`, is written by `hubs import` for an image string in
 the tree that is not a valid reference. Compile leaves it exactly as written, and
 `hubs check` reports it until you replace it with a pinned image.
 

@@ -14,7 +14,7 @@ from .binding import missing
 from .errors import Diagnostic
 from .imageref import Written
 from .layering import Fleet
-from .model import Config, Follow, Lock
+from .model import Config, Follow, Lock, Promote
 from .targets import Target, pending
 
 TEMPLATE = "{value}"
@@ -32,7 +32,7 @@ def find(
 
 
 def _pending(target: Target, lock: Lock) -> Diagnostic:
-    assert isinstance(target.source, Follow)
+    assert isinstance(target.source, Follow | Promote)
     why = pending(target.address, target.source, lock) or "not resolved"
     return Diagnostic(
         f"{why} (compile leaves the slot as it is)",

@@ -1,4 +1,5 @@
-"""The last commit as a base: the text a file had at git ``HEAD``, read offline.
+"""The last commit as a base: the text a file had at git ``HEAD``, read offline; and when a
+line of a file landed on the current branch (``git blame --first-parent``).
 
 Which side changed since the last commit (hubs.toml, or a values file) is what lets hubs
 tell a moved tree from a typo, and a hand edit from a policy edit.  Without git, outside a
@@ -11,7 +12,10 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+from .errors import InputError
 
 _TIMEOUT = 20  # seconds for one git command; a repository this slow has no base
 
@@ -53,3 +57,65 @@ def _git(cwd: Path, *args: str) -> bytes | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout if done.returncode == 0 else None
+
+
+# ---------------------------------------------------------------- when a line landed
+
+
+class HistoryError(InputError):
+    """The repository's history cannot say when a line landed (no repository, a shallow
+    clone): bad input for a promote policy, which needs the whole history."""
+
+
+FETCH_ALL = (
+    "fetch the whole history (actions/checkout: `fetch-depth: 0`; else `git fetch --unshallow`)"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Landed:
+    """The commit at which a line got its current text on the current branch, and when
+    (its committer time: the time it landed, not when it was written)."""
+
+    commit: str
+    when: datetime
+
+
+def landed(path: Path, line: int) -> Landed | None:
+    """When line ``line`` of ``path`` got its text on the current branch (``git blame
+    --first-parent``: a merge counts as landing); None when it is not committed yet."""
+    folder = path.parent
+    base = open_base(folder)
+    if base is None:
+        raise HistoryError(
+            [
+                f"{path.name}: not in a git repository with a commit; a promote "
+                "policy needs the history of the file"
+            ]
+        )
+    if _git(base.top, "rev-parse", "--is-shallow-repository") == b"true\n":
+        raise HistoryError(
+            [
+                f"{path.name}: the repository is a shallow clone, so its history "
+                f"cannot say how long an image has run; {FETCH_ALL}"
+            ]
+        )
+    rel = path.resolve().relative_to(base.top).as_posix()
+    found = _git(
+        base.top, "blame", "--first-parent", "--porcelain", "-L", f"{line},{line}", "--", rel
+    )
+    if found is None:
+        raise HistoryError([f"{rel}:{line}: git blame could not read this line"])
+    return _blamed(found.decode("utf-8", errors="replace"))
+
+
+def _blamed(porcelain: str) -> Landed | None:
+    lines = porcelain.splitlines()
+    commit = lines[0].split()[0] if lines else ""
+    if not commit or set(commit) == {"0"}:
+        return None
+    for text in lines[1:]:
+        if text.startswith("committer-time "):
+            stamp = int(text.split()[1])
+            return Landed(commit, datetime.fromtimestamp(stamp, UTC))
+    return None

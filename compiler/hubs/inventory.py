@@ -6,13 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from . import configurator, imageref, targets
+from . import configurator, counterpart, imageref, targets
 from .address import Address
 from .clusters import CHART_VALUES, Hub
 from .defaults import default_of
 from .errors import clipped, oneline
 from .layering import Fleet, Offer, SlotKey, key_of
-from .model import Config, Follow, Lock
+from .model import Config, Follow, Lock, Promote
 from .targets import PlanError, Target, address_of
 
 
@@ -133,7 +133,10 @@ def explain(config: Config, fleet: Fleet, lock: Lock, address: str) -> dict[str,
     all_targets = targets.targets(config, fleet, lock)
     by_address = {str(t.address): t for t in all_targets}
     if address in by_address:
-        return _explain_slot(fleet, lock, by_address[address])
+        data = _explain_slot(fleet, lock, by_address[address])
+        if isinstance(by_address[address].source, Promote):
+            data["chain"] = _chain(fleet, by_address[address], all_targets)
+        return data
     hub = _find_hub(fleet, address)
     if hub is None:
         raise PlanError([targets.unknown(config, fleet, address)])
@@ -164,9 +167,39 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
         entry = lock.slots.get(str(target.address))
         data["follow"] = target.source.model_dump(exclude_none=True)
         data["lock"] = entry.model_dump(exclude_none=True) if entry else None
+    if isinstance(target.source, Promote):
+        entry = lock.slots.get(str(target.address))
+        data["promote"] = target.source.model_dump(exclude_none=True, mode="json")
+        data["lock"] = entry.model_dump(exclude_none=True) if entry else None
     if slot.aliased:
         data["anchor"] = {"name": slot.anchor, "defined_at": list(slot.physical)}
     return data
+
+
+def _chain(fleet: Fleet, target: Target, wanted: list[Target]) -> list[dict[str, Any]]:
+    """The slots a promote slot takes its image from, one step per promote policy on the
+    way (the load checks have ruled out cycles and missing sources)."""
+    by_key = {key_of(t.slot): t for t in wanted}
+    out: list[dict[str, Any]] = []
+    step: Target | None = target
+    while step is not None and isinstance(step.source, Promote):
+        key = counterpart.source_of(fleet, step)
+        source = None if key is None else by_key.get(key)
+        slot = None if key is None else fleet.slot_at(key)
+        if key is None or slot is None or len(out) > len(wanted):
+            break
+        out.append(
+            {
+                "hub": step.source.promote,
+                "address": str(source.address) if source else None,
+                "image": slot.image,
+                "file": slot.file,
+                "line": slot.line,
+                "policy": source.policy if source else "inherit",
+            }
+        )
+        step = source
+    return out
 
 
 def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[str, Any]:
@@ -284,6 +317,28 @@ def _reach_line(hubs: list[str], overridden: list[str]) -> str:
     return text
 
 
+def _promote_lines(data: dict[str, Any]) -> list[str]:
+    policy, entry = data["promote"], data["lock"]
+    lines = [f"  promotes {policy['promote']}'s image after {policy['after']}"]
+    if policy.get("hold") or policy.get("hold_until"):
+        lines[0] += " (held)"
+    if entry is None:
+        lines.append("  lock: no entry (`hubs update` resolves it)")
+    elif entry.get("since"):
+        ran = f"which has run it since {entry['since']}"
+        lines.append(f"  lock: {entry['image']}:{entry['tag']} from {entry['source']}, {ran}")
+    else:
+        kept = f"{entry['image']}:{entry['tag']}"
+        lines.append(f"  lock: {kept}, its own image, kept until the source's has run long enough")
+    for step in data["chain"]:
+        where = step["address"] or f"{step['file']} (not stated)"
+        lines.append(
+            f"  <- {step['hub']}: {where}: {step['image'] or '(not set)'} "
+            f"({step['file']}:{step['line']}, {step['policy']})"
+        )
+    return lines
+
+
 def _default_line(found: dict[str, Any]) -> str:
     text = f"  default: profile {found['profile']} ({found['profile_by']})"
     if found["choice"] is not None:
@@ -304,6 +359,8 @@ def render_explain(data: dict[str, Any], fmt: str) -> str:
         if "follow" in data:
             lines.append(f"  follows: {data['follow']}")
             lines.append(f"  lock: {data['lock']}")
+        if "promote" in data:
+            lines.extend(_promote_lines(data))
         if "anchor" in data:
             lines.append(f"  shared through {data['anchor']['name']}: an edit changes every alias")
         lines.append(_reach_line(data["hubs"], data["overridden_in"]))

@@ -146,7 +146,7 @@ def locate_keys(found: Sequence[Diagnostic], config: Path) -> list[Diagnostic]:
     return out
 
 
-_UNION_TAGS = frozenset({"inherit", "pinned-image", "follow-latest", "broken-image"})
+_UNION_TAGS = frozenset({"inherit", "pinned-image", "follow-latest", "broken-image", "promote"})
 _TOML_POS = re.compile(r"^(?P<msg>.*?)\s*\(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import date
 from typing import Annotated, Literal
 
@@ -159,6 +160,66 @@ class Follow(_Strict):
 
 _NOT_FOLLOWED = {"hold", "hold_until"}
 
+_DURATION = re.compile(r"^(?P<count>[1-9][0-9]{0,5})(?P<unit>[mhdw])$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def _duration(text: str) -> str:
+    if not _DURATION.match(text):
+        raise ValueError(
+            f"not a duration {shown(text)}: a count and a unit, m, h, d or w (e.g. 7d, 12h)"
+        )
+    return text
+
+
+def _hub_name(text: str) -> str:
+    cluster, slash, hub = text.partition("/")
+    if not (cluster and slash and hub) or "/" in hub or text != text.strip():
+        raise ValueError(f"not a hub {shown(text)}: CLUSTER/HUB, e.g. alpha/staging")
+    return text
+
+
+def duration_seconds(text: str) -> int:
+    """Seconds in a duration written as ``7d``, ``12h``, ``30m`` or ``2w``."""
+    found = _DURATION.match(text)
+    assert found is not None, text
+    return int(found["count"]) * _UNIT_SECONDS[found["unit"]]
+
+
+class Promote(_Strict):
+    """Take the image another hub has run for at least ``after``; resolved by ``hubs update``
+    from the git history of the line that holds the source's image."""
+
+    promote: Annotated[str, AfterValidator(_hub_name)] = Field(
+        description="The hub whose image this slot takes, CLUSTER/HUB (its image for the same "
+        "profile and choice)",
+    )
+    after: Annotated[str, AfterValidator(_duration)] = Field(
+        description="How long the source must have run an image before this slot takes it: "
+        "a count and a unit, m, h, d or w (e.g. 7d)"
+    )
+    hold: bool = Field(
+        False,
+        strict=True,
+        description="Keep the locked image: `hubs update` leaves this slot until released",
+    )
+    hold_until: date | None = Field(
+        None, description="Keep the locked image until this day (inclusive), e.g. 2026-12-31"
+    )
+
+    def held(self, today: date) -> bool:
+        """Whether `hubs update` must leave this slot on its locked image."""
+        return self.hold or (self.hold_until is not None and today <= self.hold_until)
+
+    def fingerprint(self) -> str:
+        """Changes whenever the source or the wait does (holding it does not)."""
+        data = json.dumps(self.model_dump(exclude=_NOT_FOLLOWED), sort_keys=True).encode()
+        return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+    @property
+    def seconds(self) -> int:
+        return duration_seconds(self.after)
+
 
 class Broken(_Strict):
     """An image string the tree holds that is not a valid reference, stated exactly as
@@ -182,16 +243,20 @@ def _policy_kind(value: object) -> str:
         return "inherit"
     if isinstance(value, Broken) or (isinstance(value, dict) and "broken" in value):
         return "broken-image"
+    if isinstance(value, Promote) or (isinstance(value, dict) and "promote" in value):
+        return "promote"
     return "follow-latest" if isinstance(value, dict | Follow) else "pinned-image"
 
 
 # A string is a pinned image (or the word "inherit"), a table a follow-latest policy (or a
-# broken image kept as written); errors speak of the form that was written only.
+# broken image kept as written, or a promotion from another hub); errors speak of the
+# form that was written only.
 Policy = Annotated[
     Annotated[Inherit, Tag("inherit")]
     | Annotated[Pinned, Tag("pinned-image")]
     | Annotated[Follow, Tag("follow-latest")]
-    | Annotated[Broken, Tag("broken-image")],
+    | Annotated[Broken, Tag("broken-image")]
+    | Annotated[Promote, Tag("promote")],
     Discriminator(_policy_kind),
 ]
 
@@ -230,7 +295,7 @@ class Scope(_Strict):
 
 
 def _follows(policy: object) -> bool:
-    return isinstance(policy, Follow)
+    return isinstance(policy, Follow | Promote)
 
 
 def _file_name(name: str) -> str:
@@ -336,6 +401,14 @@ class LockEntry(_Strict):
     )
     resolved: str = Field(description="When it was resolved (UTC, ISO 8601)")
     policy: str = Field(description="Fingerprint of the policy that resolved it")
+    source: str | None = Field(
+        None, description="A promote slot: the hub (CLUSTER/HUB) its image was promoted from"
+    )
+    since: str | None = Field(
+        None,
+        description="A promote slot: when the source's image landed on the branch, from git "
+        "(UTC, ISO 8601); absent while the slot keeps its own image, waiting",
+    )
 
     def reference(self, with_digest: bool) -> ImageRef:
         digest = self.digest if with_digest else None
@@ -345,7 +418,7 @@ class LockEntry(_Strict):
 class Lock(_Strict):
     version: Literal[1] = Field(1, description="Format version of hubs.lock")
     slots: dict[str, LockEntry] = Field(
-        default_factory=dict, description="One entry per follow-latest slot, by address"
+        default_factory=dict, description="One entry per follow-latest or promote slot, by address"
     )
 
 

@@ -28,7 +28,7 @@ from .gitbase import Base
 from .imageref import Image
 from .layering import Fleet
 from .load import LOCK_NAME, Source, parse_config, parse_lock
-from .model import Follow, Lock
+from .model import Follow, Lock, Promote
 from .scan import scan_text
 from .targets import Target, targets
 
@@ -74,7 +74,7 @@ def reconcile(source: Source, fleet: Fleet, lock: Lock, base: Base | None) -> Re
     conflicts: list[Diagnostic] = []
     for target in drift:
         side = _side(target, before)
-        if side == "tree" and not isinstance(target.source, Follow):
+        if side == "tree" and not isinstance(target.source, Follow | Promote):
             edited.append(target.address)
         elif side != "hubs.toml":
             conflicts.append(_conflict(target, before, side))

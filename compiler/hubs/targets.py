@@ -12,19 +12,26 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from . import imageref
+from . import counterpart, imageref
 from .address import Address, Scope, SlotKind
 from .binding import Bound, bind, key_error
 from .clusters import CHART_VALUES
 from .errors import Diagnostic, InputError, close_match, shorten, shown
 from .imageref import Image, ImageRef
 from .layering import Fleet
-from .model import Broken, Config, Follow, Lock, Policy
+from .model import Broken, Config, Follow, Lock, Policy, Promote
 from .model import Scope as ScopePolicy
 from .scan import Slot, ValuesFile
 
 PolicyKind = Literal[
-    "inherit", "pinned", "follow-latest", "pending", "broken", "user-controlled", "unstated"
+    "inherit",
+    "pinned",
+    "follow-latest",
+    "promote",
+    "pending",
+    "broken",
+    "user-controlled",
+    "unstated",
 ]
 
 
@@ -97,6 +104,7 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
     for item in bound:
         out.extend(_scope_targets(item, lock, errors))
     _check_hub_scopes_take_effect(fleet, bound)
+    errors += counterpart.check(fleet, out)
     if errors:
         raise PlanError(errors)
     return _through_aliases(out)
@@ -186,20 +194,26 @@ def _target(
                 )
             )
         return Target(address, slot, "broken", kept, policy)
+    resolved: PolicyKind = "promote" if isinstance(policy, Promote) else "follow-latest"
     if lock is None:
-        return Target(address, slot, "follow-latest", None, policy)
+        return Target(address, slot, resolved, None, policy)
     if pending(address, policy, lock) is not None:  # left as it is until `hubs update`
         return Target(address, slot, "pending", slot.value, policy)
     entry = lock.slots[str(address)]
-    return Target(address, slot, "follow-latest", entry.reference(policy.digest), policy)
+    digest = policy.digest if isinstance(policy, Follow) else entry.digest is not None
+    return Target(address, slot, resolved, entry.reference(digest), policy)
 
 
-def pending(address: Address, policy: Follow, lock: Lock) -> str | None:
-    """Why hubs.lock cannot say what a follow slot holds (None when it can)."""
+def pending(address: Address, policy: Follow | Promote, lock: Lock) -> str | None:
+    """Why hubs.lock cannot say what a follow or promote slot holds (None when it can)."""
     entry = lock.slots.get(str(address))
     if entry is None:
+        if isinstance(policy, Promote):
+            return f"promotes {policy.promote}'s image but hubs.lock has no entry for it"
         return f"follows {policy.follow} but hubs.lock has no entry for it"
-    if entry.policy != policy.fingerprint() or entry.image != policy.follow:
+    if entry.policy != policy.fingerprint():
+        return "the policy changed since hubs.lock was written"
+    if isinstance(policy, Follow) and entry.image != policy.follow:
         return "the policy changed since hubs.lock was written"
     return None
 

@@ -11,13 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import targets
+from . import promotion, targets
 from .errors import close_match
+from .gitbase import landed
 from .layering import Fleet
-from .model import Config, Follow, Lock, LockEntry
+from .model import Config, Follow, Lock, LockEntry, Promote
 from .registry.routing import mirrored
 from .resolve import FollowRequest, Resolution
-from .targets import PlanError
+from .targets import PlanError, Target
 
 Resolver = Callable[[Sequence[FollowRequest]], dict[str, Resolution]]
 
@@ -29,17 +30,16 @@ class Updated:
     notes: tuple[str, ...]
 
 
-def follow_slots(config: Config, fleet: Fleet, only: Sequence[str]) -> dict[str, Follow]:
-    """Address -> policy of every follow-latest slot (or of the ``only`` ones)."""
-    found = {
-        str(t.address): t.source
-        for t in targets.targets(config, fleet, None)
-        if isinstance(t.source, Follow)
-    }
-    unknown = [a for a in only if a not in found]
+def follow_slots(wanted: Sequence[Target], only: Sequence[str]) -> dict[str, Follow]:
+    """Address -> policy of every follow-latest slot (or of the ``only`` ones); an address
+    of ``only`` that is neither a follow-latest nor a promote slot is an error."""
+    found = {str(t.address): t.source for t in wanted if isinstance(t.source, Follow)}
+    promoted = {str(t.address) for t in wanted if isinstance(t.source, Promote)}
+    known = sorted({*found, *promoted})
+    unknown = [a for a in only if a not in known]
     if unknown:
         raise PlanError(
-            [f"{a}: not a follow-latest slot" + close_match(a, sorted(found)) for a in unknown]
+            [f"{a}: not a follow-latest or promote slot" + close_match(a, known) for a in unknown]
         )
     return {a: p for a, p in found.items() if not only or a in only}
 
@@ -94,17 +94,28 @@ def update(
     only: Sequence[str],
     resolver: Resolver,
     now: datetime | None = None,
+    history: promotion.History | None = None,
 ) -> Updated:
-    slots = follow_slots(config, fleet, only)
+    wanted = targets.targets(config, fleet, None)
+    slots = follow_slots(wanted, only)
     moment = now or datetime.now(UTC)
     held = {a: p for a, p in slots.items() if _held(a, p, lock, moment)}
     asked = {a: p for a, p in slots.items() if a not in held}
     found = resolver(requests(asked, lock, config.registries.mirrors)) if asked else {}
     stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
     lock2 = new_lock(lock, slots, found, prune=not only, now=stamp)
+    asked_promote = [a for a in only if a not in slots] if only else []
+    if only and not asked_promote:  # only follow slots asked about: promote entries stay
+        promoted = promotion.Promoted({}, ())
+    else:
+        promoted = promotion.promote(
+            fleet, wanted, lock.slots, asked_promote, moment, history or landed
+        )
+    entries = {**lock2.slots, **promoted.entries}
+    lock3 = Lock(version=lock2.version, slots=dict(sorted(entries.items())))
     notes = tuple(_note(a, lock.slots.get(a), r) for a, r in found.items())
     notes += tuple(_held_note(a, p, lock) for a, p in held.items())
-    return Updated(lock2, found, notes)
+    return Updated(lock3, found, notes + promoted.notes)
 
 
 def _held(address: str, policy: Follow, lock: Lock, now: datetime) -> bool:

@@ -142,7 +142,7 @@ def test_unknown_address(example: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert (code, err) == (
         2,
         "hubs: error: beta/daskhub-common.values.yaml:profiles/cpu/choices/pangeu: not a "
-        f"follow-latest slot (did you mean '{PANGEO}'?)\n",
+        f"follow-latest or promote slot (did you mean '{PANGEO}'?)\n",
     )
 
 

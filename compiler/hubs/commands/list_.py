@@ -14,6 +14,7 @@ EXIT_NONE = EXIT_DRIFT  # filters that match nothing: 1, as grep says so
 POLICIES = (
     "pinned",
     "follow-latest",
+    "promote",
     "pending",
     "inherit",
     "broken",
