@@ -13,18 +13,15 @@ from pathlib import Path
 import yaml
 
 from . import yamldoc
-from .errors import InputError
+from .layout import CHART_SCHEMA as CHART_SCHEMA  # re-exported: where they were first
+from .layout import CHART_VALUES as CHART_VALUES
+from .layout import CLUSTERS_DIR as CLUSTERS_DIR
+from .layout import LayoutError as LayoutError
+from .layout import cluster_files
 from .paths import inside, is_secret
 from .yamldoc import YamlPath
 
-CLUSTERS_DIR = "config/clusters"
-CHART_VALUES = "helm-charts/basehub/values.yaml"
-CHART_SCHEMA = "helm-charts/basehub/values.schema.yaml"
 CHARTS = ("basehub", "daskhub")
-
-
-class LayoutError(InputError):
-    """The tree is not laid out as expected; ``str()`` is one line naming the place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,16 +52,6 @@ class Cluster:
 
     def hub(self, name: str) -> Hub | None:
         return next((hub for hub in self.hubs if hub.name == name), None)
-
-
-def cluster_files(root: Path) -> list[str]:
-    """Every tree-relative ``cluster.yaml``, in the order they are read."""
-    base = root / CLUSTERS_DIR
-    if not base.is_dir():
-        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
-    found = sorted(base.glob("*/cluster.yaml"))
-    # templates/ holds Jinja templates for new clusters
-    return [p.relative_to(root).as_posix() for p in found if p.parent.name != "templates"]
 
 
 def load_clusters(root: Path) -> dict[str, Cluster]:

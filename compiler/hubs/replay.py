@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import scanned
-from .clusters import CHART_VALUES, cluster_files
 from .errors import Diagnostic, HubsError
 from .fileio import digest, read_regular
+from .layout import CHART_VALUES, cluster_files
 from .load import LOCK_NAME
 from .paths import inside
 
