@@ -106,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import Exit, HubsError, clipped, oneline, shorten
 
     args = _parse(words)
+    from .paths import forget
+
+    forget()  # a run checks each folder of the tree afresh, once
     show_traceback = getattr(args, "traceback", False)
     collecting = gc.isenabled()
     gc.disable()  # a run's objects live until it ends: cyclic GC would only rescan them
