@@ -48,6 +48,7 @@ class Case:
     floor: tuple[str, ...]
     before: Callable[[], None] = field(default=lambda: None)
     after: Callable[[], None] = field(default=lambda: None)
+    expect: int = 0  # the command's exit code (hubs lint: 1 when it has findings)
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,17 @@ class Figures:
 
 
 def measure(case: Case, runs: int) -> Figures:
-    """``runs`` pairs, floor first then the command: A B A B ..."""
+    """One untimed run of each (bytecode written, files in the page cache), then ``runs``
+    pairs, floor first then the command: A B A B ..."""
+    run(case.floor)
+    case.before()
+    run(case.argv, case.expect)
+    case.after()
     floors, samples = [], []
     for _ in range(runs):
         floors.append(run(case.floor))
         case.before()
-        samples.append(run(case.argv))
+        samples.append(run(case.argv, case.expect))
         case.after()
     return Figures(case, tuple(samples), tuple(floors))
 

@@ -1,9 +1,13 @@
 """Benchmark: whole-process time and peak memory of the hubs commands, against a floor.
 
-    .venv/bin/python bench/run.py [--sizes 100,1000] [--runs 5] [--seed 0] [--out bench/out]
+    .venv/bin/python bench/run.py [--sizes 171,1000] [--runs 5] [--out bench/out] [--sample DIR]
 
-For each size it generates a fleet (``fleet.py``) into ``OUT/fleet-N``, writes its hubs.toml
-with ``hubs import`` and checks that ``hubs check`` is clean.  Then each figure is measured
+For each size it builds a fleet of real shapes (``fleet.py``: the shared real sample tiled to
+the nearest multiple of its hubs) into ``OUT/fleet-N``, writes its hubs.toml with
+``hubs import`` and checks that ``hubs check`` is clean.  Without the sample it says so and
+exits 0.  Bytecode is cached as an installed tool has it: the package is compiled with
+``compileall``, ``PYTHONDONTWRITEBYTECODE`` is unset, and each command and floor runs once,
+untimed, before its measured runs.  Then each figure is measured
 ``--runs`` times, alternating with its floor (floor, command, floor, command, ...): the floor
 is ``floor.py`` (one process loading every plaintext values file with libyaml), and
 ``python -c pass`` for ``hubs --version``.  Every command runs cold (``--no-cache``) but
@@ -16,6 +20,7 @@ script next to this Python.  All samples go to ``OUT/results.json``.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -30,6 +35,7 @@ import fleet
 import measure
 from measure import Case, Figures
 
+import hubs as package
 from hubs.address import parse
 from hubs.tomledit import set_policy
 
@@ -98,10 +104,10 @@ def hubs_command() -> Path:
     return path
 
 
-def prepare(tree: Path, hubs: int, seed: int) -> fleet.Manifest:
+def prepare(tree: Path, hubs: int, sample: Path) -> fleet.Manifest:
     if tree.exists():
         shutil.rmtree(tree)
-    manifest = fleet.generate(tree, hubs, seed)
+    manifest = fleet.generate(tree, hubs, sample)
     measure.run([str(hubs_command()), "-C", str(tree), "import"])
     measure.run([str(hubs_command()), "-C", str(tree), "check"])
     return manifest
@@ -120,13 +126,16 @@ def cases(tree: Path, scratch: Path) -> list[Case]:
         Case("hubs compile (one tag)", (*cold, "compile"), floor, one.before, one.after),
         Case("hubs import", (*cold, "import", "--config", imported, "--force"), floor),
         Case("hubs list --format json", (*cold, "list", "--format", "json"), floor),
+        Case("hubs list --format json (warm cache)", (*hubs, "list", "--format", "json"), floor),
+        Case("hubs lint (warm cache)", (*hubs, "lint"), floor, expect=1),  # findings: exit 1
         Case("hubs --version", (hubs[0], "--version"), (sys.executable, "-c", "pass")),
     ]
 
 
 def table(hubs: int, manifest: fleet.Manifest, figures: list[Figures]) -> str:
     head = (
-        f"\n{hubs} hubs: {manifest.clusters} clusters, {manifest.values_files} values files "
+        f"\n{manifest.hubs} hubs ({manifest.tiles} tiles of the sample, asked {hubs}): "
+        f"{manifest.clusters} clusters, {manifest.values_files} values files "
         f"({manifest.lines} lines, {manifest.kib} KiB), {manifest.secret_files} secret files\n\n"
         "| command | wall s | floor s | x floor | peak MiB | floor MiB | x floor |\n"
         "| --- | --: | --: | --: | --: | --: | --: |\n"
@@ -139,15 +148,28 @@ def table(hubs: int, manifest: fleet.Manifest, figures: list[Figures]) -> str:
     return head + "".join(rows)
 
 
-def main() -> None:
+def cache_bytecode() -> None:
+    """As an installed tool: bytecode written and read (every child inherits this
+    environment), the package compiled ahead."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    compileall.compile_dir(Path(package.__file__).parent, quiet=1)
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="100,1000", help="hub counts, comma-separated")
+    parser.add_argument("--sizes", default="171,1000", help="hub counts, comma-separated")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE / "out")
-    args = parser.parse_args()
+    parser.add_argument("--sample", type=Path, default=fleet.SAMPLE, help="the real sample")
+    args = parser.parse_args(argv)
+    try:
+        fleet.sample_clusters(args.sample)
+    except fleet.SampleMissing as exc:
+        print(f"bench: skipped: {exc}", file=sys.stderr)
+        return
     sizes = [int(s) for s in args.sizes.split(",")]
     os.environ["XDG_CACHE_HOME"] = str((args.out / "cache").resolve())  # hubs' scan cache
+    cache_bytecode()
     results: dict[str, object] = {
         "machine": {
             "cores": os.cpu_count(),
@@ -155,12 +177,11 @@ def main() -> None:
             "system": platform.platform(),
         },
         "runs": args.runs,
-        "seed": args.seed,
         "sizes": [],
     }
     for hubs in sizes:
         tree = args.out / f"fleet-{hubs}"
-        manifest = prepare(tree, hubs, args.seed)
+        manifest = prepare(tree, hubs, args.sample)
         with tempfile.TemporaryDirectory() as scratch:
             figures = [measure.measure(c, args.runs) for c in cases(tree, Path(scratch))]
         print(table(hubs, manifest, figures), flush=True)

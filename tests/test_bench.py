@@ -32,87 +32,87 @@ def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+SAMPLE = BENCH.parent.parent / "shared" / "realworld" / "infrastructure"
+needs_sample = pytest.mark.skipif(not SAMPLE.is_dir(), reason=f"{SAMPLE} is absent")
+
+
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not SAMPLE.is_dir():
+        pytest.skip(f"{SAMPLE} is absent")
     root = tmp_path_factory.mktemp("bench") / "fleet"
-    manifest = bench_module("fleet").generate(root, 20, seed=0)
+    manifest = bench_module("fleet").generate(root, 20)
     assert manifest == bench_module("fleet").Manifest(
-        seed=0,
-        clusters=4,
-        hubs=20,
-        daskhub_hubs=3,
-        values_files=31,
-        listed_files=25,
-        shared_files=3,
-        secret_files=30,
-        no_image_hubs=4,
-        lines=6644,
-        kib=183,
+        tiles=2, clusters=8, hubs=26, values_files=48, secret_files=54, lines=4641, kib=166
     )
     return root
 
 
-def test_cluster_sizes_tile_the_real_fleet() -> None:
+@needs_sample
+def test_sizes_are_the_nearest_multiple_of_the_sample() -> None:
     fleet = bench_module("fleet")
-    assert fleet.cluster_sizes(171) == list(fleet.TILE)
-    assert fleet.cluster_sizes(20) == [11, 4, 4, 1]
-    assert fleet.cluster_sizes(100) == [56, 4, 4, 5, 5, 3, 3, 3, 3, 3, 3, 3, 3, 2]
-    assert fleet.cluster_sizes(342) == list(fleet.TILE) * 2
-    for hubs_wanted in (1, 2, 20, 100, 171, 1000, 10000):
-        assert sum(fleet.cluster_sizes(hubs_wanted)) == hubs_wanted
+    assert fleet.sample_hubs(SAMPLE) == 13
+    assert [13 * fleet.tiles_for(n) for n in (1, 20, 171, 1000, 10000)] == [13, 26, 169, 1001, 9997]
 
 
-def test_tree_has_the_promised_shape(tree: Path) -> None:
+def test_cluster_yaml_is_renamed_and_every_other_byte_kept() -> None:
+    text = (
+        "name: leap\nprovider: gcp\nhubs:\n- name: staging\n  display_name: name: x\n- name: prod\n"
+    )
+    assert bench_module("fleet").renamed(text, "0007") == (
+        "name: leap-0007\nprovider: gcp\nhubs:\n- name: staging-0007\n  display_name: name: x\n"
+        "- name: prod-0007\n"
+    )
+
+
+def test_tree_is_the_sample_tiled(tree: Path) -> None:
     clusters = sorted(p.parent.name for p in tree.glob("config/clusters/*/cluster.yaml"))
-    assert clusters == ["cloudbank-0000", "nasa-cryo-0002", "openscapes-0001", "utoronto-0003"]
-    listed: set[str] = set()
-    charts: list[str] = []
-    for name in clusters:
-        data = yaml.safe_load((tree / f"config/clusters/{name}/cluster.yaml").read_text())
-        for hub in data["hubs"]:
-            charts.append(hub["helm_chart"])
-            listed.update(f"{name}/{f}" for f in hub["helm_chart_values_files"])
-    assert (len(charts), charts.count("daskhub")) == (20, 3)
-    assert all((tree / "config/clusters" / f).is_file() for f in listed)
-    plain = {f for f in listed if not f.split("/")[1].startswith("enc-")}
-    assert len(plain) == 25
-    assert sorted(f for f in listed - plain if "common" in f) == [
-        "openscapes-0001/enc-common.secret.values.yaml",
-        "utoronto-0003/enc-common.secret.values.yaml",
-    ]
-    values = [p for p in tree.glob("config/clusters/*/*.values.yaml")]
-    assert len([p for p in values if not p.name.startswith("enc-")]) == 31
-    assert len(list(tree.glob("config/clusters/*/enc-*"))) == 30
-    chart = (tree / "helm-charts/basehub/values.yaml").read_text()
-    assert '      name: quay.io/jupyter/scipy-notebook\n      tag: "2024-03-18"\n' in chart
+    names = ("2i2c", "leap", "openscapeshub", "utoronto")
+    assert clusters == sorted(f"{c}-{t:04d}" for c in names for t in (0, 1))
+    for cluster in clusters:  # every file but cluster.yaml is the sample's, byte for byte
+        original = SAMPLE / "config/clusters" / cluster.rsplit("-", 1)[0]
+        copied = files(tree / "config/clusters" / cluster)
+        expected = files(original)
+        assert copied.keys() == expected.keys()
+        assert {k: v for k, v in copied.items() if k != "cluster.yaml"} == {
+            k: v for k, v in expected.items() if k != "cluster.yaml"
+        }
+    config = yaml.safe_load((tree / "config/clusters/leap-0001/cluster.yaml").read_text())
+    assert config["name"] == "leap-0001"
+    assert [h["name"] for h in config["hubs"]] == ["staging-0001", "prod-0001", "public-0001"]
+    assert files(tree / "helm-charts/basehub") == files(SAMPLE / "helm-charts/basehub")
     floor = bench_module("floor")
-    assert len(floor.values_files(tree)) == 31 + 1  # the chart's values.yaml too
+    assert len(floor.values_files(tree)) == 48 + 1  # the chart's values.yaml too
 
 
-def test_same_seed_same_bytes_other_seed_other_bytes(tree: Path, tmp_path: Path) -> None:
+def test_without_the_sample_the_benchmark_says_so_and_skips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     fleet = bench_module("fleet")
-    fleet.generate(tmp_path / "again", 20, seed=0)
-    fleet.generate(tmp_path / "other", 20, seed=1)
-    assert files(tmp_path / "again") == files(tree)
-    other = files(tmp_path / "other")
-    assert other.keys() == files(tree).keys()
-    assert other != files(tree)
+    missing = tmp_path / "shared/realworld/infrastructure"
+    with pytest.raises(fleet.SampleMissing) as caught:
+        fleet.generate(tmp_path / "out", 20, missing)
+    message = f"the real sample {missing} is absent; the benchmark tiles it and skips without it"
+    assert str(caught.value) == message
+    bench_module("run").main(["--sample", str(missing), "--out", str(tmp_path / "out")])
+    assert capsys.readouterr() == ("", f"bench: skipped: {message}\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_import_then_check_is_clean_and_never_needs_a_secret(tree: Path) -> None:
     secrets = sorted(tree.glob("config/clusters/*/enc-*"))
-    assert (tree / "config/clusters/cloudbank-0000/enc-c000.secret.values.yaml") in secrets
+    assert (tree / "config/clusters/leap-0000/enc-prod.secret.values.yaml") in secrets
     for path in secrets:  # unreadable as YAML or UTF-8: a reader would fail on any of them
         path.write_bytes(b"\xff\xfe: [unclosed\n")
     imported = hubs("-C", str(tree), "import")
     assert (imported.returncode, imported.stdout, imported.stderr) == (0, "", "wrote hubs.toml\n")
     toml = (tree / "hubs.toml").read_text()
     assert 'image = "quay.io/jupyter/scipy-notebook:2024-03-18"' in toml
-    assert "\n[clusters.cloudbank-0000.hubs]\nc000 = {}  # cloudbank-0000 (c000)\n" in toml
+    assert "\n[clusters.leap-0001.hubs]\nstaging-0001 = {}  # LEAP Staging\n" in toml
     checked = hubs("-C", str(tree), "check")
     assert (checked.returncode, checked.stdout.splitlines()[0], checked.stderr) == (
         0,
-        "hubs check: clean (23 slots, 20 hubs); 7 lint findings (docker-hub, mutable-tag)",
+        "hubs check: clean (49 slots, 26 hubs); 28 lint findings (docker-hub, mutable-tag)",
         "",
     )
 
@@ -122,10 +122,10 @@ def test_one_tag_change_writes_one_file_and_both_are_restored(tree: Path) -> Non
     run = bench_module("run")
     before = files(tree)
     one = run.OneTag(tree)
-    assert one.file == "config/clusters/cloudbank-0000/c001.values.yaml"
+    assert one.file == "config/clusters/2i2c-0000/mtu.values.yaml"
     one.before()
     assert (
-        'image = "public.ecr.aws/cloudbank/geolab/geolab-base:bench-changed-1"'
+        'mtu-0000.image = "quay.io/2i2c/cloudbank-data8-image:bench-changed-1"'
         in (tree / "hubs.toml").read_text()
     )
     assert hubs("-C", str(tree), "compile").returncode == 0
@@ -133,7 +133,7 @@ def test_one_tag_change_writes_one_file_and_both_are_restored(tree: Path) -> Non
     one.after()
     assert files(tree) == before
     one.before()  # nothing compiled: the harness refuses the run
-    with pytest.raises(SystemExit, match=r"wrote \[\], not \[config/clusters/cloudbank-0000/c001"):
+    with pytest.raises(SystemExit, match=r"wrote \[\], not \[config/clusters/2i2c-0000/mtu"):
         one.after()
     (tree / "hubs.toml").write_text(one.original)
 

@@ -44,6 +44,11 @@ def cache_file(fleet: Fleet) -> Path:
     return cache.Store(fleet.root).path
 
 
+def check_file(fleet: Fleet) -> Path:
+    """The clean-check record's own small file."""
+    return cache.Store(fleet.root, cache.CHECK).path
+
+
 @pytest.fixture
 def warned(fleet: Fleet) -> Fleet:
     fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
@@ -230,7 +235,7 @@ CLEAN = "hubs check: clean (7 slots, 3 hubs)\n"
 def poisoned(fleet: Fleet) -> None:
     """A clean check recorded, then its entry made to say 70 slots: seen only on a replay."""
     assert fleet.run("check").out == CLEAN
-    path = cache_file(fleet)
+    path = check_file(fleet)
     data = json.loads(path.read_bytes())
     entry = data["files"]["check:hubs.toml"][1]
     assert entry[5:7] == [7, 3]
@@ -245,7 +250,7 @@ def test_a_clean_check_with_warnings_replays_the_same_bytes_in_every_format(
     fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
     without = [fleet.run("--no-cache", "check", "--format", f) for f in REPORTERS]
     recorded = fleet.run("check")
-    assert "check:hubs.toml" in json.loads(cache_file(fleet).read_bytes())["files"]
+    assert "check:hubs.toml" in json.loads(check_file(fleet).read_bytes())["files"]
     replayed = [fleet.run("check", "--format", f) for f in REPORTERS]
     assert [recorded, *replayed[1:]] == without and replayed == without
     assert "top-level jupyterhub: is ignored" in replayed[0].err
@@ -296,7 +301,7 @@ def test_a_listed_file_that_now_leads_outside_the_tree_is_refused_as_before(
 def test_a_check_with_drift_is_not_recorded(fleet: Fleet) -> None:
     fleet.toml(replace=DRIFT)
     assert fleet.run("check").code == 1
-    assert "check:hubs.toml" not in json.loads(cache_file(fleet).read_bytes())["files"]
+    assert not check_file(fleet).exists()
 
 
 def test_a_changed_source_file_is_another_tool(tmp_path: Path) -> None:
@@ -352,10 +357,35 @@ def test_a_check_with_lint_warnings_replays_them_and_strict_is_its_own_record(
     they fail the check, never takes the record of a run without it."""
     fleet.toml(replace=('\n[lint]\noff = ["unused-image"]\n', ""))
     first = fleet.run("check")
-    assert "check:hubs.toml" in json.loads(cache_file(fleet).read_bytes())["files"]
+    assert "check:hubs.toml" in json.loads(check_file(fleet).read_bytes())["files"]
     again = fleet.run("check")
     assert first == again
     assert first.out.startswith("hubs check: clean (7 slots, 3 hubs); 1 lint finding")
     strict = fleet.run("check", "--strict")
     assert strict.code == 1
     assert strict.out.startswith("hubs check: 1 lint finding (unused-image); see the fix")
+
+
+def test_the_clean_check_record_is_a_file_of_its_own_and_a_replay_reads_no_scan(
+    fleet: Fleet,
+) -> None:
+    assert fleet.run("check").out == CLEAN
+    scans = json.loads(cache_file(fleet).read_bytes())["files"]
+    checks = json.loads(check_file(fleet).read_bytes())["files"]
+    assert list(checks) == ["check:hubs.toml"]
+    assert scans and not any(name.startswith("check:") for name in scans)
+    cache_file(fleet).write_text("not json", encoding="utf-8")  # a replay never reads it
+    assert fleet.run("check").out == CLEAN
+    assert cache_file(fleet).read_text(encoding="utf-8") == "not json"
+
+
+def test_lint_reads_the_scan_cache(fleet: Fleet) -> None:
+    without = fleet.run("--no-cache", "lint")
+    assert fleet.run("lint") == without  # the scans recorded
+    path = cache_file(fleet)
+    data = json.loads(path.read_bytes())
+    assert any(name.startswith("scan:") for name in data["files"])
+    path.write_text(json.dumps(data), encoding="utf-8")
+    stamp = path.stat().st_mtime_ns
+    assert fleet.run("lint") == without  # read, nothing new to write
+    assert path.stat().st_mtime_ns == stamp

@@ -190,3 +190,78 @@ def test_python_dash_m_hubs_is_the_hubs_command(tmp_path: Path) -> None:
     )
     missing = f"hubs: error: {tmp_path.resolve()}: no hubs.toml here or in any folder above\n"
     assert (done.returncode, done.stdout, done.stderr) == (2, "", missing)
+
+
+@pytest.mark.parametrize(
+    ("words", "chosen"),
+    [
+        (["check"], "check"),
+        (["-C", "list", "--no-cache", "check", "--strict"], "check"),
+        (["-Cdir", "--config", "x.toml", "list", "--hubs"], "list"),
+        (["--conf", "compile", "check"], "check"),  # an abbreviated --config takes a value
+        (["--config=compile", "diff"], "diff"),
+        (["extract-image", "folder"], "extract-image"),
+        (["--help", "check"], None),
+        (["-h"], None),
+        (["--", "check"], None),
+        (["nosuch", "check"], None),
+        (["--traceback"], None),
+    ],
+)
+def test_the_command_is_found_before_the_parser_is_built(
+    words: list[str], chosen: str | None
+) -> None:
+    from hubs.commands import MODULES
+
+    assert cli._chosen(words, MODULES) == chosen
+
+
+def _imported_commands(*argv: str) -> tuple[int, list[str]]:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from hubs import cli; code = cli.main(sys.argv[1:]); "
+        "print(sorted(m for m in sys.modules if m.startswith('hubs.commands.')"
+        " and m != 'hubs.commands._common'), file=sys.stderr); sys.exit(code)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False
+    )
+    return done.returncode, done.stderr.splitlines()[-1:]
+
+
+def test_only_the_chosen_command_module_is_imported(tmp_path: Path) -> None:
+    assert _imported_commands("-C", str(tmp_path), "list") == (2, ["['hubs.commands.list_']"])
+    assert _imported_commands("-C", str(tmp_path), "--no-cache", "check", "--strict") == (
+        2,
+        ["['hubs.commands.check']"],
+    )
+
+
+def test_the_whole_table_answers_help_and_a_wrong_guess(capsys: pytest.CaptureFixture[str]) -> None:
+    listed = _help(capsys)
+    assert "\n    extract-image\n                 move a user-image folder, with its" in listed
+    with pytest.raises(SystemExit) as exited:  # --conf takes "check": the command is list
+        cli.main(["--conf", "check", "list", "--hubs", "--format", "bogus"])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "hubs list: error: argument --format: invalid choice: 'bogus' (choose from 'text', 'json')"
+    )
+
+
+def test_the_console_script_flushes_and_leaves_without_teardown(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "hubs"
+    assert "from hubs.cli import entry\n" in script.read_text()
+    done = subprocess.run(
+        [str(script), "-C", str(tmp_path), "check"], capture_output=True, text=True, check=False
+    )
+    missing = f"hubs: error: {tmp_path.resolve()}: no hubs.toml here or in any folder above\n"
+    assert (done.returncode, done.stdout, done.stderr) == (2, "", missing)
+    piped = subprocess.run(
+        f"{script} --help | head -c 5", shell=True, capture_output=True, text=True, check=False
+    )
+    assert (piped.returncode, piped.stdout) == (0, "usage")

@@ -232,3 +232,36 @@ def test_no_close_match_is_looked_for_a_huge_word() -> None:
 
     assert close_match("b" * 200, ["b" * 199]) == f" (did you mean {'b' * 199!r}?)"
     assert close_match("b" * 201, ["b" * 200]) == ""
+
+
+def test_child_finds_in_a_large_mapping_as_in_a_small_one() -> None:
+    keys = [f"k{i}" for i in range(12)]
+    text = "base: &b {k0: from-merge}\nbig:\n  <<: *b\n" + "".join(f"  {k}: {k}\n" for k in keys)
+    text += "  k3: second\n"  # a repeated key: the first is found, as in a small mapping
+    root = yamldoc.parse(text).root
+    big = yamldoc.child(root, "big")
+    assert isinstance(big, yaml.MappingNode) and len(big.value) > yamldoc.INDEX_FROM
+    found = [getattr(yamldoc.child(big, k), "value", None) for k in [*keys, "<<", "none"]]
+    assert found == [*keys, None, None]
+    assert yamldoc.child(big, 0) is None
+    big.value.pop(0)  # a mapping changed after its index was built is indexed again
+    big.value.pop(0)
+    assert yamldoc.child(big, "k0") is None
+    assert getattr(yamldoc.child(big, "k1"), "value", None) == "k1"
+
+
+def test_inside_checks_each_folder_once_a_run_and_again_after_forget(tmp_path: Path) -> None:
+    from hubs import paths
+
+    root = tmp_path / "tree"
+    (root / "a/b").mkdir(parents=True)
+    (root / "a/b/f.yaml").write_text("x: 1\n")
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/f.yaml").write_text("x: 2\n")
+    paths.forget()
+    assert paths.inside(root, "a/b/f.yaml", "f") == root.resolve() / "a/b/f.yaml"
+    (root / "a/b").rename(root / "a/c")
+    (root / "a/b").symlink_to(tmp_path / "elsewhere")
+    paths.forget()
+    with pytest.raises(paths.OutsideError, match=r"^f: leads outside the tree, to "):
+        paths.inside(root, "a/b/f.yaml", "f")

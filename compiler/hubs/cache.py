@@ -1,13 +1,14 @@
 """The scan cache: what was read from each file, keyed by the file's bytes, kept on disk.
 
-One JSON file per hubs.toml folder, in the user's cache folder (``$XDG_CACHE_HOME/hubs``,
-else ``~/.cache/hubs``; never in the tree, so a run that writes nothing leaves the tree as
-it was), maps an entry name (a kind and a tree-relative path) to the digest of the text
-it was computed from and that result as plain JSON data.  An entry is used only when the
-digest matches the text just read, the tool's version and the cache format match, and the
-caller's decoder accepts its shape; anything else (a foreign, corrupt or truncated file,
-an entry of another shape) is a miss and is recomputed.  Nothing here is ever run as
-code: JSON only, never pickle.
+One JSON file per hubs.toml folder (and a small one of its own for the clean-check record,
+:mod:`hubs.replay`, so a replay reads no scan), in the user's cache folder
+(``$XDG_CACHE_HOME/hubs``, else ``~/.cache/hubs``; never in the tree, so a run that writes
+nothing leaves the tree as it was), maps an entry name (a kind and a tree-relative path) to
+the digest of the text it was computed from and that result as plain JSON data. An entry is
+used only when the digest matches the text just read, the tool's version and the cache
+format match, and the caller's decoder accepts its shape; anything else (a foreign, corrupt
+or truncated file, an entry of another shape) is a miss and is recomputed. Nothing here is
+ever run as code: JSON only, never pickle.
 
 Reading never breaks a run: the file is read as every file is (:func:`hubs.fileio.read_bytes`:
 a regular file, at most :data:`LIMIT`), and a FIFO, a device, a folder or a huge file is no
@@ -35,6 +36,7 @@ FORMAT = 1
 # A FIFO, a device, a folder or a bigger file is no cache (read as every file is, by
 # fileio), never a hang or a MemoryError.
 LIMIT = 64 * MiB
+SCAN, CHECK = "scan", "check"  # the kinds of cache file: scans, and clean checks (small)
 ENV = "HUBS_CACHE"  # "off" (or "0", "no", "false") turns the cache off
 _OFF = frozenset({"off", "0", "no", "false"})
 
@@ -79,18 +81,18 @@ def home() -> Path:
     return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "hubs"
 
 
-def file_of(folder: Path) -> Path:
-    """The cache file of the hubs.toml in ``folder``."""
+def file_of(folder: Path, kind: str = SCAN) -> Path:
+    """The cache file of kind ``kind`` of the hubs.toml in ``folder``."""
     name = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=12).hexdigest()
-    return home() / f"scan-{name}.json"
+    return home() / f"{kind}-{name}.json"
 
 
 class Store:
     """The entries of one cache file, read once; :meth:`save` writes them back if changed."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, kind: str = SCAN) -> None:
         self.folder = str(folder.resolve())  # hubs.toml's folder: one cache file each
-        self.path = file_of(folder)
+        self.path = file_of(folder, kind)
         self.tool = version()
         self._entries = self._read()
         self._changed = False
@@ -163,6 +165,6 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def open_store(folder: Path, flag_off: bool = False) -> Store | None:
-    """The cache of the hubs.toml in ``folder``, or None when it is turned off."""
-    return Store(folder) if enabled(flag_off) else None
+def open_store(folder: Path, flag_off: bool = False, kind: str = SCAN) -> Store | None:
+    """The cache of ``kind`` of the hubs.toml in ``folder``, or None when it is turned off."""
+    return Store(folder, kind) if enabled(flag_off) else None

@@ -8,8 +8,9 @@ Reports go to stdout; progress and errors to stderr.
 from __future__ import annotations
 
 import gc
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # imported when a command runs: ``hubs --version`` needs none of them
@@ -46,20 +47,68 @@ def _table() -> Any:
 
 
 def _parser() -> argparse.ArgumentParser:
+    """The parser of every command (``hubs --help`` lists them all)."""
     from .parser import build
 
     return build(_table().TABLE)
 
 
+def _parse(words: list[str]) -> argparse.Namespace:
+    """The flags, importing only the module of the command the words name when they name
+    one; anything else (``hubs --help``, a guess that was wrong) uses the whole table."""
+    from .commands import MODULES, load
+    from .parser import UNPARSED, build
+
+    chosen = _chosen(words, MODULES)
+    if chosen is not None and "_COMMANDS" not in globals():  # tests may replace a runner
+        others = [name for name in MODULES if name != chosen]
+        args = build([load(chosen)], others).parse_args(words)
+        if not hasattr(args, UNPARSED):
+            return args
+    return _parser().parse_args(words)
+
+
+def _chosen(words: Sequence[str], names: Collection[str]) -> str | None:
+    """The command the words name, skipping global flags and their values; None when a
+    help flag comes first or the first other word is no command."""
+    skip = False
+    for word in words:
+        if skip:
+            skip = False
+        elif word in ("-h", "--help", "--"):
+            return None
+        elif word == "-C" or (len(word) > 2 and "--config".startswith(word)):
+            skip = True  # its value follows
+        elif not word.startswith("-"):
+            return word if word in names else None
+    return None
+
+
+def entry() -> None:
+    """The ``hubs`` console script: :func:`main`, then out without interpreter teardown
+    once stdout and stderr are flushed (main has saved the caches).  Tests call main."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # e.g. a closed pipe: the usual exit reports it
+        sys.exit(code)
+    os._exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    if (sys.argv[1:] if argv is None else list(argv)) == ["--version"]:
+    words = sys.argv[1:] if argv is None else list(argv)
+    if words == ["--version"]:
         from hubs import __version__  # answered before argparse or any command is imported
 
         sys.stdout.write(f"hubs {__version__}\n")  # as the parser's --version action
         return 0
     from .errors import Exit, HubsError, clipped, oneline, shorten
 
-    args = _parser().parse_args(argv)
+    args = _parse(words)
+    from .paths import forget
+
+    forget()  # a run checks each folder of the tree afresh, once
     show_traceback = getattr(args, "traceback", False)
     collecting = gc.isenabled()
     gc.disable()  # a run's objects live until it ends: cyclic GC would only rescan them
@@ -150,9 +199,20 @@ def _run(args: argparse.Namespace) -> int:
     base = Path(getattr(args, "directory", ".")).resolve()
     if not base.is_dir():
         raise UsageError(f"-C {base}: not a folder")
-    table = _table()
-    code: int = table._COMMANDS[args.command](_options(table._BY_NAME[args.command], args, base))
+    command, runner = _command(args.command)
+    code: int = runner(_options(command, args, base))
     return code
+
+
+def _command(name: str) -> tuple[Command[Any], Callable[[Any], int]]:
+    """The command ``name`` and what runs it: from the table once it is built (tests
+    replace runners there), else from the command's own module alone."""
+    if "_COMMANDS" in globals():
+        return globals()["_BY_NAME"][name], globals()["_COMMANDS"][name]
+    from .commands import load
+
+    command = load(name)
+    return command, command.run
 
 
 def _options(command: Command[Any], args: argparse.Namespace, base: Path) -> Any:

@@ -7,26 +7,21 @@ values files, :mod:`hubs.layering` answers which file wins.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from . import yamldoc
-from .errors import InputError
-from .fileio import ReadError
+from .layout import CHART_SCHEMA as CHART_SCHEMA  # re-exported: where they were first
+from .layout import CHART_VALUES as CHART_VALUES
+from .layout import CLUSTERS_DIR as CLUSTERS_DIR
+from .layout import LayoutError as LayoutError
+from .layout import cluster_files
 from .paths import inside, is_secret
 from .yamldoc import YamlPath
 
-CLUSTERS_DIR = "config/clusters"
-CHART_VALUES = "helm-charts/basehub/values.yaml"
-CHART_SCHEMA = "helm-charts/basehub/values.schema.yaml"
 CHARTS = ("basehub", "daskhub")
-
-
-class LayoutError(InputError):
-    """The tree is not laid out as expected; ``str()`` is one line naming the place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,34 +52,6 @@ class Cluster:
 
     def hub(self, name: str) -> Hub | None:
         return next((hub for hub in self.hubs if hub.name == name), None)
-
-
-def cluster_files(root: Path) -> list[str]:
-    """Every tree-relative ``cluster.yaml``, in the order they are read."""
-    base = root / CLUSTERS_DIR
-    if not base.is_dir():
-        raise LayoutError(f"{root}: no {CLUSTERS_DIR}/ folder (is this the tree root?)")
-    try:
-        names = sorted(entry.name for entry in os.scandir(base))
-    except OSError as exc:
-        raise ReadError(f"{CLUSTERS_DIR}: cannot read the folder: {exc.strerror or exc}") from None
-    # templates/ holds Jinja templates for new clusters
-    folders = [name for name in names if not name.startswith(".") and name != "templates"]
-    return [f"{CLUSTERS_DIR}/{name}/cluster.yaml" for name in folders if _has_cluster(root, name)]
-
-
-def _has_cluster(root: Path, name: str) -> bool:
-    """Whether ``config/clusters/NAME/cluster.yaml`` exists; a folder that cannot be
-    looked into is an I/O failure naming it (exit 3), never a cluster passed over."""
-    try:
-        os.stat(root / CLUSTERS_DIR / name / "cluster.yaml")
-    except (FileNotFoundError, NotADirectoryError):
-        return False
-    except OSError as exc:
-        raise ReadError(
-            f"{CLUSTERS_DIR}/{name}: cannot read the folder: {exc.strerror or exc}"
-        ) from None
-    return True
 
 
 def load_clusters(root: Path) -> dict[str, Cluster]:

@@ -18,8 +18,14 @@ if TYPE_CHECKING:
 WIDTH = 88
 
 
-def build(table: Sequence[Command[Any]]) -> argparse.ArgumentParser:
-    """``hubs`` and one subcommand per entry of ``table``, in its order."""
+UNPARSED = "unparsed"  # where a command named in ``others`` keeps its words
+
+
+def build(table: Sequence[Command[Any]], others: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """``hubs`` and one subcommand per entry of ``table``, in its order.
+
+    Each name of ``others`` is a bare subcommand that keeps every word after it under
+    :data:`UNPARSED`, for the caller to parse again with that command's own flags."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "-C",
@@ -69,6 +75,9 @@ def build(table: Sequence[Command[Any]]) -> argparse.ArgumentParser:
                 formatter_class=argparse.RawDescriptionHelpFormatter,
             )
         )
+    for name in others:
+        bare = sub.add_parser(name, add_help=False)
+        bare.add_argument(UNPARSED, nargs=argparse.REMAINDER)
     return parser
 
 

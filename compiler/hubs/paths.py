@@ -15,6 +15,7 @@ from pathlib import Path
 from .errors import InputError
 
 _ROOTS: dict[str, tuple[Path, tuple[int, int]]] = {}  # root -> (its real path, (dev, ino))
+_FOLDERS: set[str] = set()  # folders under a real root found to be no symlink, this run
 
 
 class OutsideError(InputError):
@@ -77,21 +78,31 @@ def _real_root(root: Path) -> Path:
 
 def _under(base: Path, rel: str) -> Path | None:
     """``(base / rel).resolve()`` for a resolved ``base`` when no part of ``rel`` is a
-    symlink, ``.`` or ``..`` (one ``lstat`` each): then it is inside ``base`` by
-    construction.  None when the full resolution is needed."""
+    symlink, ``.`` or ``..`` (one ``lstat`` each, a folder once a run): then it is inside
+    ``base`` by construction.  None when the full resolution is needed."""
     parts = rel.split("/")
     if rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
         return None
     current = str(base).rstrip("/")
-    for part in parts:
+    last = len(parts) - 1
+    for at, part in enumerate(parts):
         current = f"{current}/{part}"
+        if at < last and current in _FOLDERS:
+            continue
         try:
             mode = os.lstat(current).st_mode
         except OSError:
             return None
         if stat.S_ISLNK(mode):
             return None
+        if at < last:
+            _FOLDERS.add(current)
     return Path(current)
+
+
+def forget() -> None:
+    """Check every folder again from now on (:mod:`hubs.cli` calls this as a run starts)."""
+    _FOLDERS.clear()
 
 
 def is_secret(name: str) -> bool:

@@ -2,9 +2,10 @@
 
 A clean check reads hubs.toml, hubs.lock, every cluster.yaml and the values files, and
 reports the number of slots and hubs, the scan's warnings and its findings that fail
-nothing (lint warnings); nothing else.  :func:`record`
-keeps, in the scan cache, the digest of each of those texts as that check read them, with
-the listing of cluster.yaml files, the values files each lists, and the report's numbers.
+nothing (lint warnings); nothing else.  :func:`record` keeps, in the check cache (a small
+file of its own, apart from the scans), the digest of each of those texts as that check
+read them, with the listing of cluster.yaml files, the values files each lists, and the
+report's numbers.
 :func:`replay` reads and hashes the same files again, runs the same path checks (inside
 the tree, regular files), and only if everything matches gives the same report without
 validating hubs.toml or parsing a single YAML file.  Any difference, error or damaged
@@ -18,9 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import scanned
-from .clusters import CHART_VALUES, cluster_files
 from .errors import Diagnostic, HubsError
 from .fileio import digest, read_regular
+from .layout import CHART_VALUES, cluster_files
 from .load import LOCK_NAME
 from .paths import inside
 

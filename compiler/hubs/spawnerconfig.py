@@ -22,6 +22,7 @@ import yaml
 
 from . import yamldoc
 from .clusters import CHART_VALUES, Hub, _read
+from .fileio import digest
 from .paths import inside, is_secret
 
 BINDERHUB_UI: yamldoc.YamlPath = ("jupyterhub", "custom", "binderhubUI", "enabled")
@@ -72,12 +73,28 @@ def merged(root: Path, hub: Hub, key: yamldoc.YamlPath) -> Found:
     return Found(None)
 
 
+KEYS = tuple(p + k for p in ((), ("basehub",)) for k in (BINDERHUB_UI, BINDER_AUTH, HUB_IMAGE))
+# (file, digest of its text) -> what it sets at each of KEYS: a file many hubs share
+# (a cluster's common file, the chart) is parsed once per run, not once per hub
+_SEEN: dict[tuple[str, str], dict[yamldoc.YamlPath, Found | None]] = {}
+
+
 def _at(root: Path, rel: str, key: yamldoc.YamlPath) -> Found | None:
     """The scalar at ``key`` in one file; None when the file does not set the key."""
     text = _read(inside(root, rel, rel), rel)
     if str(key[-2]) not in text:  # the section's name: no parse for most files
         return None
-    node = yamldoc.find(yamldoc.parse(text, rel).root, key)
+    if key not in KEYS:
+        return _find(yamldoc.parse(text, rel).root, rel, key)
+    seen = (rel, digest(text))
+    if seen not in _SEEN:
+        root_node = yamldoc.parse(text, rel).root
+        _SEEN[seen] = {known: _find(root_node, rel, known) for known in KEYS}
+    return _SEEN[seen][key]
+
+
+def _find(root: yaml.Node | None, rel: str, key: yamldoc.YamlPath) -> Found | None:
+    node = yamldoc.find(root, key)
     if node is None:
         return None
     line = int(node.start_mark.line) + 1

@@ -181,12 +181,33 @@ def child(node: yaml.Node | None, key: Key) -> yaml.Node | None:
             value: yaml.Node = node.value[key]
             return value
         return None
-    if isinstance(node, yaml.MappingNode):  # as items(), without a generator per call
-        for found, value in node.value:
-            if found.value == key and isinstance(found, yaml.ScalarNode) and found.tag != MERGE_TAG:
-                result: yaml.Node = value
-                return result
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    if len(node.value) > INDEX_FROM:
+        return _index(node).get(key)
+    for found, value in node.value:  # as items(), without a generator per call
+        if found.value == key and isinstance(found, yaml.ScalarNode) and found.tag != MERGE_TAG:
+            result: yaml.Node = value
+            return result
     return None
+
+
+INDEX_FROM = 8  # keys: a smaller mapping is scanned, a larger one indexed once
+_INDEX = "_hubs_index"  # the attribute of a MappingNode that holds its index
+
+
+def _index(node: yaml.MappingNode) -> dict[str, yaml.Node]:
+    """``node``'s value by key text, the first of a repeated key as :func:`child` finds,
+    merge keys left out; built on the first lookup, again if the mapping's length changed."""
+    kept: tuple[int, dict[str, yaml.Node]] | None = node.__dict__.get(_INDEX)
+    if kept is not None and kept[0] == len(node.value):
+        return kept[1]
+    index: dict[str, yaml.Node] = {}
+    for found, value in node.value:
+        if isinstance(found, yaml.ScalarNode) and found.tag != MERGE_TAG:
+            index.setdefault(found.value, value)
+    node.__dict__[_INDEX] = (len(node.value), index)
+    return index
 
 
 def find(node: yaml.Node | None, path: Sequence[Key]) -> yaml.Node | None:

@@ -150,11 +150,12 @@ def open_fleet(where: Where, tree: Path, beside: Path) -> Fleet:
     return load_fleet(tree, open_cache(where, beside))
 
 
-def open_cache(where: Where, beside: Path) -> Store | None:
-    """The cache of the hubs.toml in ``beside`` (None when off), saved when the run ends."""
+def open_cache(where: Where, beside: Path, kind: str = "scan") -> Store | None:
+    """The cache of ``kind`` (``scan`` or ``check``) of the hubs.toml in ``beside`` (None
+    when off), saved when the run ends."""
     from ..cache import open_store
 
-    store = open_store(beside, flag_off=not where.cache)
+    store = open_store(beside, flag_off=not where.cache, kind=kind)
     if store is not None:
         _STORES.append(store)
     return store

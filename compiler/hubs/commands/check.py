@@ -39,7 +39,7 @@ def run(options: CheckOptions) -> int:
     path = config_path(options)
     undo_interrupted(path.parent)  # never check a tree a killed run left half written
     text = read_text(path)
-    store = open_cache(options, path.parent)
+    store = open_cache(options, path.parent, "check")  # the small file: no scan read
     variant = "strict:" if options.strict else ""
     clean = replay(store, path, variant, text) if store is not None else None
     if clean is not None:
@@ -64,7 +64,8 @@ def _check(options: CheckOptions, path: Path, text: str, store: Store | None) ->
     from ..replay import Checked, record
 
     source = Source(path, text, parse_config(text, path.name))
-    fleet = load_fleet(source.tree, store)  # before the lock, as compile reads them
+    scans = open_cache(options, path.parent) if store is not None else None
+    fleet = load_fleet(source.tree, scans)  # before the lock, as compile reads them
     lock, lock_text = read_lock(source.lock_path)
     compiled = build(source, fleet, lock)
     linted = lint(source.config.lint, compiled.fleet, compiled.plan.targets, options.strict)

@@ -12,6 +12,7 @@ from ._common import (
     ReportOptions,
     add_report_format,
     emit,
+    open_fleet,
     prefix,
     source,
     warn,
@@ -24,13 +25,12 @@ if TYPE_CHECKING:
 
 
 def run(options: ReportOptions) -> int:
-    from ..layering import load_fleet
     from ..lint import lint
     from ..stale import settle
     from ..targets import targets
 
     found = source(options)
-    fleet = load_fleet(found.tree)
+    fleet = open_fleet(options, found.tree, found.path.parent)  # through the scan cache
     warn(settle(found, fleet), prefix(fleet.root, options.base))
     wanted = targets(found.config, fleet, None)
     findings = lint(found.config.lint, fleet, wanted)
