@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
@@ -50,7 +51,8 @@ class Report:
         return sorted({c.file for c in self.changes})
 
     def path(self, file: str) -> str:
-        return self.prefix + file
+        """``file`` (tree-relative) as shown: ``generated/../hubs.toml`` is ``hubs.toml``."""
+        return posixpath.normpath(self.prefix + file) if self.prefix else file
 
 
 def headline(report: Report) -> str:
@@ -247,32 +249,44 @@ def render_markdown(report: Report) -> str:
     )
 
 
-def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
 def render_github(report: Report) -> str:
+    """Changes, findings and warnings as annotations (capped by :mod:`hubs.github`), then
+    the headline."""
+    from .github import annotation, capped
+
+    title = f"hubs {report.command}"
     level = "error" if report.command == "check" else "notice"
-    lines = []
-    for c in report.changes:
-        props = f"file={_escape(report.path(c.file), True)},line={c.line}"
-        title = _escape(f"hubs {report.command}", True)
-        msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
-        lines.append(f"::{level} {props},title={title}::{_escape(safe(msg))}")
-    for finding in report.findings:
-        failing = report.command in ("check", "lint") and finding.severity == "error"
-        finding_level = "error" if failing else "warning"
-        props = f"file={_escape(report.path(finding.file or ''), True)},line={finding.line or 1}"
-        title = _escape(f"hubs {report.command}: {finding.rule}", True)
-        fix = f"; {finding.fix}" if finding.fix else ""
-        msg = f"{finding.key}: {finding.message}{fix}"
-        lines.append(f"::{finding_level} {props},title={title}::{_escape(safe(msg))}")
-    for warning in report.warnings:
-        props = f"file={_escape(report.path(warning.file or ''), True)},line={warning.line or 1}"
-        lines.append(f"::warning {props}::{_escape(safe(warning.message))}")
+    lines = [
+        annotation(level, safe(f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; "
+                               f"{_reach(c)}"), file=report.path(c.file), line=c.line, title=title)
+        for c in report.changes
+    ]  # fmt: skip
+    lines += [_finding_annotation(report, finding) for finding in report.findings]
+    lines += [
+        annotation("warning", safe(w.message), file=_shown(report, w.file), line=w.line or 1)
+        for w in report.warnings
+    ]
     lines.append(f"hubs {report.command}: {headline(report)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(capped(lines)) + "\n"
+
+
+def _finding_annotation(report: Report, finding: Diagnostic) -> str:
+    from .github import annotation
+
+    failing = report.command in ("check", "lint") and finding in report.failing
+    level = "error" if failing else "warning"
+    fix = f"; {finding.fix}" if finding.fix else ""
+    return annotation(
+        level,
+        safe(f"{finding.key}: {finding.message}{fix}"),
+        file=_shown(report, finding.file),
+        line=finding.line or 1,
+        title=f"hubs {report.command}: {finding.rule}",
+    )
+
+
+def _shown(report: Report, file: str | None) -> str | None:
+    return report.path(file) if file else None
 
 
 def _text(report: Report, stream: TextIO) -> str:
