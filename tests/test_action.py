@@ -15,12 +15,16 @@ from hubs.action import (
     ACTION_COMMANDS,
     Inputs,
     failed,
+    fit_body,
     fit_summary,
     installed_commands,
     outcome,
     parse_checks,
     parse_report,
     rendered,
+)
+from hubs.action import (
+    run as run_step,
 )
 from hubs.cli import _parser
 from hubs.errors import UsageError
@@ -70,15 +74,6 @@ def test_workflows_run_existing_commands_and_inputs() -> None:
         commands[path.name] = step["with"]["command"]
         assert commands[path.name] in known
     assert commands == {"check.yml": "check", "update.yml": "update"}
-    assert load(ROOT / "docs/workflows/check.yml")[True] == {
-        "pull_request": {"paths": ["hubs.toml", "hubs.lock", "**/cluster.yaml", "**/*values.yaml"]}
-    }
-    update = load(ROOT / "docs/workflows/update.yml")
-    assert set(update[True]) == {"schedule", "workflow_dispatch"}
-    (pr,) = [
-        s for s in update["jobs"]["update"]["steps"] if "create-pull-request" in s.get("uses", "")
-    ]
-    assert pr["with"]["body-path"] == "${{ steps.hubs.outputs.report }}"
 
 
 @pytest.mark.parametrize("config", ["", "fleet/hubs.toml"])
@@ -167,6 +162,28 @@ def test_summary_is_cut_to_fit() -> None:
     )
     big = "x" * 100 + "\n"
     assert len(fit_summary(big * 20000).encode()) <= 1024 * 1024
+
+
+def test_the_pull_request_body_is_cut_to_githubs_limit() -> None:
+    markdown = "### head\n" + "".join(f"| row {n} é |\n" for n in range(10000))
+    body = fit_body(markdown)
+    assert len(body) <= 65536 < len(markdown)
+    assert body.startswith("### head\n| row 0 é |\n")
+    assert body.endswith(
+        "| row 4428 é |\n\n"  # 65,334 characters: 9 + 10 * 12 + 90 * 13 + 900 * 14 + 3429 * 15
+        "*(report cut to fit a pull request body: 4430 of 10001 lines shown; "
+        "the job summary has the rest)*\n"
+    )
+    assert fit_body("short\n") == "short\n"
+
+
+def test_the_report_output_fits_a_pull_request_body(tmp_path: Path) -> None:
+    workspace = all_latest(fleet(tmp_path / "ws", drift=False))
+    env = {"HUBS_COMMAND": "lint", "RUNNER_TEMP": str(tmp_path)}
+    run_step(env, workspace, body_limit=2000)
+    body = (tmp_path / "hubs-report.md").read_text()
+    assert len(body) <= 2000
+    assert body.endswith("lines shown; the job summary has the rest)*\n")
 
 
 def test_fail_on() -> None:

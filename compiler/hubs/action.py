@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,7 @@ from .report import JSON_SCHEMA_VERSION, Report, render_github, render_markdown
 ACTION_COMMANDS = ("check", "lint", "verify", "update")  # the action's `command` input
 FAIL_ON = ("findings", "errors", "never")
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
+BODY_LIMIT = 65536  # GitHub refuses a pull request body over 65,536 characters
 REPORT_NAME = "hubs-report.md"
 _WHERE = re.compile(r"^([^\s:]+):(\d+)(?::(\d+))?: (.+)$")
 
@@ -185,19 +186,30 @@ def parse_checks(data: object) -> tuple[Check, ...] | None:
 
 
 def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
-    """``markdown`` cut at a line so that it stays under ``limit`` bytes, the cut said."""
-    if len(markdown.encode()) <= limit:
+    """``markdown`` cut at a line to stay under ``limit`` bytes (a step summary), the cut
+    said."""
+    return _fit(markdown, limit, lambda text: len(text.encode()), "the step summary")
+
+
+def fit_body(markdown: str, limit: int = BODY_LIMIT) -> str:
+    """``markdown`` cut at a line to stay under ``limit`` characters (a pull request body),
+    the cut said and the rest sent to the job summary."""
+    return _fit(markdown, limit, len, "a pull request body", "; the job summary has the rest")
+
+
+def _fit(markdown: str, limit: int, size: Callable[[str], int], what: str, rest: str = "") -> str:
+    if size(markdown) <= limit:
         return markdown
     lines = markdown.splitlines(keepends=True)
     kept: list[str] = []
-    size = 0
+    used = 0
     budget = limit - 200  # room for the note
     for line in lines:
-        size += len(line.encode())
-        if size > budget:
+        used += size(line)
+        if used > budget:
             break
         kept.append(line)
-    note = f"\n*(report cut to fit the step summary: {len(kept)} of {len(lines)} lines shown)*\n"
+    note = f"\n*(report cut to fit {what}: {len(kept)} of {len(lines)} lines shown{rest})*\n"
     return "".join(kept) + note
 
 
@@ -207,8 +219,10 @@ def failed(code: int, fail_on: str) -> bool:
     return code >= (Exit.FINDINGS if fail_on == "findings" else Exit.INPUT)
 
 
-def run(env: Mapping[str, str], cwd: Path) -> int:
-    """One step: run hubs, annotate, summarise, set outputs; the step's exit code."""
+def run(env: Mapping[str, str], cwd: Path, body_limit: int = BODY_LIMIT) -> int:
+    """One step: run hubs, annotate, summarise, set outputs; the step's exit code.  The
+    report file (output ``report``, the body of an update pull request) is cut to
+    ``body_limit`` characters."""
     try:
         inputs = Inputs.from_env(env)
     except UsageError as exc:
@@ -222,7 +236,7 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
     for line in result.log:
         print(line)
     report = Path(env.get("RUNNER_TEMP") or cwd) / REPORT_NAME
-    report.write_text(result.markdown, encoding="utf-8")
+    report.write_text(fit_body(result.markdown, body_limit), encoding="utf-8")
     if inputs.summary and env.get("GITHUB_STEP_SUMMARY"):
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
             out.write(fit_summary(result.markdown))
