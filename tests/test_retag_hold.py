@@ -112,10 +112,11 @@ def _followed(fleet: Fleet) -> tuple[Follow, Lock]:
 def test_a_held_follow_slot_keeps_its_tag_through_update(fleet: Fleet) -> None:
     policy, lock = _followed(fleet)
     held = fleet.run("set", SMALL, "--hold")
-    assert held.err.splitlines()[0] == (
+    assert held.err.splitlines() == [
         f'{SMALL}: follows {{follow = "quay.io/org/small", match = ".*", order = "semver", '
-        "hold = true}"
-    )
+        "hold = true}",
+        "`hubs update` keeps it at its locked tag; nothing to compile",
+    ]
     source = load_config(fleet.path("hubs.toml"))
     resolve, seen = resolver({SMALL: "2.0.0"})
     result = update(source.config, load_fleet(fleet.root), lock, [], resolve)
@@ -124,6 +125,9 @@ def test_a_held_follow_slot_keeps_its_tag_through_update(fleet: Fleet) -> None:
     assert result.notes == (f"{SMALL}: held at 1.0.0 (not updated)",)
     released = fleet.run("set", SMALL, "--release")
     assert released.code == 0
+    assert released.err.splitlines()[1] == (
+        f"run `hubs update '{SMALL}'` to move it to the newest tag its policy allows"
+    )
     assert 'image = {follow = "quay.io/org/small", match = ".*", order = "semver"}\n' in (
         fleet.read("hubs.toml")
     )

@@ -59,6 +59,12 @@ def test_an_empty_no_color_is_not_set(fleet: Fleet, monkeypatch: pytest.MonkeyPa
     assert _diff(fleet, monkeypatch, _Terminal()) == COLOURED
 
 
+def test_no_colour_on_a_dumb_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "dumb")
+    assert _diff(fleet, monkeypatch, _Terminal()) == PLAIN
+
+
 def test_no_colour_when_not_a_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     assert _diff(fleet, monkeypatch, io.StringIO()) == PLAIN

@@ -290,7 +290,13 @@ def _shown(report: Report, file: str | None) -> str | None:
 
 
 def _text(report: Report, stream: TextIO) -> str:
-    return render_text(report, color=stream.isatty() and not os.environ.get("NO_COLOR"))
+    return render_text(report, color=coloured(stream))
+
+
+def coloured(stream: TextIO) -> bool:
+    """Colour only on a terminal that shows it: not with ``NO_COLOR`` set, nor ``TERM=dumb``."""
+    plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+    return stream.isatty() and not plain
 
 
 Reporter = Callable[[Report, TextIO], str]
