@@ -123,5 +123,5 @@ def test_completion_without_shtab_says_how_to_get_it(
     assert capsys.readouterr() == (
         "",
         "hubs: error: hubs completion needs the optional shtab library: "
-        "pip install 'hubs[completion]'\n",
+        "pip install shtab, beside hubs\n",
     )

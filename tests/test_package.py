@@ -1,0 +1,28 @@
+"""What a user installs: the licence it is under, and where the docs say to get it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+
+
+def test_the_licence_pyproject_declares_is_shipped() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["license"] == {"text": "BSD-3-Clause"}
+    text = (ROOT / "LICENSE").read_text()
+    assert text.startswith("BSD 3-Clause License\n\nCopyright (c) 2026, the hubs authors\n")
+    assert "3. Neither the name of the copyright holder" in text
+
+
+def test_no_doc_installs_a_name_from_the_package_index() -> None:
+    # PyPI has no `hubs` of ours: anyone may publish that name, so install from the repository
+    wrong = [
+        f"{doc.relative_to(ROOT)}: {m[0]}"
+        for doc in DOCS
+        for m in re.finditer(r"pip(?:x)? install ['\"]?hubs\b[^`]*", doc.read_text())
+    ]
+    assert wrong == []
