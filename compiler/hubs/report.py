@@ -157,7 +157,7 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.append(f"    {dim}{safe(report.path(c.file))}:{c.line} · {safe(_reach(c))}{reset}")
         if c.also:
             lines.append(f"    {dim}same YAML node (alias) as: {safe(', '.join(c.also))}{reset}")
-        if not report.applied and (fix := _fix(c)):
+        if (fix := _fix(report, c)) is not None:
             lines.append(f"    {dim}{safe(fix)}{reset}")
     for finding in report.findings:
         lines.extend(_finding_lines(report, finding, dim, reset))
@@ -175,9 +175,10 @@ def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) ->
     return lines
 
 
-def _fix(change: Change) -> str | None:
-    """The fixes that fit a change not yet applied: restore hubs.toml's, or keep the tree's."""
-    if change.old is None:
+def _fix(report: Report, change: Change) -> str | None:
+    """The fixes that fit a change not yet applied: restore hubs.toml's, or keep the tree's.
+    None for ``update --dry-run``: its change is a new lock entry that compile knows nothing of."""
+    if report.applied or report.command == "update" or change.old is None:
         return None
     keep = f"hubs set '{change.address}' --pin {change.old}"
     if change.new is None:
