@@ -50,6 +50,25 @@ def _eleven_hubs(root: Path) -> None:
         (root / rel).write_text(text)
 
 
+@pytest.mark.parametrize(
+    ("narrow", "said"),
+    [
+        (["--cluster", "cc"], "--cluster cc: no such cluster (did you mean 'c'?)"),
+        (["--hub", "c/h99"], "--hub c/h99: no such hub (did you mean 'c/h9'?)"),
+        (["--hub", "c/h1", "--cluster", "d"], "--hub c/h1 is not in --cluster d"),
+    ],
+)
+def test_a_narrowing_that_names_nothing_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], narrow: list[str], said: str
+) -> None:
+    from hubs.cli import main
+
+    _eleven_hubs(tmp_path)
+    args = ["-C", str(tmp_path), "set", "--image", "pangeo/ml-notebook", "--pin", "2026.02.01"]
+    assert main([*args, *narrow]) == 2
+    assert capsys.readouterr().err == f"hubs: error: {said}\n"
+
+
 def test_one_command_bumps_eleven_hub_files_of_one_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

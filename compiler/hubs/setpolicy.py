@@ -183,6 +183,7 @@ def bulk(
         wanted = imageref.parse(repository)
     except imageref.ReferenceError as exc:
         raise UsageError(f"--image: {exc}") from None
+    _check_narrow(fleet, narrow)
     pinned = [t for t in targets(source.config, fleet, None) if isinstance(t.source, ImageRef)]
     scoped = [t for t in pinned if _in_scope(t.address, narrow)]
     found = [t for t in scoped if _repo(t).canonical_name == wanted.canonical_name]
@@ -200,6 +201,15 @@ def bulk(
         if new != old:
             edits.append(Edit(target.address, str(new), f"{target.address}: {old} -> {new}"))
     return edits
+
+
+def _check_narrow(fleet: Fleet, narrow: tuple[str | None, str | None, str | None]) -> None:
+    """A cluster or hub that does not exist, or a hub outside the cluster, is a usage error:
+    retagging nothing there would hide the typo."""
+    cluster, hub, _file = narrow
+    fleet.check_names(cluster, hub)
+    if cluster is not None and hub is not None and hub.partition("/")[0] != cluster:
+        raise UsageError(f"--hub {hub} is not in --cluster {cluster}")
 
 
 def _repo(target: Target) -> ImageRef:
