@@ -173,3 +173,22 @@ def test_a_hold_until_a_day_ends_that_day(fleet: Fleet) -> None:
         2,
         "hubs: error: --hold-until 'soon': not a day (YYYY-MM-DD)\n",
     )
+
+
+@pytest.mark.parametrize("pin", [":bad/tag", ".bad"])
+def test_a_bad_tag_is_blamed_not_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pin: str
+) -> None:
+    from hubs.cli import main
+
+    _eleven_hubs(tmp_path)
+    tag = pin.removeprefix(":")
+    said = (
+        f"hubs: error: --pin :{tag}: invalid tag {tag!r}: up to 128 of [A-Za-z0-9_.-], "
+        "not starting with '.' or '-'\n"
+    )
+    assert main(["-C", str(tmp_path), "set", "c/h1:image", "--pin", f":{tag}"]) == 2
+    assert capsys.readouterr().err == said
+    retag = ["set", "--image", "pangeo/ml-notebook", "--pin", pin]
+    assert main(["-C", str(tmp_path), *retag]) == 2
+    assert capsys.readouterr().err == said

@@ -103,6 +103,7 @@ def _pin(text: str, repository: ImageRef | None) -> ImageRef:
     if text.startswith(":"):
         if repository is None:
             raise UsageError(f"--pin {text}: this slot has no image to take the repository from")
+        _check_own_tag(text)
         text = f"{repository.name}{text}"
     try:
         ref = imageref.parse(text)
@@ -111,6 +112,17 @@ def _pin(text: str, repository: ImageRef | None) -> ImageRef:
     if ref.tag is None and ref.digest is None:
         raise UsageError(f"--pin {text}: give a tag or a digest (name:tag)")
     return ref
+
+
+def _check_own_tag(text: str) -> None:
+    """``:TAG`` (or ``:TAG@DIGEST``) checked alone: a bad tag is blamed, not the repository."""
+    tag, _, digest = text.removeprefix(":").partition("@")
+    try:
+        imageref.check_tag(tag)
+        if digest:
+            imageref.check_digest(digest)
+    except imageref.ReferenceError as exc:
+        raise UsageError(f"--pin {text}: {exc}") from None
 
 
 def _follow(table: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +231,7 @@ def _repo(target: Target) -> ImageRef:
 
 def _retagged(old: ImageRef, pin: str) -> ImageRef:
     if pin.startswith(":") or ("/" not in pin and ":" not in pin and "@" not in pin):
-        return _pin(f"{old.name}:{pin.removeprefix(':')}", None)
+        return _pin(f":{pin.removeprefix(':')}", old)
     return _pin(pin, old)
 
 
