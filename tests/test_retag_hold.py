@@ -158,20 +158,26 @@ def test_a_held_follow_slot_keeps_its_tag_through_update(fleet: Fleet) -> None:
 
 def test_a_hold_until_a_day_ends_that_day(fleet: Fleet) -> None:
     _, lock = _followed(fleet)
-    assert fleet.run("set", SMALL, "--hold-until", "2026-12-31").code == 0
-    assert "hold_until = 2026-12-31}" in fleet.read("hubs.toml")
+    assert fleet.run("set", SMALL, "--hold-until", "2099-12-31").code == 0
+    assert "hold_until = 2099-12-31}" in fleet.read("hubs.toml")
     source = load_config(fleet.path("hubs.toml"))
     resolve, _ = resolver({SMALL: "2.0.0"})
-    on_the_day = datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
+    on_the_day = datetime(2099, 12, 31, 23, 0, tzinfo=UTC)
     kept = update(source.config, load_fleet(fleet.root), lock, [], resolve, now=on_the_day)
     assert kept.lock.slots[SMALL].tag == "1.0.0"
-    after = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+    after = datetime(2100, 1, 1, 0, 0, tzinfo=UTC)
     moved = update(source.config, load_fleet(fleet.root), lock, [], resolve, now=after)
     assert moved.lock.slots[SMALL].tag == "2.0.0"
     bad = fleet.run("set", SMALL, "--hold-until", "soon")
     assert (bad.code, bad.err) == (
         2,
         "hubs: error: --hold-until 'soon': not a day (YYYY-MM-DD)\n",
+    )
+    past = fleet.run("set", SMALL, "--hold-until", "2020-01-31")
+    assert (past.code, past.err) == (
+        2,
+        "hubs: error: --hold-until 2020-01-31: that day is past, so nothing would be held; "
+        "give a later day, or --hold to hold it with no end\n",
     )
 
 

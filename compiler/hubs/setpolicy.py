@@ -114,6 +114,20 @@ def _pin(text: str, repository: ImageRef | None) -> ImageRef:
     return ref
 
 
+def _future_day(text: str) -> date:
+    """The day of ``--hold-until``: a valid day, today or later (a past one holds nothing)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--hold-until {shown(text)}: not a day (YYYY-MM-DD)") from None
+    if day < date.today():
+        raise UsageError(
+            f"--hold-until {day}: that day is past, so nothing would be held; give a later "
+            "day, or --hold to hold it with no end"
+        )
+    return day
+
+
 def _check_own_tag(text: str) -> None:
     """``:TAG`` (or ``:TAG@DIGEST``) checked alone: a bad tag is blamed, not the repository."""
     tag, _, digest = text.removeprefix(":").partition("@")
@@ -152,12 +166,7 @@ def _held(target: Target | None, address: Address, change: Hold) -> dict[str, An
     if change.release:
         return table
     if change.until is not None:
-        try:
-            table["hold_until"] = date.fromisoformat(change.until)
-        except ValueError:
-            raise UsageError(
-                f"--hold-until {shown(change.until)}: not a day (YYYY-MM-DD)"
-            ) from None
+        table["hold_until"] = _future_day(change.until)
     else:
         table["hold"] = True
     return table
