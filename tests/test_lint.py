@@ -397,3 +397,21 @@ def test_lint_on_the_bundled_example(capsys: pytest.CaptureFixture[str]) -> None
         f"{where}beta/prod.values.yaml:8 · docker-hub · warning",
         f"{where}beta/prod.values.yaml:8 · unused-image · warning",
     ]
+
+
+def test_check_can_count_lint_findings_by_rule(fleet: Fleet) -> None:
+    fleet.write(COMMON, common(("ghcr.io/org/", "org/")))
+    assert fleet.run("adopt", "--all").code == 0
+    full = fleet.run("check")
+    counted = fleet.run("check", "--lint-counts")
+    assert counted.code == full.code == 0
+    head = full.out.splitlines()[0]
+    assert head.endswith("lint findings (docker-hub, unused-image)")
+    assert counted.out == (
+        f"{head}\n  lint: 2 docker-hub, 1 unused-image (`hubs lint` lists them)\n"
+    )
+    assert fleet.run("check", "--lint-counts", "--format", "json").out == full_json(fleet)
+
+
+def full_json(fleet: Fleet) -> str:
+    return fleet.run("check", "--format", "json").out

@@ -34,6 +34,7 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[Diagnostic, ...] = field(default=())
     findings: tuple[Diagnostic, ...] = field(default=())  # unstated, broken images, lint
+    lint_counts: bool = False  # text: lint findings counted by rule on one line, not listed
 
     @property
     def failing(self) -> tuple[Diagnostic, ...]:
@@ -159,10 +160,19 @@ def render_text(report: Report, color: bool = False) -> str:
             lines.append(f"    {dim}same YAML node (alias) as: {safe(', '.join(c.also))}{reset}")
         if (fix := _fix(report, c)) is not None:
             lines.append(f"    {dim}{safe(fix)}{reset}")
+    counted = _lint_counts(report) if report.lint_counts else ""
     for finding in report.findings:
-        lines.extend(_finding_lines(report, finding, dim, reset))
+        if not (counted and _kind(finding.rule) == "lint"):
+            lines.extend(_finding_lines(report, finding, dim, reset))
+    lines += [f"  lint: {counted} (`hubs lint` lists them)"] if counted else []
     lines.extend(f"  note: {safe(note)}" for note in report.notes)
     return "\n".join(lines) + "\n"
+
+
+def _lint_counts(report: Report) -> str:
+    """``2 docker-hub, 1 unused-image``: the lint findings counted by rule, in rule order."""
+    rules = [str(f.rule) for f in report.findings if _kind(f.rule) == "lint"]
+    return ", ".join(f"{rules.count(rule)} {rule}" for rule in dict.fromkeys(rules))
 
 
 def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) -> list[str]:
