@@ -26,3 +26,17 @@ def test_no_doc_installs_a_name_from_the_package_index() -> None:
         for m in re.finditer(r"pip(?:x)? install ['\"]?hubs\b[^`]*", doc.read_text())
     ]
     assert wrong == []
+
+
+def test_the_changelog_names_this_version_first() -> None:
+    from hubs import __version__
+
+    text = (ROOT / "CHANGELOG.md").read_text()
+    heads = re.findall(r"^## (\S+)", text, re.M)
+    assert heads[0] == __version__
+
+
+def test_the_package_says_what_it_is() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "License :: OSI Approved :: BSD License" in project["classifiers"]
+    assert "Programming Language :: Python :: 3.11" in project["classifiers"]
