@@ -40,3 +40,27 @@ def test_the_package_says_what_it_is() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert "License :: OSI Approved :: BSD License" in project["classifiers"]
     assert "Programming Language :: Python :: 3.11" in project["classifiers"]
+
+
+def test_the_sdist_carries_the_licence_and_no_half_of_the_tests(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import tarfile
+
+    tree = tmp_path / "tree"
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True
+    ).stdout.decode().split("\0")
+    for name in filter(None, archive):
+        if (ROOT / name).is_file():
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_bytes((ROOT / name).read_bytes())
+    script = "from setuptools import build_meta; print(build_meta.build_sdist('dist'))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tree, capture_output=True, text=True, check=True
+    )
+    sdist = tree / "dist" / done.stdout.split()[-1]
+    with tarfile.open(sdist) as tar:
+        names = [name.split("/", 1)[1] for name in tar.getnames() if "/" in name]
+    assert {"LICENSE", "CHANGELOG.md", "README.md", "pyproject.toml"} <= set(names)
+    assert [n for n in names if n.startswith(("tests/", "bench/"))] == []  # all or nothing
