@@ -19,16 +19,18 @@ PLAIN = (
     "  a/common.values.yaml:image\n"
     "    quay.io/org/image:abc1234 -> quay.io/org/image:new\n"
     "    config/clusters/a/common.values.yaml:6 · reaches no hub (overridden everywhere)\n"
-    "    `hubs compile` restores quay.io/org/image:new; `hubs adopt 'a/common.values.yaml:image'` "
-    "keeps quay.io/org/image:abc1234\n"
+    "    `hubs compile` writes hubs.toml's quay.io/org/image:new; "
+    "`hubs adopt 'a/common.values.yaml:image'` takes the file's quay.io/org/image:abc1234 into "
+    "hubs.toml instead\n"
 )
 COLOURED = (
     "hubs diff: would change 1 slot in 1 file\n"
     "  a/common.values.yaml:image\n"
     f"    {RED}quay.io/org/image:abc1234{RESET} -> {GREEN}quay.io/org/image:new{RESET}\n"
     f"    {DIM}config/clusters/a/common.values.yaml:6 · reaches no hub (overridden everywhere){RESET}\n"
-    f"    {DIM}`hubs compile` restores quay.io/org/image:new; `hubs adopt "
-    f"'a/common.values.yaml:image'` keeps quay.io/org/image:abc1234{RESET}\n"
+    f"    {DIM}`hubs compile` writes hubs.toml's quay.io/org/image:new; `hubs adopt "
+    f"'a/common.values.yaml:image'` takes the file's quay.io/org/image:abc1234 into hubs.toml "
+    f"instead{RESET}\n"
 )
 
 

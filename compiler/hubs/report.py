@@ -194,9 +194,13 @@ def _fix(report: Report, change: Change) -> str | None:
     if change.new is None:
         return f"to keep it instead: `{keep}`"
     if change.policy == "follow-latest":
-        return f"`hubs compile` restores {change.new} (hubs.lock); to keep {change.old}: `{keep}`"
+        return f"`hubs compile` writes hubs.lock's {change.new}; to keep {change.old}: `{keep}`"
     adopt = f"hubs adopt '{change.address}'"
-    return f"`hubs compile` restores {change.new}; `{adopt}` keeps {change.old}"
+    # neutral on which side moved: after `hubs set` the file is the old side, not a hand edit
+    return (
+        f"`hubs compile` writes hubs.toml's {change.new}; "
+        f"`{adopt}` takes the file's {change.old} into hubs.toml instead"
+    )
 
 
 def render_json(report: Report) -> str:
