@@ -203,8 +203,9 @@ def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet) -
         "  a/common.values.yaml:profiles/small/image\n"
         "    quay.io/org/small:1.0.0 -> quay.io/org/small:2.0.0\n"
         "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod\n"
-        "    `hubs compile` restores quay.io/org/small:2.0.0; "
-        "`hubs adopt 'a/common.values.yaml:profiles/small/image'` keeps quay.io/org/small:1.0.0\n"
+        "    `hubs compile` writes hubs.toml's quay.io/org/small:2.0.0; "
+        "`hubs adopt 'a/common.values.yaml:profiles/small/image'` takes the file's "
+        "quay.io/org/small:1.0.0 into hubs.toml instead\n"
         + UNUSED_A
     )
     assert diff.out == check.out.replace(

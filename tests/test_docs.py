@@ -100,6 +100,7 @@ def test_hubs_docs_writes_only_stale_pages(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (tmp_path / "hubs.toml").write_text('tree = "."\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "hubs"\n')
     assert cli.main(["-C", str(tmp_path), "docs"]) == 0
     first = capsys.readouterr().out.splitlines()
     assert first[0] == "wrote docs/commands/compile.md" and first[-1] == "wrote docs/hubs-toml.md"
@@ -165,3 +166,19 @@ def test_the_readme_command_table_has_a_row_for_every_command() -> None:
     section = (ROOT / "README.md").read_text().split("## Commands\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `hubs ([a-z-]+)", section, flags=re.MULTILINE)
     assert sorted(rows) == sorted(command.name for command in cli.TABLE)
+
+
+@pytest.mark.parametrize("command", ["docs", "schema"])
+def test_maintenance_commands_write_nothing_into_a_fleet(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    (tmp_path / "hubs.toml").write_text('tree = "."\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "fleet-tools"\n')
+    assert cli.main(["-C", str(tmp_path), command]) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"hubs: error: hubs {command} is a maintenance command of the hubs repository, and . is "
+        "not a checkout of it (its pyproject.toml does not name the project hubs): nothing "
+        "written\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hubs.toml", "pyproject.toml"]

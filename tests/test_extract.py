@@ -329,3 +329,25 @@ def test_target_without_commits(
         2,
         f"hubs: error: --into {empty}: has no commit; create it from the image template\n",
     )
+
+
+def test_a_second_run_says_nothing_was_merged(
+    source: Path, target: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["-C", str(target.parent), "extract-image", "image", "--into", "image-repo"]
+    assert main([*args, "--source", "deploy"]) == 0
+    capsys.readouterr()
+    head = git(target, "rev-parse", "HEAD")
+    assert main([*args, "--source", "deploy"]) == 0
+    assert capsys.readouterr().out == (
+        "imported image from deploy: nothing new, main already has its 3 commits\n"
+        f"not pushed; review with `git -C {target} log`, then push\n"
+    )
+    assert git(target, "rev-parse", "HEAD") == head
+    commit(source, {"image/Dockerfile": "FROM b\n"}, "Base b", "Alice", "2024-05-01T10:00:00+00:00")
+    assert main([*args, "--source", "deploy"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == (
+        "imported image from deploy: 1 new of its 4 commits merged into main"
+    )
+    assert (target / "Dockerfile").read_text() == "FROM b\n"
+    assert (target / "environment.yml").read_text() == "dependencies: [numpy, scipy]\n"

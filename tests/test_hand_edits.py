@@ -158,8 +158,9 @@ def test_a_tag_edited_by_hand_offers_both_fixes_and_adopt_keeps_it(fleet: Fleet)
         "  a/common.values.yaml:profiles/small/image",
         "    quay.io/org/small:1.0.1 -> quay.io/org/small:1.0.0",
         "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod",
-        "    `hubs compile` restores quay.io/org/small:1.0.0; "
-        "`hubs adopt 'a/common.values.yaml:profiles/small/image'` keeps quay.io/org/small:1.0.1",
+        "    `hubs compile` writes hubs.toml's quay.io/org/small:1.0.0; "
+        "`hubs adopt 'a/common.values.yaml:profiles/small/image'` takes the file's "
+        "quay.io/org/small:1.0.1 into hubs.toml instead",
     ]
     nothing = fleet.run("adopt")  # values edited by hand need --all or their address
     assert (nothing.code, nothing.out) == (0, "")
@@ -192,7 +193,7 @@ def test_a_follow_slot_edited_by_hand_is_reported_not_adopted(fleet: Fleet) -> N
     toml = fleet.read("hubs.toml")
     check = fleet.run("check")
     assert check.out.removesuffix(UNUSED_A).splitlines()[-1] == (
-        "    `hubs compile` restores quay.io/org/small:1.0.0 (hubs.lock); to keep "
+        "    `hubs compile` writes hubs.lock's quay.io/org/small:1.0.0; to keep "
         "quay.io/org/small:1.0.1: `hubs set 'a/common.values.yaml:profiles/small/image' --pin "
         "quay.io/org/small:1.0.1`"
     )

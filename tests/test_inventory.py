@@ -149,7 +149,9 @@ def test_set_follow_writes_an_inline_table(fleet: Fleet) -> None:
     assert (result.code, result.err) == (
         0,
         'a/common.values.yaml:image: follows {follow = "quay.io/org/image", match = '
-        '"^[0-9a-f]{7}$", order = "pushed"}\nrun `hubs compile` to write it into the tree\n',
+        '"^[0-9a-f]{7}$", order = "pushed"}\n'
+        "run `hubs update 'a/common.values.yaml:image'` to resolve it into hubs.lock and the "
+        "tree (`hubs compile` leaves a follow slot as it is until then)\n",
     )
     assert fleet.read("hubs.toml") == TOML.replace(
         'image = "quay.io/org/image:abc1234"',

@@ -325,6 +325,31 @@ def test_ignore_under_a_profile_covers_its_choices_only(fleet: Fleet) -> None:
     ]
 
 
+def test_a_cluster_is_a_scope_to_ignore_under(fleet: Fleet) -> None:
+    fleet.toml('\n[lint.ignore]\na = ["unused-image"]\n')
+    assert found(fleet) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "said"),
+    [
+        ('"aa"', "'aa' (did you mean 'a'?)"),
+        ('"a/common.valeus.yaml"', "'a/common.valeus.yaml' (did you mean 'a/common.values.yaml'?)"),
+        ('"a/stagin"', "'a/stagin' (did you mean 'a/staging'?)"),
+    ],
+)
+def test_an_ignore_key_that_covers_nothing_is_bad_input(
+    fleet: Fleet, key: str, said: str
+) -> None:
+    fleet.toml(f'\n[lint.ignore]\n{key} = ["unused-image"]\n')
+    result = fleet.run("lint")
+    assert (result.code, result.out) == (2, "")
+    assert result.err == (
+        f"hubs: error: hubs.toml:27:1: lint.ignore: no cluster, scope or slot of the fleet "
+        f"is under {said}\n"
+    )
+
+
 def test_an_unknown_rule_is_bad_input_at_its_line(fleet: Fleet) -> None:
     fleet.toml('\n[lint]\noff = ["dockerhub"]\n')
     result = fleet.run("lint")
@@ -372,3 +397,21 @@ def test_lint_on_the_bundled_example(capsys: pytest.CaptureFixture[str]) -> None
         f"{where}beta/prod.values.yaml:8 · docker-hub · warning",
         f"{where}beta/prod.values.yaml:8 · unused-image · warning",
     ]
+
+
+def test_check_can_count_lint_findings_by_rule(fleet: Fleet) -> None:
+    fleet.write(COMMON, common(("ghcr.io/org/", "org/")))
+    assert fleet.run("adopt", "--all").code == 0
+    full = fleet.run("check")
+    counted = fleet.run("check", "--lint-counts")
+    assert counted.code == full.code == 0
+    head = full.out.splitlines()[0]
+    assert head.endswith("lint findings (docker-hub, unused-image)")
+    assert counted.out == (
+        f"{head}\n  lint: 2 docker-hub, 1 unused-image (`hubs lint` lists them)\n"
+    )
+    assert fleet.run("check", "--lint-counts", "--format", "json").out == full_json(fleet)
+
+
+def full_json(fleet: Fleet) -> str:
+    return fleet.run("check", "--format", "json").out

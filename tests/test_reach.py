@@ -65,12 +65,13 @@ def test_reports_count_the_hubs_that_run_the_image(reach_fleet: Fleet) -> None:
         "  r/common.values.yaml:image\n"
         "    org/common:1 -> org/common:2\n"
         "    config/clusters/r/common.values.yaml:5 · reaches no hub (overridden everywhere)\n"
-        "    `hubs compile` restores org/common:2; `hubs adopt 'r/common.values.yaml:image'` "
-        "keeps org/common:1\n"
+        "    `hubs compile` writes hubs.toml's org/common:2; `hubs adopt 'r/common.values.yaml:image'` "
+        "takes the file's org/common:1 into hubs.toml instead\n"
         "  r/own:image\n"
         "    org/own:2 -> org/own:3\n"
         "    config/clusters/r/own.values.yaml:5 · reaches 1 hub: r/own\n"
-        "    `hubs compile` restores org/own:3; `hubs adopt 'r/own:image'` keeps org/own:2"
+        "    `hubs compile` writes hubs.toml's org/own:3; `hubs adopt 'r/own:image'` takes the "
+        "file's org/own:2 into hubs.toml instead"
     )
 
 

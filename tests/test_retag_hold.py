@@ -50,6 +50,25 @@ def _eleven_hubs(root: Path) -> None:
         (root / rel).write_text(text)
 
 
+@pytest.mark.parametrize(
+    ("narrow", "said"),
+    [
+        (["--cluster", "cc"], "--cluster cc: no such cluster (did you mean 'c'?)"),
+        (["--hub", "c/h99"], "--hub c/h99: no such hub (did you mean 'c/h9'?)"),
+        (["--hub", "c/h1", "--cluster", "d"], "--hub c/h1 is not in --cluster d"),
+    ],
+)
+def test_a_narrowing_that_names_nothing_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], narrow: list[str], said: str
+) -> None:
+    from hubs.cli import main
+
+    _eleven_hubs(tmp_path)
+    args = ["-C", str(tmp_path), "set", "--image", "pangeo/ml-notebook", "--pin", "2026.02.01"]
+    assert main([*args, *narrow]) == 2
+    assert capsys.readouterr().err == f"hubs: error: {said}\n"
+
+
 def test_one_command_bumps_eleven_hub_files_of_one_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -112,10 +131,11 @@ def _followed(fleet: Fleet) -> tuple[Follow, Lock]:
 def test_a_held_follow_slot_keeps_its_tag_through_update(fleet: Fleet) -> None:
     policy, lock = _followed(fleet)
     held = fleet.run("set", SMALL, "--hold")
-    assert held.err.splitlines()[0] == (
+    assert held.err.splitlines() == [
         f'{SMALL}: follows {{follow = "quay.io/org/small", match = ".*", order = "semver", '
-        "hold = true}"
-    )
+        "hold = true}",
+        "`hubs update` keeps it at its locked tag; nothing to compile",
+    ]
     source = load_config(fleet.path("hubs.toml"))
     resolve, seen = resolver({SMALL: "2.0.0"})
     result = update(source.config, load_fleet(fleet.root), lock, [], resolve)
@@ -124,6 +144,9 @@ def test_a_held_follow_slot_keeps_its_tag_through_update(fleet: Fleet) -> None:
     assert result.notes == (f"{SMALL}: held at 1.0.0 (not updated)",)
     released = fleet.run("set", SMALL, "--release")
     assert released.code == 0
+    assert released.err.splitlines()[1] == (
+        f"run `hubs update '{SMALL}'` to move it to the newest tag its policy allows"
+    )
     assert 'image = {follow = "quay.io/org/small", match = ".*", order = "semver"}\n' in (
         fleet.read("hubs.toml")
     )
@@ -135,14 +158,14 @@ def test_a_held_follow_slot_keeps_its_tag_through_update(fleet: Fleet) -> None:
 
 def test_a_hold_until_a_day_ends_that_day(fleet: Fleet) -> None:
     _, lock = _followed(fleet)
-    assert fleet.run("set", SMALL, "--hold-until", "2026-12-31").code == 0
-    assert "hold_until = 2026-12-31}" in fleet.read("hubs.toml")
+    assert fleet.run("set", SMALL, "--hold-until", "2099-12-31").code == 0
+    assert "hold_until = 2099-12-31}" in fleet.read("hubs.toml")
     source = load_config(fleet.path("hubs.toml"))
     resolve, _ = resolver({SMALL: "2.0.0"})
-    on_the_day = datetime(2026, 12, 31, 23, 0, tzinfo=UTC)
+    on_the_day = datetime(2099, 12, 31, 23, 0, tzinfo=UTC)
     kept = update(source.config, load_fleet(fleet.root), lock, [], resolve, now=on_the_day)
     assert kept.lock.slots[SMALL].tag == "1.0.0"
-    after = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
+    after = datetime(2100, 1, 1, 0, 0, tzinfo=UTC)
     moved = update(source.config, load_fleet(fleet.root), lock, [], resolve, now=after)
     assert moved.lock.slots[SMALL].tag == "2.0.0"
     bad = fleet.run("set", SMALL, "--hold-until", "soon")
@@ -150,3 +173,28 @@ def test_a_hold_until_a_day_ends_that_day(fleet: Fleet) -> None:
         2,
         "hubs: error: --hold-until 'soon': not a day (YYYY-MM-DD)\n",
     )
+    past = fleet.run("set", SMALL, "--hold-until", "2020-01-31")
+    assert (past.code, past.err) == (
+        2,
+        "hubs: error: --hold-until 2020-01-31: that day is past, so nothing would be held; "
+        "give a later day, or --hold to hold it with no end\n",
+    )
+
+
+@pytest.mark.parametrize("pin", [":bad/tag", ".bad"])
+def test_a_bad_tag_is_blamed_not_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], pin: str
+) -> None:
+    from hubs.cli import main
+
+    _eleven_hubs(tmp_path)
+    tag = pin.removeprefix(":")
+    said = (
+        f"hubs: error: --pin :{tag}: invalid tag {tag!r}: up to 128 of [A-Za-z0-9_.-], "
+        "not starting with '.' or '-'\n"
+    )
+    assert main(["-C", str(tmp_path), "set", "c/h1:image", "--pin", f":{tag}"]) == 2
+    assert capsys.readouterr().err == said
+    retag = ["set", "--image", "pangeo/ml-notebook", "--pin", pin]
+    assert main(["-C", str(tmp_path), *retag]) == 2
+    assert capsys.readouterr().err == said

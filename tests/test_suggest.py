@@ -142,3 +142,13 @@ def test_a_mistyped_cluster_is_matched_across_clusters(three: Fleet) -> None:
         "hubs: error: lep/shared.values.yaml:image: no such slot (did you mean "
         "'leap/shared.values.yaml:image'?)\n"
     )
+
+
+@pytest.mark.parametrize("file", ["maap/common.values.yaml", "cloudbank/base.values.yaml"])
+def test_a_file_named_as_a_hub_is_offered_its_image_address(three: Fleet, file: str) -> None:
+    result = three.run("explain", file)
+    assert (result.code, result.err) == (
+        2,
+        f"hubs: error: {file}: a values file, not a hub (did you mean '{file}:image'?); "
+        f"`hubs list --cluster {file.partition('/')[0]}` lists its slots\n",
+    )

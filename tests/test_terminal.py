@@ -19,16 +19,18 @@ PLAIN = (
     "  a/common.values.yaml:image\n"
     "    quay.io/org/image:abc1234 -> quay.io/org/image:new\n"
     "    config/clusters/a/common.values.yaml:6 · reaches no hub (overridden everywhere)\n"
-    "    `hubs compile` restores quay.io/org/image:new; `hubs adopt 'a/common.values.yaml:image'` "
-    "keeps quay.io/org/image:abc1234\n"
+    "    `hubs compile` writes hubs.toml's quay.io/org/image:new; "
+    "`hubs adopt 'a/common.values.yaml:image'` takes the file's quay.io/org/image:abc1234 into "
+    "hubs.toml instead\n"
 )
 COLOURED = (
     "hubs diff: would change 1 slot in 1 file\n"
     "  a/common.values.yaml:image\n"
     f"    {RED}quay.io/org/image:abc1234{RESET} -> {GREEN}quay.io/org/image:new{RESET}\n"
     f"    {DIM}config/clusters/a/common.values.yaml:6 · reaches no hub (overridden everywhere){RESET}\n"
-    f"    {DIM}`hubs compile` restores quay.io/org/image:new; `hubs adopt "
-    f"'a/common.values.yaml:image'` keeps quay.io/org/image:abc1234{RESET}\n"
+    f"    {DIM}`hubs compile` writes hubs.toml's quay.io/org/image:new; `hubs adopt "
+    f"'a/common.values.yaml:image'` takes the file's quay.io/org/image:abc1234 into hubs.toml "
+    f"instead{RESET}\n"
 )
 
 
@@ -57,6 +59,12 @@ def test_no_colour_with_no_color_set(fleet: Fleet, monkeypatch: pytest.MonkeyPat
 def test_an_empty_no_color_is_not_set(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
     assert _diff(fleet, monkeypatch, _Terminal()) == COLOURED
+
+
+def test_no_colour_on_a_dumb_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "dumb")
+    assert _diff(fleet, monkeypatch, _Terminal()) == PLAIN
 
 
 def test_no_colour_when_not_a_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -117,5 +125,5 @@ def test_completion_without_shtab_says_how_to_get_it(
     assert capsys.readouterr() == (
         "",
         "hubs: error: hubs completion needs the optional shtab library: "
-        "pip install 'hubs[completion]'\n",
+        "pip install shtab, beside hubs\n",
     )

@@ -3,7 +3,7 @@
 The action's inputs arrive as environment variables (never spliced into a script):
 ``HUBS_COMMAND``, ``HUBS_CONFIG``, ``HUBS_FAIL_ON``, ``HUBS_SUMMARY``.  The command runs
 once with ``--format json``; its report is rendered here as GitHub annotations (at most
-:data:`MAX_ANNOTATIONS`, the rest counted) and as markdown, appended to
+:data:`hubs.github.MAX_ANNOTATIONS`, the rest counted) and as markdown, appended to
 ``$GITHUB_STEP_SUMMARY`` (kept under :data:`SUMMARY_LIMIT`) and written to a file named by
 the step output ``report`` (the body of an update pull request).
 """
@@ -15,17 +15,20 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Exit, UsageError, oneline, shown
+from . import verifyreport
+from .errors import Diagnostic, Exit, UsageError, oneline, shown
+from .github import annotation, capped
+from .imagechecks import Check
 from .report import JSON_SCHEMA_VERSION, Report, render_github, render_markdown
 
 ACTION_COMMANDS = ("check", "lint", "verify", "update")  # the action's `command` input
 FAIL_ON = ("findings", "errors", "never")
-MAX_ANNOTATIONS = 10  # GitHub shows at most 10 annotations of a kind per step
 SUMMARY_LIMIT = 1024 * 1024  # GitHub refuses a step summary over 1 MiB
+BODY_LIMIT = 65536  # GitHub refuses a pull request body over 65,536 characters
 REPORT_NAME = "hubs-report.md"
 _WHERE = re.compile(r"^([^\s:]+):(\d+)(?::(\d+))?: (.+)$")
 
@@ -85,27 +88,42 @@ class Outcome:
 
 
 def outcome(command: str, code: int, stdout: str, stderr: str) -> Outcome:
-    """Render one run of ``hubs COMMAND --format json``."""
-    report = parse_report(stdout) if code in (Exit.OK, Exit.FINDINGS) else None
-    if report is None:
-        errors = [line.removeprefix("hubs: error: ") for line in _lines(stderr, "hubs: error: ")]
+    """Render one run of ``hubs COMMAND --format json``: its report when it printed one,
+    and the errors of its stderr when it failed."""
+    errors = [line.removeprefix("hubs: error: ") for line in _lines(stderr, "hubs: error: ")]
+    shown = rendered(stdout)
+    if shown is None:
         errors = errors or [f"hubs {command} exited {code} with no report"]
-        log = [_error_annotation(e, f"hubs {command}") for e in errors]
         markdown = f"### `hubs {command}`: failed (exit {code})\n\n"
-        markdown += "".join(f"- {e}\n" for e in errors)
-        return Outcome(code, tuple(capped(log)), markdown, False)
-    log = render_github(report).splitlines()
-    return Outcome(code, tuple(capped(log)), render_markdown(report), bool(report.changes))
+        shown = Outcome(code, (), markdown + "".join(f"- {e}\n" for e in errors), False)
+    elif code < Exit.INPUT:
+        errors = []
+    log = capped([*(_error_annotation(e, f"hubs {command}") for e in errors), *shown.log])
+    return Outcome(code, tuple(log), shown.markdown, shown.changed)
 
 
-def parse_report(stdout: str) -> Report | None:
-    """The report of ``--format json`` output, or None when it is not one."""
-    from .plan import Change
-
+def rendered(stdout: str) -> Outcome | None:
+    """The annotations and markdown of ``--format json`` output, or None when it is not a
+    report: a run's report (an object) or verify's checks (a list)."""
     try:
         data = json.loads(stdout)
     except ValueError:
         return None
+    checks = parse_checks(data)
+    if checks is not None:
+        github, markdown = verifyreport.render_github(checks), verifyreport.render_markdown(checks)
+        return Outcome(0, tuple(github.splitlines()), markdown, False)
+    report = parse_report(data)
+    if report is None:
+        return None
+    lines = tuple(render_github(report).splitlines())
+    return Outcome(0, lines, render_markdown(report), bool(report.changes))
+
+
+def parse_report(data: object) -> Report | None:
+    """The report of ``--format json`` output (parsed), or None when it is not one."""
+    from .plan import Change
+
     if not isinstance(data, dict) or data.get("schema_version") != JSON_SCHEMA_VERSION:
         return None
     try:
@@ -114,43 +132,84 @@ def parse_report(stdout: str) -> Report | None:
                    tuple(c["hubs"]), tuple(c["aliases"]))
             for c in data["changes"]
         )  # fmt: skip
-        notes, warnings = tuple(data["notes"]), tuple(data["warnings"])
+        findings = tuple(_finding(f) for f in data["findings"])
+        warnings = tuple(_warning(w) for w in data["warnings"])
         return Report(
-            data["command"], changes, data["applied"], data["slots"], data["hubs"], "", notes,
-            warnings,
+            data["command"], changes, data["applied"], data["slots"], data["hubs"], "",
+            tuple(data["notes"]), warnings, findings,
         )  # fmt: skip
     except (KeyError, TypeError):
         return None
 
 
-def capped(lines: Sequence[str], limit: int = MAX_ANNOTATIONS) -> list[str]:
-    """``lines`` with at most ``limit`` annotations; the rest counted on one plain line."""
-    shown_lines: list[str] = []
-    dropped = 0
-    for line in lines:
-        if line.startswith("::") and sum(s.startswith("::") for s in shown_lines) >= limit:
-            dropped += 1
-        else:
-            shown_lines.append(line)
-    if dropped:
-        shown_lines.append(f"... and {dropped} more (the step summary lists them all)")
-    return shown_lines
+def _finding(data: dict[str, object]) -> Diagnostic:
+    """A finding of the JSON report, as the report holds it."""
+    file, line = data["file"], data["line"]
+    return Diagnostic(
+        str(data["message"]),
+        file=str(file) if file is not None else None,
+        line=int(str(line or 0)),
+        key=_text(data["address"]),
+        severity="error" if data["severity"] == "error" else "warning",
+        rule=_text(data["rule"]),
+        fix=_text(data["fix"]),
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _warning(text: str) -> Diagnostic:
+    """A warning of the JSON report (``file:line:col: message``, as ``str(Diagnostic)``)."""
+    if not isinstance(text, str):
+        raise TypeError(text)
+    where = _WHERE.match(text)
+    if where is None:
+        return Diagnostic(text)
+    file, line, col, message = where.groups()
+    return Diagnostic(message, file=file, line=int(line), column=int(col or 0))
+
+
+def parse_checks(data: object) -> tuple[Check, ...] | None:
+    """The checks of ``hubs verify --format json`` (a list), or None when it is not one."""
+    if not isinstance(data, list):
+        return None
+    try:
+        return tuple(
+            Check(c["image"], c["check"], c["ok"], c["detail"], tuple(c["hubs"]), c["file"],
+                  c["line"] or 0, unreachable=c["result"] == "error")
+            for c in data
+        )  # fmt: skip
+    except (KeyError, TypeError):
+        return None
 
 
 def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:
-    """``markdown`` cut at a line so that it stays under ``limit`` bytes, the cut said."""
-    if len(markdown.encode()) <= limit:
+    """``markdown`` cut at a line to stay under ``limit`` bytes (a step summary), the cut
+    said."""
+    return _fit(markdown, limit, lambda text: len(text.encode()), "the step summary")
+
+
+def fit_body(markdown: str, limit: int = BODY_LIMIT) -> str:
+    """``markdown`` cut at a line to stay under ``limit`` characters (a pull request body),
+    the cut said and the rest sent to the job summary."""
+    return _fit(markdown, limit, len, "a pull request body", "; the job summary has the rest")
+
+
+def _fit(markdown: str, limit: int, size: Callable[[str], int], what: str, rest: str = "") -> str:
+    if size(markdown) <= limit:
         return markdown
     lines = markdown.splitlines(keepends=True)
     kept: list[str] = []
-    size = 0
+    used = 0
     budget = limit - 200  # room for the note
     for line in lines:
-        size += len(line.encode())
-        if size > budget:
+        used += size(line)
+        if used > budget:
             break
         kept.append(line)
-    note = f"\n*(report cut to fit the step summary: {len(kept)} of {len(lines)} lines shown)*\n"
+    note = f"\n*(report cut to fit {what}: {len(kept)} of {len(lines)} lines shown{rest})*\n"
     return "".join(kept) + note
 
 
@@ -160,8 +219,10 @@ def failed(code: int, fail_on: str) -> bool:
     return code >= (Exit.FINDINGS if fail_on == "findings" else Exit.INPUT)
 
 
-def run(env: Mapping[str, str], cwd: Path) -> int:
-    """One step: run hubs, annotate, summarise, set outputs; the step's exit code."""
+def run(env: Mapping[str, str], cwd: Path, body_limit: int = BODY_LIMIT) -> int:
+    """One step: run hubs, annotate, summarise, set outputs; the step's exit code.  The
+    report file (output ``report``, the body of an update pull request) is cut to
+    ``body_limit`` characters."""
     try:
         inputs = Inputs.from_env(env)
     except UsageError as exc:
@@ -175,7 +236,7 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
     for line in result.log:
         print(line)
     report = Path(env.get("RUNNER_TEMP") or cwd) / REPORT_NAME
-    report.write_text(result.markdown, encoding="utf-8")
+    report.write_text(fit_body(result.markdown, body_limit), encoding="utf-8")
     if inputs.summary and env.get("GITHUB_STEP_SUMMARY"):
         with open(env["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as out:
             out.write(fit_summary(result.markdown))
@@ -190,19 +251,13 @@ def _error_annotation(error: str, title: str) -> str:
     """An error line as an annotation, on its ``file:line:col`` when it names one."""
     where = _WHERE.match(error)
     if where is None:
-        return f"::error title={_escape(title, True)}::{_escape(error)}"
+        return annotation("error", error, title=title)
     file, line, col, message = where.groups()
-    props = f"file={_escape(file, True)},line={line}" + (f",col={col}" if col else "")
-    return f"::error {props},title={_escape(title, True)}::{_escape(message)}"
+    return annotation("error", message, file=file, line=int(line), col=int(col or 0), title=title)
 
 
 def _lines(text: str, prefix: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith(prefix)]
-
-
-def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
 def main() -> int:

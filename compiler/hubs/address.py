@@ -129,11 +129,14 @@ def address_at(keys: Sequence[str]) -> Address:
 
 
 def covers(where: str, address: str) -> bool:
-    """Whether ``where`` (a scope, an address, or the start of one) covers ``address``:
-    ``a/f.yaml`` covers ``a/f.yaml:profiles/x/image``, and ``a/f.yaml:profiles/x`` covers
+    """Whether ``where`` (a cluster, a scope, an address, or the start of one) covers
+    ``address``: ``a`` covers ``a/h:image``, ``a/f.yaml`` covers
+    ``a/f.yaml:profiles/x/image``, and ``a/f.yaml:profiles/x`` covers
     ``a/f.yaml:profiles/x/choices/y``."""
     if address == where:
         return True
+    if ":" not in where and "/" not in where and where != "defaults":  # a cluster
+        return address.startswith(where + "/")
     return address.startswith(where + "/") if ":" in where else address.startswith(where + ":")
 
 

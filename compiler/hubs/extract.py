@@ -31,15 +31,20 @@ class Extracted:
     source: str  # as named in the merge message
     target: Path
     branch: str  # the target's branch that received the merge
-    commits: int  # commits of the folder's history brought in
+    commits: int  # commits of the folder's history
     removed_example: bool
     pushed: bool
+    new: int  # of those, the commits the branch lacked: the ones merged
 
     def summary(self) -> list[str]:
-        lines = [
-            f"imported {self.folder} from {self.source}: {self.commits} "
-            f"commit{'s' if self.commits != 1 else ''} merged into {self.branch}"
-        ]
+        counted = f"{self.commits} commit{'s' if self.commits != 1 else ''}"
+        if not self.new:
+            done = f"nothing new, {self.branch} already has its {counted}"
+        elif self.new < self.commits:
+            done = f"{self.new} new of its {counted} merged into {self.branch}"
+        else:
+            done = f"{counted} merged into {self.branch}"
+        lines = [f"imported {self.folder} from {self.source}: {done}"]
         if self.removed_example:
             lines.append(f"removed the template's example {EXAMPLE} in its own commit")
         if self.pushed:
@@ -77,12 +82,15 @@ def extract_image(
         # our own fresh clone: filter-repo's freshness check wants the remote named origin
         _run([*filter_repo, "--quiet", "--force", "--subdirectory-filter", subdir], clone)
         branch = _git("symbolic-ref", "--short", "HEAD", cwd=clone)
-        removed = _remove_example(target)
-        _merge(target, clone, branch, f"Import {subdir} from {named} with its history")
+        new = _fetch(target, clone, branch)
+        first = _try("merge-base", "HEAD", "FETCH_HEAD", cwd=target) is None
+        removed = first and _remove_example(target)  # a later run keeps the image's own
+        if new:
+            _merge(target, f"Import {subdir} from {named} with its history")
     head = _git("symbolic-ref", "--short", "HEAD", cwd=target)
     if push:
         _git("push", "-q", cwd=target)
-    return Extracted(subdir, named, target, head, commits, removed, push)
+    return Extracted(subdir, named, target, head, commits, removed, push, new)
 
 
 def find_filter_repo(search_path: str | None = None) -> list[str]:
@@ -158,22 +166,22 @@ def _remove_example(target: Path) -> bool:
     return True
 
 
-def _merge(target: Path, clone: Path, branch: str, message: str) -> None:
+def _fetch(target: Path, clone: Path, branch: str) -> int:
+    """Fetch the folder's history into the target's FETCH_HEAD; how many of its commits the
+    target's branch lacks."""
     _git("remote", "add", REMOTE, str(clone), cwd=target)
     try:
         _git("fetch", "-q", REMOTE, branch, cwd=target)
-        merged = _try(
-            "merge",
-            "-q",
-            "--no-edit",
-            "--allow-unrelated-histories",
-            "-m",
-            message,
-            "FETCH_HEAD",
-            cwd=target,
-        )
     finally:
         _git("remote", "remove", REMOTE, cwd=target)
+    return int(_git("rev-list", "--count", "HEAD..FETCH_HEAD", cwd=target))
+
+
+def _merge(target: Path, message: str) -> None:
+    merged = _try(
+        "merge", "-q", "--no-edit", "--allow-unrelated-histories", "-m", message, "FETCH_HEAD",
+        cwd=target,
+    )  # fmt: skip
     if merged is None:
         conflicts = _git("diff", "--name-only", "--diff-filter=U", cwd=target).split()
         raise FailureError(

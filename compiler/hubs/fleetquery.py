@@ -14,7 +14,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from . import imageref, tablefit
-from .errors import UsageError, close_match, shown
+from .errors import UsageError, shown
 from .inventory import SHOWN, Row, Runs, runs_of
 from .layering import Fleet, key_of
 from .targets import Target
@@ -83,12 +83,7 @@ class Query:
 
     def check(self, fleet: Fleet) -> None:
         """A cluster or hub the fleet does not have is a usage error, with a did-you-mean."""
-        if self.cluster is not None and self.cluster not in fleet.clusters:
-            near = close_match(self.cluster, fleet.clusters)
-            raise UsageError(f"--cluster {self.cluster}: no such cluster{near}")
-        hubs = [hub.address for hub in fleet.hubs()]
-        if self.hub is not None and self.hub not in hubs:
-            raise UsageError(f"--hub {self.hub}: no such hub{close_match(self.hub, hubs)}")
+        fleet.check_names(self.cluster, self.hub)
 
     def image_matches(self, image: str | None) -> bool:
         """Whether ``image`` passes ``image`` and ``registry``."""

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Literal
 from . import imageref, spawnerconfig
 from .address import Scope, SlotKind
 from .clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
-from .errors import Diagnostic
+from .errors import Diagnostic, UsageError, close_match
 from .scan import Slot, ValuesFile, scan
 from .scanned import Option
 from .yamldoc import YamlPath
@@ -119,6 +119,16 @@ class _Indexed:
     def hubs(self) -> Iterator[Hub]:
         for cluster in self.clusters.values():
             yield from cluster.hubs
+
+    def check_names(self, cluster: str | None, hub: str | None) -> None:
+        """A ``--cluster`` or ``--hub`` the fleet does not have is a usage error, with a
+        did-you-mean."""
+        if cluster is not None and cluster not in self.clusters:
+            near = close_match(cluster, self.clusters)
+            raise UsageError(f"--cluster {cluster}: no such cluster{near}")
+        hubs = [found.address for found in self.hubs()]
+        if hub is not None and hub not in hubs:
+            raise UsageError(f"--hub {hub}: no such hub{close_match(hub, hubs)}")
 
     def users_of(self, path: str) -> tuple[Hub, ...]:
         """The hubs whose values files include ``path``, in cluster.yaml order."""

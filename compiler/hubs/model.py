@@ -342,9 +342,9 @@ class Lint(_Strict):
     strict: bool = Field(False, description="`hubs check` fails on lint findings (exit 1)")
     ignore: dict[str, list[str]] = Field(
         default_factory=dict,
-        description="Lint rules turned off where the key says: a scope (CLUSTER/HUB, "
-        "CLUSTER/FILE.yaml, defaults), an address, or the start of one "
-        "(CLUSTER/FILE.yaml:profiles/NAME)",
+        description="Lint rules turned off where the key says: a cluster, a scope "
+        "(CLUSTER/HUB, CLUSTER/FILE.yaml, defaults), an address, or the start of one "
+        "(CLUSTER/FILE.yaml:profiles/NAME); a key that covers nothing is an error",
     )
 
 

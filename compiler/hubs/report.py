@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
@@ -41,6 +42,7 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[Diagnostic, ...] = field(default=())
     findings: tuple[Diagnostic, ...] = field(default=())  # unstated, broken images, lint
+    lint_counts: bool = False  # text: lint findings counted by rule on one line, not listed
 
     @property
     def failing(self) -> tuple[Diagnostic, ...]:
@@ -58,7 +60,8 @@ class Report:
         return sorted({c.file for c in self.changes})
 
     def path(self, file: str) -> str:
-        return self.prefix + file
+        """``file`` (tree-relative) as shown: ``generated/../hubs.toml`` is ``hubs.toml``."""
+        return posixpath.normpath(self.prefix + file) if self.prefix else file
 
 
 def headline(report: Report) -> str:
@@ -160,12 +163,21 @@ def render_text(report: Report, color: bool = False) -> str:
         lines.append(f"    {dim}{safe(report.path(c.file))}:{c.line} · {safe(_reach(c))}{reset}")
         if c.also:
             lines.append(f"    {dim}same YAML node (alias) as: {safe(', '.join(c.also))}{reset}")
-        if not report.applied and (fix := _fix(c)):
+        if (fix := _fix(report, c)) is not None:
             lines.append(f"    {dim}{safe(fix)}{reset}")
+    counted = _lint_counts(report) if report.lint_counts else ""
     for finding in report.findings:
-        lines.extend(_finding_lines(report, finding, dim, reset))
+        if not (counted and _kind(finding.rule) == "lint"):
+            lines.extend(_finding_lines(report, finding, dim, reset))
+    lines += [f"  lint: {counted} (`hubs lint` lists them)"] if counted else []
     lines.extend(f"  note: {safe(note)}" for note in report.notes)
     return "\n".join(lines) + "\n"
+
+
+def _lint_counts(report: Report) -> str:
+    """``2 docker-hub, 1 unused-image``: the lint findings counted by rule, in rule order."""
+    rules = [str(f.rule) for f in report.findings if _kind(f.rule) == "lint"]
+    return ", ".join(f"{rules.count(rule)} {rule}" for rule in dict.fromkeys(rules))
 
 
 def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) -> list[str]:
@@ -178,17 +190,22 @@ def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) ->
     return lines
 
 
-def _fix(change: Change) -> str | None:
-    """The fixes that fit a change not yet applied: restore hubs.toml's, or keep the tree's."""
-    if change.old is None:
+def _fix(report: Report, change: Change) -> str | None:
+    """The fixes that fit a change not yet applied: restore hubs.toml's, or keep the tree's.
+    None for ``update --dry-run``: its change is a new lock entry that compile knows nothing of."""
+    if report.applied or report.command == "update" or change.old is None:
         return None
     keep = f"hubs set '{change.address}' --pin {change.old}"
     if change.new is None:
         return f"to keep it instead: `{keep}`"
     if change.policy == "follow-latest":
-        return f"`hubs compile` restores {change.new} (hubs.lock); to keep {change.old}: `{keep}`"
+        return f"`hubs compile` writes hubs.lock's {change.new}; to keep {change.old}: `{keep}`"
     adopt = f"hubs adopt '{change.address}'"
-    return f"`hubs compile` restores {change.new}; `{adopt}` keeps {change.old}"
+    # neutral on which side moved: after `hubs set` the file is the old side, not a hand edit
+    return (
+        f"`hubs compile` writes hubs.toml's {change.new}; "
+        f"`{adopt}` takes the file's {change.old} into hubs.toml instead"
+    )
 
 
 def render_json(report: Report) -> str:
@@ -253,36 +270,54 @@ def render_markdown(report: Report) -> str:
     )
 
 
-def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
 def render_github(report: Report) -> str:
+    """Changes, findings and warnings as annotations (capped by :mod:`hubs.github`), then
+    the headline."""
+    from .github import annotation, capped
+
+    title = f"hubs {report.command}"
     level = "error" if report.command == "check" else "notice"
-    lines = []
-    for c in report.changes:
-        props = f"file={_escape(report.path(c.file), True)},line={c.line}"
-        title = _escape(f"hubs {report.command}", True)
-        msg = f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; {_reach(c)}"
-        lines.append(f"::{level} {props},title={title}::{_escape(safe(msg))}")
-    for finding in report.findings:
-        failing = report.command in ("check", "lint") and finding.severity == "error"
-        finding_level = "error" if failing else "warning"
-        props = f"file={_escape(report.path(finding.file or ''), True)},line={finding.line or 1}"
-        title = _escape(f"hubs {report.command}: {finding.rule}", True)
-        fix = f"; {finding.fix}" if finding.fix else ""
-        msg = f"{finding.key}: {finding.message}{fix}"
-        lines.append(f"::{finding_level} {props},title={title}::{_escape(safe(msg))}")
-    for warning in report.warnings:
-        props = f"file={_escape(report.path(warning.file or ''), True)},line={warning.line or 1}"
-        lines.append(f"::warning {props}::{_escape(safe(warning.message))}")
+    lines = [
+        annotation(level, safe(f"{c.address}: {_image(c.old, old=True)} -> {_image(c.new)}; "
+                               f"{_reach(c)}"), file=report.path(c.file), line=c.line, title=title)
+        for c in report.changes
+    ]  # fmt: skip
+    lines += [_finding_annotation(report, finding) for finding in report.findings]
+    lines += [
+        annotation("warning", safe(w.message), file=_shown(report, w.file), line=w.line or 1)
+        for w in report.warnings
+    ]
     lines.append(f"hubs {report.command}: {headline(report)}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(capped(lines)) + "\n"
+
+
+def _finding_annotation(report: Report, finding: Diagnostic) -> str:
+    from .github import annotation
+
+    failing = report.command in ("check", "lint") and finding in report.failing
+    level = "error" if failing else "warning"
+    fix = f"; {finding.fix}" if finding.fix else ""
+    return annotation(
+        level,
+        safe(f"{finding.key}: {finding.message}{fix}"),
+        file=_shown(report, finding.file),
+        line=finding.line or 1,
+        title=f"hubs {report.command}: {finding.rule}",
+    )
+
+
+def _shown(report: Report, file: str | None) -> str | None:
+    return report.path(file) if file else None
 
 
 def _text(report: Report, stream: TextIO) -> str:
-    return render_text(report, color=stream.isatty() and not os.environ.get("NO_COLOR"))
+    return render_text(report, color=coloured(stream))
+
+
+def coloured(stream: TextIO) -> bool:
+    """Colour only on a terminal that shows it: not with ``NO_COLOR`` set, nor ``TERM=dumb``."""
+    plain = os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb"
+    return stream.isatty() and not plain
 
 
 Reporter = Callable[[Report, TextIO], str]

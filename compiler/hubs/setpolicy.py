@@ -103,6 +103,7 @@ def _pin(text: str, repository: ImageRef | None) -> ImageRef:
     if text.startswith(":"):
         if repository is None:
             raise UsageError(f"--pin {text}: this slot has no image to take the repository from")
+        _check_own_tag(text)
         text = f"{repository.name}{text}"
     try:
         ref = imageref.parse(text)
@@ -111,6 +112,31 @@ def _pin(text: str, repository: ImageRef | None) -> ImageRef:
     if ref.tag is None and ref.digest is None:
         raise UsageError(f"--pin {text}: give a tag or a digest (name:tag)")
     return ref
+
+
+def _future_day(text: str) -> date:
+    """The day of ``--hold-until``: a valid day, today or later (a past one holds nothing)."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"--hold-until {shown(text)}: not a day (YYYY-MM-DD)") from None
+    if day < date.today():
+        raise UsageError(
+            f"--hold-until {day}: that day is past, so nothing would be held; give a later "
+            "day, or --hold to hold it with no end"
+        )
+    return day
+
+
+def _check_own_tag(text: str) -> None:
+    """``:TAG`` (or ``:TAG@DIGEST``) checked alone: a bad tag is blamed, not the repository."""
+    tag, _, digest = text.removeprefix(":").partition("@")
+    try:
+        imageref.check_tag(tag)
+        if digest:
+            imageref.check_digest(digest)
+    except imageref.ReferenceError as exc:
+        raise UsageError(f"--pin {text}: {exc}") from None
 
 
 def _follow(table: dict[str, Any]) -> dict[str, Any]:
@@ -140,12 +166,7 @@ def _held(target: Target | None, address: Address, change: Hold) -> dict[str, An
     if change.release:
         return table
     if change.until is not None:
-        try:
-            table["hold_until"] = date.fromisoformat(change.until)
-        except ValueError:
-            raise UsageError(
-                f"--hold-until {shown(change.until)}: not a day (YYYY-MM-DD)"
-            ) from None
+        table["hold_until"] = _future_day(change.until)
     else:
         table["hold"] = True
     return table
@@ -183,6 +204,7 @@ def bulk(
         wanted = imageref.parse(repository)
     except imageref.ReferenceError as exc:
         raise UsageError(f"--image: {exc}") from None
+    _check_narrow(fleet, narrow)
     pinned = [t for t in targets(source.config, fleet, None) if isinstance(t.source, ImageRef)]
     scoped = [t for t in pinned if _in_scope(t.address, narrow)]
     found = [t for t in scoped if _repo(t).canonical_name == wanted.canonical_name]
@@ -202,6 +224,15 @@ def bulk(
     return edits
 
 
+def _check_narrow(fleet: Fleet, narrow: tuple[str | None, str | None, str | None]) -> None:
+    """A cluster or hub that does not exist, or a hub outside the cluster, is a usage error:
+    retagging nothing there would hide the typo."""
+    cluster, hub, _file = narrow
+    fleet.check_names(cluster, hub)
+    if cluster is not None and hub is not None and hub.partition("/")[0] != cluster:
+        raise UsageError(f"--hub {hub} is not in --cluster {cluster}")
+
+
 def _repo(target: Target) -> ImageRef:
     assert isinstance(target.source, ImageRef)
     return target.source
@@ -209,7 +240,7 @@ def _repo(target: Target) -> ImageRef:
 
 def _retagged(old: ImageRef, pin: str) -> ImageRef:
     if pin.startswith(":") or ("/" not in pin and ":" not in pin and "@" not in pin):
-        return _pin(f"{old.name}:{pin.removeprefix(':')}", None)
+        return _pin(f":{pin.removeprefix(':')}", old)
     return _pin(pin, old)
 
 

@@ -300,10 +300,26 @@ def unknown(config: Config, fleet: Fleet, text: str) -> str:
             f"{text}: no file holds an image here yet (`hubs set` can give it one); "
             f"`{see}` shows what runs"
         )
+    if ":" not in text and (said := _a_file(text, slots)):
+        return said
     hubs = [hub.address for hub in fleet.hubs()]
     near = _in_scope(fleet, text, slots if ":" in text else hubs)
     noun = "slot" if ":" in text else "hub or slot"
     return f"{shorten(text)}: no such {noun}" + close_match(text, near)
+
+
+def _a_file(text: str, slots: list[str]) -> str | None:
+    """What to say of a values file named where a hub was expected: its ``:image`` address
+    (else its first slot's), and where to see the rest."""
+    inside = [slot for slot in slots if slot.partition(":")[0] == text]
+    if not inside:
+        return None
+    offered = f"{text}:image" if f"{text}:image" in inside else inside[0]
+    cluster = text.partition("/")[0]
+    return (
+        f"{shorten(text)}: a values file, not a hub (did you mean {offered!r}?); "
+        f"`hubs list --cluster {cluster}` lists its slots"
+    )
 
 
 def _in_scope(fleet: Fleet, text: str, known: list[str]) -> list[str]:

@@ -15,7 +15,6 @@ from .errors import oneline, table_cell
 if TYPE_CHECKING:
     from .imagechecks import Check
 
-MAX_ANNOTATIONS = 10  # GitHub shows 10 annotations of a kind per step
 _SHOWN_HUBS = 5
 
 
@@ -95,27 +94,22 @@ def render_json(checks: Sequence[Check]) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def _escape(text: str, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
 def render_github(checks: Sequence[Check]) -> str:
-    """Failures (errors) then unverified checks (warnings), at most 10; the rest counted."""
-    worth = [c for c in checks if c.ok is False or c.unreachable]
-    worth += [c for c in checks if c.ok is None and not c.unreachable]
-    lines = []
-    for c in worth[:MAX_ANNOTATIONS]:
-        level = "warning" if c.ok is None and not c.unreachable else "error"
-        props = f"file={_escape(c.file or 'hubs.toml', True)},line={c.line or 1}"
-        title = _escape(f"hubs verify: {c.check}", True)
-        lines.append(
-            f"::{level} {props},title={title}::{_escape(oneline(f'{c.image}: {c.detail}'))}"
+    """Failures (errors) then unverified checks (warnings), capped by :mod:`hubs.github`."""
+    from .github import annotation, capped
+
+    lines = [
+        annotation(
+            "warning" if c.ok is None and not c.unreachable else "error",
+            oneline(f"{c.image}: {c.detail}"),
+            file=c.file or "hubs.toml",
+            line=c.line or 1,
+            title=f"hubs verify: {c.check}",
         )
-    if len(worth) > MAX_ANNOTATIONS:
-        lines.append(f"{len(worth) - MAX_ANNOTATIONS} more findings not annotated")
-    lines.append(headline(checks))
-    return "\n".join(lines) + "\n"
+        for c in checks
+        if c.ok is not True
+    ]
+    return "\n".join(capped([*lines, headline(checks)])) + "\n"
 
 
 REPORTERS: dict[str, Callable[[Sequence[Check]], str]] = {

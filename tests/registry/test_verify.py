@@ -593,6 +593,57 @@ def test_github_annotations_are_capped_at_10(
         "quay.io/jupyter/scipy-notebook:2024-03-18: lacks linux/arm64 (has linux/amd64)"
     )
     assert lines[10:] == [
-        "1 more findings not annotated",
+        "1 more not annotated: GitHub shows 10 per step",
         "hubs verify: 6 images, 30 checks: 19 ok, 11 failed",
     ]
+
+
+# ---------------------------------------------------------------- the GitHub Action
+
+
+def test_the_action_reports_a_passing_verify(example: Path) -> None:
+    from actionrunner import run_action
+
+    runner = example / "runner"
+    runner.mkdir()
+    code, log, tmp = run_action({"command": "verify"}, example, runner)
+    headline = "hubs verify: 6 images, 30 checks: 30 ok"
+    assert code == 0
+    assert log == (
+        "hubs: install skipped (HUBS_ACTION_SKIP_INSTALL=true)\n"
+        f"hubs verify --format json\n{headline}\n"
+    )
+    summary = (tmp / "summary.md").read_text()
+    assert summary.startswith(
+        f"### {headline}\n\n| image | check | result | detail | hubs |\n| --- | --- | --- | --- | --- |\n"
+        "| `quay.io/jupyter/scipy-notebook:2024-03-18` | exists | ok | "
+    )
+    assert summary.count("\n| `") == 30
+    assert (tmp / "output").read_text() == (
+        f"exit-code=0\nchanged=false\nreport={tmp / 'hubs-report.md'}\n"
+    )
+
+
+def test_the_action_reports_a_failing_verify(example: Path) -> None:
+    from actionrunner import run_action
+
+    with (example / "hubs.toml").open("a") as toml:
+        toml.write('\n[clusters.alpha]\nplatforms = ["linux/arm64"]\n')
+    runner = example / "runner"
+    runner.mkdir()
+    code, log, tmp = run_action({"command": "verify"}, example, runner)
+    headline = "hubs verify: 6 images, 30 checks: 25 ok, 5 failed"
+    lines = log.splitlines()
+    assert code == 1
+    assert lines[2] == (
+        "::error file=hubs.toml,line=8,title=hubs verify%3A platforms::"
+        "quay.io/jupyter/scipy-notebook:2024-03-18: lacks linux/arm64 (has linux/amd64)"
+    )
+    assert [line.split(" ", 1)[0] for line in lines[2:]] == ["::error"] * 5 + ["hubs"]
+    assert lines[-1] == headline
+    summary = (tmp / "summary.md").read_text()
+    assert summary.startswith(f"### {headline}\n\n")
+    assert summary.count("| platforms | **FAIL** | lacks linux/arm64 (has linux/amd64) |") == 5
+    assert (tmp / "output").read_text() == (
+        f"exit-code=1\nchanged=false\nreport={tmp / 'hubs-report.md'}\n"
+    )

@@ -118,6 +118,27 @@ def said_undone(undone: Sequence[str]) -> None:
         )
 
 
+def hubs_checkout(where: Where, command: str) -> Path:
+    """The folder a maintenance command writes into: a checkout of hubs itself (its
+    pyproject.toml names the project ``hubs``), never a fleet repository."""
+    import tomllib
+
+    from ..errors import UsageError
+
+    root = config_path(where).parent if where.config is not None else where.base
+    try:
+        name = tomllib.loads((root / "pyproject.toml").read_text())["project"]["name"]
+    except (OSError, ValueError, KeyError, TypeError):
+        name = None
+    if name != "hubs":
+        raise UsageError(
+            f"hubs {command} is a maintenance command of the hubs repository, and "
+            f"{os.path.relpath(root, where.base)} is not a checkout of it (its pyproject.toml "
+            "does not name the project hubs): nothing written"
+        )
+    return root
+
+
 def source(where: Where) -> Source:
     from ..load import load_config
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True, kw_only=True)
 class CheckOptions(ReportOptions):
     strict: bool = False  # lint findings are errors (as `[lint] strict = true`)
+    lint_counts: bool = False  # text: lint findings counted by rule, not listed
 
 
 def run(options: CheckOptions) -> int:
@@ -47,8 +48,9 @@ def run(options: CheckOptions) -> int:
 
         where = prefix(clean.root, options.base)
         found = Report(
-            "check", (), False, clean.slots, clean.hubs, where, (), clean.warnings, clean.findings
-        )
+            "check", (), False, clean.slots, clean.hubs, where, (), clean.warnings, clean.findings,
+            lint_counts=options.lint_counts,
+        )  # fmt: skip
         emit(found, options.format)
         return EXIT_OK
     return _check(options, path, text, store)
@@ -70,7 +72,7 @@ def _check(options: CheckOptions, path: Path, text: str, store: Store | None) ->
     compiled = build(source, fleet, lock)
     linted = lint(source.config.lint, compiled.fleet, compiled.plan.targets, options.strict)
     compiled = replace(compiled, findings=(*compiled.findings, *linted))
-    found = report(compiled, "check", False, options.base)
+    found = replace(report(compiled, "check", False, options.base), lint_counts=options.lint_counts)
     emit(found, options.format)
     if store is not None and found.clean and not found.notes:  # lint warnings are kept too
         kept = Checked(text, source.config.tree, lock_text, found.slots, found.findings)
@@ -85,6 +87,12 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="fail on lint findings too (as `[lint] strict = true` in hubs.toml)",
     )
+    parser.add_argument(
+        "--lint-counts",
+        action="store_true",
+        help="text report: lint findings counted by rule on one line, not listed (`hubs lint` "
+        "lists them)",
+    )
 
 
 COMMAND = Command(
@@ -97,7 +105,12 @@ COMMAND = Command(
         "Lint findings (`hubs lint`) are shown as warnings, or fail the check with --strict "
         "or `[lint] strict = true`."
     ),
-    examples=("hubs check", "hubs check --format github", "hubs check --strict"),
+    examples=(
+        "hubs check",
+        "hubs check --format github",
+        "hubs check --strict",
+        "hubs check --lint-counts",
+    ),
     options=CheckOptions,
     run=run,
     arguments=_arguments,

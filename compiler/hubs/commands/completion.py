@@ -22,7 +22,7 @@ def run(options: CompletionOptions) -> int:
         import shtab
     except ImportError:
         raise UsageError(
-            "hubs completion needs the optional shtab library: pip install 'hubs[completion]'"
+            "hubs completion needs the optional shtab library: pip install shtab, beside hubs"
         ) from None
     from ..parser import build
     from . import TABLE
@@ -40,7 +40,7 @@ COMMAND = Command(
     help="(maintenance) print a shell completion script",
     description=(
         "Print a completion script for bash, zsh or tcsh to stdout, made from the same parser "
-        "as --help by the optional shtab library (pip install 'hubs[completion]'). Write it "
+        "as --help by the optional shtab library (pip install shtab, beside hubs). Write it "
         "where your shell looks for completions, e.g. for bash "
         "~/.local/share/bash-completion/completions/hubs, for zsh a file _hubs in a folder "
         "of your fpath."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ._common import EXIT_OK, Command, Where, config_path
+from ._common import EXIT_OK, Command, Where, hubs_checkout
 
 
 def run(options: Where) -> int:
@@ -13,7 +13,7 @@ def run(options: Where) -> int:
     from . import TABLE
 
     base = options.base
-    root = config_path(options).parent if options.config is not None else base
+    root = hubs_checkout(options, "docs")
     for path in write(root, TABLE, build(TABLE)):
         print(f"wrote {os.path.relpath(path, base)}")
     return EXIT_OK
@@ -26,8 +26,8 @@ COMMAND = Command(
         "Maintenance command for hubs itself: write one page per command under "
         "docs/commands/ (from the table that builds --help), their index, and the hubs.toml "
         "and hubs.lock reference docs/hubs-toml.md (from the model and its JSON Schema), next "
-        "to hubs.toml (with --config) or in the current folder. Pages already up to date are "
-        "left alone."
+        "to hubs.toml (with --config) or in the current folder, which must be a checkout of "
+        "hubs (a fleet repository is refused). Pages already up to date are left alone."
     ),
     examples=("hubs docs",),
     options=Where,

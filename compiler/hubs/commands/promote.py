@@ -47,6 +47,7 @@ def _promote(options: PromoteOptions, held: TreeLock) -> int:
     write(compiled, held, also=[FileWrite(source.path, text, source.text)])  # all or none
     for line in (*found.pairs, *found.skipped):
         print(line.said)
+    sys.stdout.flush()  # the pairs, then what to do next: in this order on any stream
     if compiled is not None:
         emit(report(compiled, "compile", True, options.base), "text")
     else:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 
-from ._common import EXIT_OK, Command, Where, config_path
+from ._common import EXIT_OK, Command, Where, hubs_checkout
 
 
 def run(options: Where) -> int:
     from ..schemas import write_schemas
 
     base = options.base
-    root = config_path(options).parent if options.config is not None else base
+    root = hubs_checkout(options, "schema")
     for path in write_schemas(root):
         print(f"wrote {os.path.relpath(path, base)}")
     return EXIT_OK
@@ -23,7 +23,8 @@ COMMAND = Command(
     description=(
         "Maintenance command for hubs itself: write the JSON Schema of hubs.toml and the "
         "schema of the chart's image keys under schema/ next to hubs.toml (with --config) or "
-        "in the current folder. Files already up to date are left alone."
+        "in the current folder, which must be a checkout of hubs (a fleet repository is "
+        "refused). Files already up to date are left alone."
     ),
     examples=("hubs schema",),
     options=Where,

@@ -7,7 +7,7 @@ import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..errors import UsageError
+from ..errors import UsageError, shown
 from ..tagorder import ORDERS
 from ._common import EXIT_OK, Command, Where, config_path, emit, loaded, report, warn
 
@@ -72,8 +72,23 @@ def _set(options: SetOptions, held: TreeLock) -> int:
     else:
         warn(fleet.warnings())
         if edits:
-            print(COMPILE_HINT, file=sys.stderr)
+            print(_hint(options), file=sys.stderr)
     return EXIT_OK
+
+
+def _hint(options: SetOptions) -> str:
+    """What to run next: compile for a pin or inherit, update for a follow policy."""
+    update = f"run `hubs update {shown(options.address or '')}`"
+    if options.follow:
+        return (
+            f"{update} to resolve it into hubs.lock and the tree "
+            "(`hubs compile` leaves a follow slot as it is until then)"
+        )
+    if options.release:
+        return f"{update} to move it to the newest tag its policy allows"
+    if _holding(options):
+        return "`hubs update` keeps it at its locked tag; nothing to compile"
+    return COMPILE_HINT
 
 
 def _check_flags(options: SetOptions) -> None:

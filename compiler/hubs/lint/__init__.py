@@ -37,8 +37,9 @@ def lint(
     settings: Lint, fleet: Fleet, targets: Iterable[Target], strict: bool = False
 ) -> tuple[Diagnostic, ...]:
     """Every finding of the rules ``settings`` leaves on, warnings unless ``strict``."""
-    _check(settings)
     ctx = Context(fleet, tuple(targets))
+    places = ["defaults", *fleet.clusters, *(hub.address for hub in fleet.hubs())]
+    _check(settings, [str(t.address) for t in ctx.targets], places)
     severity: Severity = "error" if strict or settings.strict else "warning"
     found: list[Diagnostic] = []
     for name, rule in RULES.items():
@@ -54,14 +55,27 @@ def _ignored(settings: Lint, rule: str, key: str) -> bool:
     return any(rule in off and covers(where, key) for where, off in settings.ignore.items())
 
 
-def _check(settings: Lint) -> None:
-    """Unknown rule names are bad input, at their key in hubs.toml."""
+def _check(settings: Lint, addresses: list[str], places: list[str]) -> None:
+    """Unknown rule names, and ``[lint.ignore]`` keys that cover no slot of the fleet (a
+    typo would ignore nothing), are bad input, at their key in hubs.toml."""
     problems = [_unknown(name, ("lint", "off")) for name in settings.off if name not in RULES]
     for where, names in settings.ignore.items():
         keys = ("lint", "ignore", where)
         problems += [_unknown(name, keys) for name in names if name not in RULES]
+        if where not in places and not any(covers(where, address) for address in addresses):
+            problems.append(_nowhere(where, [*places, *addresses]))
     if problems:
         raise InputError(problems)
+
+
+def _nowhere(where: str, known: list[str]) -> Diagnostic:
+    scopes = {address.partition(":")[0] for address in known}
+    near = close_match(where, sorted(scopes | set(known)))
+    return Diagnostic(
+        f"no cluster, scope or slot of the fleet is under {where!r}{near}",
+        key="lint.ignore",
+        keys=("lint", "ignore", where),
+    )
 
 
 def _unknown(name: str, keys: tuple[str, ...]) -> Diagnostic:
