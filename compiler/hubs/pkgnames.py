@@ -25,6 +25,11 @@ NOTABLE = ("python", "numpy", "pandas", "jupyterlab", "r-base")
 _SITE = ("site-packages", "dist-packages")
 _PYLIB = re.compile(r"lib(?:64)?/python[0-9.]*")  # ENV/lib/python3.11/site-packages
 _NORMAL = re.compile(r"[-_.]+")
+# What a name, version, build and environment may hold: conda's and pip's own grammars
+# are narrower.  Anything else (a backtick, ``<``, a control character) is no package, so
+# a report never carries markup from an image.
+_WORD = re.compile(r"[A-Za-z0-9_.+!*]+")
+_ENV = re.compile(r"/[A-Za-z0-9_.+/-]*")
 
 
 @dataclass(frozen=True, order=True)
@@ -68,13 +73,19 @@ def package(key: str) -> Package | None:
     folder, base = posixpath.split(key)
     if base.endswith(".json"):
         name, version, build = base[: -len(".json")].rsplit("-", 2)
-        env = posixpath.dirname(folder)
-        return Package(env, name, version, build, "conda") if name and version else None
-    stem = base[: -len(".dist-info")]
-    split = re.search(r"-(?=\d)", stem)  # the version starts with a digit
-    if split is None or not split.start():
-        return None
-    return Package(_pip_env(folder), stem[: split.start()], stem[split.end() :], "", "pip")
+        found = Package(posixpath.dirname(folder), name, version, build, "conda")
+    else:
+        stem = base[: -len(".dist-info")]
+        split = re.search(r"-(?=\d)", stem)  # the version starts with a digit
+        if split is None or not split.start():
+            return None
+        found = Package(_pip_env(folder), stem[: split.start()], stem[split.end() :], "", "pip")
+    return found if _plain(found) else None
+
+
+def _plain(found: Package) -> bool:
+    words = (found.name.replace("-", "_"), found.version, found.build or "x")
+    return all(_WORD.fullmatch(w) for w in words) and bool(_ENV.fullmatch(found.env))
 
 
 def _pip_env(site: str) -> str:

@@ -24,6 +24,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .pkgdiff import Entry, ImageDiff
     from .plan import Change
 
 JSON_SCHEMA_VERSION = 1
@@ -41,6 +42,7 @@ class Report:
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[Diagnostic, ...] = field(default=())
     findings: tuple[Diagnostic, ...] = field(default=())  # unstated, broken images, lint
+    packages: tuple[ImageDiff, ...] | None = None  # --packages: each image pair's diff
 
     @property
     def failing(self) -> tuple[Diagnostic, ...]:
@@ -164,6 +166,8 @@ def render_text(report: Report, color: bool = False) -> str:
             lines.append(f"    {dim}{safe(fix)}{reset}")
     for finding in report.findings:
         lines.extend(_finding_lines(report, finding, dim, reset))
+    for diff in report.packages or ():
+        lines.extend(_package_lines(diff))
     lines.extend(f"  note: {safe(note)}" for note in report.notes)
     return "\n".join(lines) + "\n"
 
@@ -176,6 +180,32 @@ def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) ->
     if finding.fix:
         lines.append(f"    {dim}{safe(finding.fix)}{reset}")
     return lines
+
+
+def _package_lines(diff: ImageDiff) -> list[str]:
+    """``packages: OLD -> NEW (slots)``, the one line, then one line per package."""
+    lines = [f"  packages: {safe(diff.old)} -> {safe(diff.new)} ({safe(_hubs(diff.addresses))})"]
+    lines.append(f"    {safe(diff.summary)}")
+    for sign, entry in _entries(diff):
+        lines.append(f"    {sign} {safe(_entry(entry))}")
+    return lines
+
+
+def _entries(diff: ImageDiff) -> list[tuple[str, Entry]]:
+    """The details, added then removed then changed, each with its sign."""
+    return [
+        (sign, entry)
+        for sign, group in (("+", diff.added), ("-", diff.removed), ("~", diff.changed))
+        for entry in group
+    ]
+
+
+def _entry(entry: Entry) -> str:
+    if entry.old is None:
+        return f"{entry.name} {entry.new}"
+    if entry.new is None:
+        return f"{entry.name} {entry.old}"
+    return f"{entry.name} {entry.old} → {entry.new}"
 
 
 def _fix(change: Change) -> str | None:
@@ -217,7 +247,25 @@ def render_json(report: Report) -> str:
         "notes": list(report.notes),
         "warnings": [str(w.moved(report.prefix)) for w in report.warnings],
     }
+    if report.packages is not None:
+        data["packages"] = [_diff_json(d) for d in report.packages]
     return json.dumps(data, indent=2) + "\n"
+
+
+def _diff_json(diff: ImageDiff) -> dict[str, object]:
+    def rows(group: tuple[Entry, ...]) -> list[dict[str, str | None]]:
+        return [{"name": e.name, "old": e.old, "new": e.new} for e in group]
+
+    return {
+        "old": diff.old,
+        "new": diff.new,
+        "addresses": list(diff.addresses),
+        "summary": diff.summary,
+        "error": diff.error,
+        "added": rows(diff.added),
+        "removed": rows(diff.removed),
+        "changed": rows(diff.changed),
+    }
 
 
 def _finding_json(report: Report, finding: Diagnostic) -> dict[str, object]:
@@ -250,6 +298,7 @@ def render_markdown(report: Report) -> str:
         cell=table_cell,
         path=report.path,
         hubs=_hubs,
+        entries=_entries,
     )
 
 
@@ -274,6 +323,10 @@ def render_github(report: Report) -> str:
         fix = f"; {finding.fix}" if finding.fix else ""
         msg = f"{finding.key}: {finding.message}{fix}"
         lines.append(f"::{finding_level} {props},title={title}::{_escape(safe(msg))}")
+    for diff in report.packages or ():
+        title = _escape(f"hubs {report.command}: packages", True)
+        msg = f"{diff.old} -> {diff.new}: {diff.summary}"
+        lines.append(f"::notice title={title}::{_escape(safe(msg))}")
     for warning in report.warnings:
         props = f"file={_escape(report.path(warning.file or ''), True)},line={warning.line or 1}"
         lines.append(f"::warning {props}::{_escape(safe(warning.message))}")
