@@ -264,3 +264,20 @@ def test_update_packages_in_the_pull_request_body(
         "^v\\d+$\n"
         "- hubs.lock would change\n"
     )
+
+
+def test_the_readme_example_is_this_output(
+    tmp_path: Path, images: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    v1, v2 = images["v1"], images["v2"]
+    root = fleet(tmp_path, {"prod": v1}, {"prod": v2})
+    _, out, _ = diff(capsys, root)
+    for ours, shown in (
+        (v1, "quay.io/example/image:2025.06.02"),
+        (v2, "quay.io/example/image:2025.08.14"),
+        ("tree/config/clusters/c/", "config/clusters/alpha/"),
+        ("c/prod", "alpha/prod"),
+    ):
+        out = out.replace(ours, shown)
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert f"$ hubs diff --packages\n{out}```\n" in readme
