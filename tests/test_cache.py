@@ -339,6 +339,7 @@ def test_the_codec_knows_every_field_it_must_keep() -> None:
     assert [f.name for f in fields(Report)] == [
         *("command", "changes", "applied", "slots", "hubs", "prefix", "notes", "warnings"),
         "findings",  # a check with findings is never replayed
+        "packages",  # only diff and update --packages set it; check never does
     ]
     assert [f.name for f in fields(Diagnostic)] == [
         *("message", "file", "line", "column", "key", "severity", "rule", "fix", "keys"),
