@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -29,6 +30,7 @@ from hubs.action import (
 from hubs.cli import _parser
 from hubs.errors import UsageError
 from hubs.github import annotation, capped
+from hubs.report import render_markdown
 
 WORKFLOWS = sorted((ROOT / "docs/workflows").glob("*.yml"))
 
@@ -57,7 +59,7 @@ def test_files_are_valid_yaml() -> None:
 
 def test_inputs_reach_scripts_only_through_env() -> None:
     declared = set(ACTION["inputs"])
-    assert declared == {"command", "config", "python-version", "fail-on", "summary"}
+    assert declared == {"command", "config", "python-version", "fail-on", "summary", "packages"}
     for step in ACTION["runs"]["steps"]:
         assert "${{" not in step.get("run", ""), step  # never spliced into a script
         for value in [*step.get("env", {}).values(), *step.get("with", {}).values()]:
@@ -115,6 +117,8 @@ def test_command_input_is_validated() -> None:
     [
         ({"HUBS_FAIL_ON": "drift"}, "input fail-on: 'drift' is not one of findings, errors, never"),
         ({"HUBS_SUMMARY": "yes"}, "input summary: 'yes' is not true or false"),
+        ({"HUBS_PACKAGES": "yes"}, "input packages: 'yes' is not true or false"),
+        ({"HUBS_PACKAGES": "true"}, "input packages: only for update, not check"),
     ],
 )
 def test_other_inputs_are_validated(env: dict[str, str], message: str) -> None:
@@ -127,6 +131,29 @@ def test_defaults() -> None:
     assert Inputs.from_env({}) == Inputs("check", "", "findings", True)
     assert Inputs.from_env({"HUBS_SUMMARY": "false", "HUBS_CONFIG": " a/hubs.toml "}) == Inputs(
         "check", "a/hubs.toml", "findings", False
+    )
+    update = Inputs.from_env({"HUBS_COMMAND": "update", "HUBS_PACKAGES": "true"})
+    assert update.argv() == ["update", "--packages", "--format", "json"]
+    _parser().parse_args(update.argv())
+
+
+def test_the_package_diffs_of_a_json_report_reach_the_markdown_summary() -> None:
+    data = {
+        "schema_version": 1, "command": "update", "applied": True, "slots": 1, "hubs": 1,
+        "changes": [], "notes": [], "warnings": [], "findings": [],
+        "packages": [
+            {"old": "r/a:1", "new": "r/a:2", "addresses": ["c/h:image"],
+             "summary": "numpy 1.0 → 2.0; 1 changed", "error": None, "added": [], "removed": [],
+             "changed": [{"name": "numpy", "old": "1.0", "new": "2.0"}]},
+        ],
+    }  # fmt: skip
+    report = parse_report(json.dumps(data))
+    assert report is not None
+    assert render_markdown(report).endswith(
+        "#### Packages\n\n"
+        "`r/a:1` → `r/a:2` (c/h:image): numpy 1.0 → 2.0; 1 changed\n\n"
+        "<details><summary>1 package</summary>\n\n"
+        "| package | old | new |\n|---|---|---|\n| `numpy` | `1.0` | `2.0` |\n\n</details>\n\n"
     )
 
 

@@ -345,6 +345,7 @@ def test_the_codec_knows_every_field_it_must_keep() -> None:
         *("command", "changes", "applied", "slots", "hubs", "prefix", "notes", "warnings"),
         "findings",  # a check with findings is never replayed
         "lint_counts",  # a flag of the run, not of the tree: passed to the replay too
+        "packages",  # only diff and update --packages set it; check never does
     ]
     assert [f.name for f in fields(Diagnostic)] == [
         *("message", "file", "line", "column", "key", "severity", "rule", "fix", "keys"),

@@ -18,12 +18,16 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import verifyreport
 from .errors import Diagnostic, Exit, UsageError, oneline, shown
 from .github import annotation, capped
 from .imagechecks import Check
 from .report import JSON_SCHEMA_VERSION, Report, render_github, render_markdown
+
+if TYPE_CHECKING:
+    from .pkgdiff import ImageDiff
 
 ACTION_COMMANDS = ("check", "lint", "verify", "update")  # the action's `command` input
 FAIL_ON = ("findings", "errors", "never")
@@ -39,6 +43,7 @@ class Inputs:
     config: str
     fail_on: str
     summary: bool
+    packages: bool = False  # update --packages: each bump's package diff in the report
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Inputs:
@@ -57,12 +62,19 @@ class Inputs:
         summary = env.get("HUBS_SUMMARY", "true").strip()
         if summary not in ("true", "false"):
             raise UsageError(f"input summary: {shown(summary)} is not true or false")
-        return cls(command, env.get("HUBS_CONFIG", "").strip(), fail_on, summary == "true")
+        packages = env.get("HUBS_PACKAGES", "false").strip()
+        if packages not in ("true", "false"):
+            raise UsageError(f"input packages: {shown(packages)} is not true or false")
+        if packages == "true" and command != "update":
+            raise UsageError(f"input packages: only for update, not {command}")
+        config = env.get("HUBS_CONFIG", "").strip()
+        return cls(command, config, fail_on, summary == "true", packages == "true")
 
     def argv(self) -> list[str]:
         """The ``hubs`` command line this step runs."""
         config = ["--config", self.config] if self.config else []
-        return [self.command, *config, "--format", "json"]
+        packages = ["--packages"] if self.packages else []
+        return [self.command, *config, *packages, "--format", "json"]
 
 
 def installed_commands() -> frozenset[str]:
@@ -134,9 +146,10 @@ def parse_report(data: object) -> Report | None:
         )  # fmt: skip
         findings = tuple(_finding(f) for f in data["findings"])
         warnings = tuple(_warning(w) for w in data["warnings"])
+        packages = _packages(data["packages"]) if "packages" in data else None
         return Report(
             data["command"], changes, data["applied"], data["slots"], data["hubs"], "",
-            tuple(data["notes"]), warnings, findings,
+            tuple(data["notes"]), warnings, findings, packages=packages,
         )  # fmt: skip
     except (KeyError, TypeError):
         return None
@@ -183,6 +196,20 @@ def parse_checks(data: object) -> tuple[Check, ...] | None:
         )  # fmt: skip
     except (KeyError, TypeError):
         return None
+
+
+def _packages(found: list[dict[str, Any]]) -> tuple[ImageDiff, ...]:
+    """The package diffs of a JSON report (``--packages``)."""
+    from .pkgdiff import Entry, ImageDiff
+
+    def rows(group: list[dict[str, Any]]) -> tuple[Entry, ...]:
+        return tuple(Entry(str(e["name"]), e["old"], e["new"]) for e in group)
+
+    return tuple(
+        ImageDiff(d["old"], d["new"], tuple(d["addresses"]), d["summary"], rows(d["added"]),
+                  rows(d["removed"]), rows(d["changed"]), d["error"])
+        for d in found
+    )  # fmt: skip
 
 
 def fit_summary(markdown: str, limit: int = SUMMARY_LIMIT) -> str:

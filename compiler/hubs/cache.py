@@ -145,13 +145,13 @@ class Store:
         text = json.dumps(body, separators=(",", ":"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.path, text)
+            write_atomic(self.path, text)
         except OSError:
             return
         self._changed = False
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     import tempfile
 
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

@@ -6,7 +6,9 @@ no layer is held whole in memory.  Whiteouts are honoured: ``.wh.NAME`` deletes 
 from the layers below, ``.wh..wh..opq`` empties its folder of what the layers below hold.
 The search stops at the first answer to every question, or when the byte budget is spent
 (counted twice: on the bytes received and on the tar bytes they decompress to, so a
-compression bomb ends there), or when its time is up.  Imports nothing of the package.
+compression bomb ends there), or when its time is up.  :func:`listing` reads every layer
+whole, within the same bounds, and lists the paths a picker keeps that no whiteout above
+hides (package lists).  Imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import tarfile
 import time
 import typing
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Literal
 
@@ -29,6 +31,7 @@ READ_LIMIT = 1 << 20  # the most read of one wanted file's content
 
 Kind = Literal["file", "link", "deleted"]
 Opener = Callable[[], Iterator[bytes]]
+Picker = Callable[[str], str | None]  # a member's absolute path -> the key it counts for
 
 
 @dataclass(frozen=True)
@@ -298,3 +301,99 @@ def _unreadable(exc: Exception) -> bool:
 
 def _ended(searcher: _Searcher, done: int, why: str | None) -> Search:
     return Search(tuple(searcher.answers), searcher.counter[0], done, why)
+
+
+# ---------------------------------------------------------------- listing every layer
+
+
+@dataclass(frozen=True)
+class Contents:
+    """What one layer holds of what a picker keeps, and what its whiteouts hide below.
+
+    ``picked``: (member path, key) pairs; ``deleted`` and ``opaque``: the paths its
+    whiteouts name.  It depends on the layer's bytes alone, so it can be kept by digest.
+    """
+
+    picked: tuple[tuple[str, str], ...]
+    deleted: tuple[str, ...]
+    opaque: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The keys present in the image (sorted, each with the top layer holding it, counted
+    from 1 at the bottom), or why the listing stopped before the last layer."""
+
+    keys: tuple[tuple[str, int], ...]
+    read: int  # compressed bytes received
+    layers_read: int
+    stopped: str | None = None
+
+
+def _contents(pieces: Iterator[bytes], pick: Picker, counter: list[int],
+              inflated: list[int], bounds: _Bounds) -> Contents:  # fmt: skip
+    picked: list[tuple[str, str]] = []
+    deleted: list[str] = []
+    opaque: list[str] = []
+    with _tar(_Chunks(pieces, counter, bounds), inflated, bounds) as tar:
+        for member in tar:
+            path = _normal(member.name)
+            folder, base = posixpath.split(path)
+            if base == OPAQUE:
+                opaque.append(folder)
+            elif base.startswith(WHITEOUT):
+                deleted.append(posixpath.join(folder, base[len(WHITEOUT) :]))
+            elif (key := pick(path)) is not None:
+                picked.append((path, key))
+    for piece in pieces:  # the rest (padding): read whole, the digest is checked
+        counter[0] += len(piece)
+        bounds.check(counter)
+    return Contents(tuple(picked), tuple(deleted), tuple(opaque))
+
+
+def listing(
+    layers: Sequence[Layer],
+    pick: Picker,
+    budget: int,
+    seconds: float | None = None,
+    known: MutableMapping[str, Contents] | None = None,
+) -> Listing:
+    """The keys ``pick`` gives for the paths of the image's layers (bottom first, as a
+    manifest lists them) that no whiteout of a layer above hides.  Every layer is read
+    whole, from the top down, within ``budget`` bytes received and ``budget`` bytes
+    decompressed and ``seconds``; ``known`` holds the contents of layers already read
+    (by digest), which are not read again and cost nothing."""
+    bounds = _Bounds(budget, None if seconds is None else time.monotonic() + seconds, seconds)
+    counter, inflated = [0], [0]
+    hidden = _Hidden()
+    found: dict[str, int] = {}
+    done = 0
+    for number in range(len(layers), 0, -1):
+        layer = layers[number - 1]
+        contents = known.get(layer.digest) if known is not None else None
+        if contents is None:
+            pieces = layer.open()
+            try:
+                contents = _contents(pieces, pick, counter, inflated, bounds)
+            except BudgetSpent as spent:
+                return Listing((), counter[0], done, str(spent))
+            except Exception as exc:
+                if not _unreadable(exc):
+                    raise
+                raise LayerError(
+                    f"layer {number} ({layer.digest}): not a readable tar: {exc}"
+                ) from None
+            finally:
+                close = getattr(pieces, "close", None)
+                if close is not None:
+                    close()
+            if known is not None:
+                known[layer.digest] = contents
+        for path, key in contents.picked:
+            if key not in found and hidden.hides(path) is None:
+                found[key] = number
+        here = _Hidden(dict.fromkeys(contents.deleted, number),
+                       dict.fromkeys(contents.opaque, number))  # fmt: skip
+        hidden.add(here)
+        done += 1
+    return Listing(tuple(sorted(found.items())), counter[0], done)

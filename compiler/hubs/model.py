@@ -34,6 +34,7 @@ from . import imageref
 from .address import dotted
 from .errors import shown
 from .imageref import ImageRef
+from .pkgnames import NOTABLE
 from .tagorder import Order
 
 
@@ -335,6 +336,14 @@ class Registries(_Strict):
     )
 
 
+class Packages(_Strict):
+    notable: list[str] = Field(
+        default_factory=lambda: list(NOTABLE),
+        description="Packages a `--packages` diff names first in its one line when they "
+        "change (conda names, or pip names as pip compares them)",
+    )
+
+
 class Lint(_Strict):
     off: list[str] = Field(
         default_factory=list, description="Lint rules turned off for the whole fleet"
@@ -380,6 +389,9 @@ class Config(_Strict):
     lint: Lint = Field(default_factory=Lint, description="Which `hubs lint` rules apply")
     sync: Sync = Field(
         default_factory=Sync, description="Copies of a tag that compile keeps in step"
+    )
+    packages: Packages = Field(
+        default_factory=Packages, description="What `--packages` reports of an image bump"
     )
 
     def follows(self) -> list[str]:

@@ -25,6 +25,7 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
+    from .pkgdiff import Entry, ImageDiff
     from .plan import Change
 
 JSON_SCHEMA_VERSION = 1
@@ -43,6 +44,7 @@ class Report:
     warnings: tuple[Diagnostic, ...] = field(default=())
     findings: tuple[Diagnostic, ...] = field(default=())  # unstated, broken images, lint
     lint_counts: bool = False  # text: lint findings counted by rule on one line, not listed
+    packages: tuple[ImageDiff, ...] | None = None  # --packages: each image pair's diff
 
     @property
     def failing(self) -> tuple[Diagnostic, ...]:
@@ -170,6 +172,8 @@ def render_text(report: Report, color: bool = False) -> str:
         if not (counted and _kind(finding.rule) == "lint"):
             lines.extend(_finding_lines(report, finding, dim, reset))
     lines += [f"  lint: {counted} (`hubs lint` lists them)"] if counted else []
+    for diff in report.packages or ():
+        lines.extend(_package_lines(diff))
     lines.extend(f"  note: {safe(note)}" for note in report.notes)
     return "\n".join(lines) + "\n"
 
@@ -188,6 +192,32 @@ def _finding_lines(report: Report, finding: Diagnostic, dim: str, reset: str) ->
     if finding.fix:
         lines.append(f"    {dim}{safe(finding.fix)}{reset}")
     return lines
+
+
+def _package_lines(diff: ImageDiff) -> list[str]:
+    """``packages: OLD -> NEW (slots)``, the one line, then one line per package."""
+    lines = [f"  packages: {safe(diff.old)} -> {safe(diff.new)} ({safe(_hubs(diff.addresses))})"]
+    lines.append(f"    {safe(diff.summary)}")
+    for sign, entry in _entries(diff):
+        lines.append(f"    {sign} {safe(_entry(entry))}")
+    return lines
+
+
+def _entries(diff: ImageDiff) -> list[tuple[str, Entry]]:
+    """The details, added then removed then changed, each with its sign."""
+    return [
+        (sign, entry)
+        for sign, group in (("+", diff.added), ("-", diff.removed), ("~", diff.changed))
+        for entry in group
+    ]
+
+
+def _entry(entry: Entry) -> str:
+    if entry.old is None:
+        return f"{entry.name} {entry.new}"
+    if entry.new is None:
+        return f"{entry.name} {entry.old}"
+    return f"{entry.name} {entry.old} → {entry.new}"
 
 
 def _fix(report: Report, change: Change) -> str | None:
@@ -234,7 +264,25 @@ def render_json(report: Report) -> str:
         "notes": list(report.notes),
         "warnings": [str(w.moved(report.prefix)) for w in report.warnings],
     }
+    if report.packages is not None:
+        data["packages"] = [_diff_json(d) for d in report.packages]
     return json.dumps(data, indent=2) + "\n"
+
+
+def _diff_json(diff: ImageDiff) -> dict[str, object]:
+    def rows(group: tuple[Entry, ...]) -> list[dict[str, str | None]]:
+        return [{"name": e.name, "old": e.old, "new": e.new} for e in group]
+
+    return {
+        "old": diff.old,
+        "new": diff.new,
+        "addresses": list(diff.addresses),
+        "summary": diff.summary,
+        "error": diff.error,
+        "added": rows(diff.added),
+        "removed": rows(diff.removed),
+        "changed": rows(diff.changed),
+    }
 
 
 def _finding_json(report: Report, finding: Diagnostic) -> dict[str, object]:
@@ -267,6 +315,7 @@ def render_markdown(report: Report) -> str:
         cell=table_cell,
         path=report.path,
         hubs=_hubs,
+        entries=_entries,
     )
 
 
@@ -283,6 +332,14 @@ def render_github(report: Report) -> str:
         for c in report.changes
     ]  # fmt: skip
     lines += [_finding_annotation(report, finding) for finding in report.findings]
+    lines += [
+        annotation(
+            "notice",
+            safe(f"{diff.old} -> {diff.new}: {diff.summary}"),
+            title=f"hubs {report.command}: packages",
+        )
+        for diff in report.packages or ()
+    ]
     lines += [
         annotation("warning", safe(w.message), file=_shown(report, w.file), line=w.line or 1)
         for w in report.warnings

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 import pytest
 from imagebuild import Compression, Entry, compress, tar
 
-from hubs.layers import Answer, Layer, LayerError, Question, search
+from hubs.layers import Answer, Contents, Layer, LayerError, Question, listing, search
 
 SU = "/usr/local/bin/jupyterhub-singleuser"
 PATHS = (SU, "/usr/bin/jupyterhub-singleuser")
@@ -111,3 +111,37 @@ def test_a_broken_layer_is_one_line() -> None:
         search(source.layers(), [Question(PATHS)], 1 << 20)
     assert str(info.value).startswith("layer 1 (sha256:0): not a readable tar: ")
     assert "\n" not in str(info.value)
+
+
+# ---------------------------------------------------------------- listing (package lists)
+
+META = "opt/conda/conda-meta/"
+
+
+def keep_meta(path: str) -> str | None:
+    return path if path.startswith("/" + META) else None
+
+
+def test_listing_honours_whiteouts_and_opaque_folders_of_the_layers_above() -> None:
+    bottom = {META + "a-1-0.json": b"", META + "b-1-0.json": b"", "etc/x": b""}
+    middle = {META + ".wh.a-1-0.json": b"", META + "c-1-0.json": b""}
+    top = {"opt/conda/conda-meta/.wh..wh..opq": b"", META + "d-1-0.json": b""}
+    found = listing(Source([bottom, middle]).layers(), keep_meta, 1 << 20)
+    assert found.keys == (("/" + META + "b-1-0.json", 1), ("/" + META + "c-1-0.json", 2))
+    assert (found.layers_read, found.stopped) == (2, None)
+    found = listing(Source([bottom, middle, top], "zstd").layers(), keep_meta, 1 << 20)
+    assert found.keys == (("/" + META + "d-1-0.json", 3),)  # the opaque folder hides the rest
+
+
+def test_listing_reads_a_layer_it_knows_only_once() -> None:
+    source = Source([{META + "a-1-0.json": b""}, {META + "b-1-0.json": b""}])
+    known: dict[str, Contents] = {}
+    first = listing(source.layers(), keep_meta, 1 << 20, known=known)
+    again = listing(source.layers(), keep_meta, 1 << 20, known=known)
+    assert (again.keys, again.read, again.layers_read) == (first.keys, 0, 2)
+    assert source.opened == [1, 0]
+
+
+def test_listing_stops_at_the_budget() -> None:
+    found = listing(Source([{META + "a-1-0.json": b"x" * 4096}], "none").layers(), keep_meta, 600)
+    assert (found.keys, found.stopped) == ((), "the budget of 600 bytes is spent")

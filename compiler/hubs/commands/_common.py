@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from ..layering import Fleet
     from ..load import Source
     from ..model import Lock
+    from ..pkgdiff import ImageDiff
     from ..report import Report
     from ..treelock import TreeLock
 
@@ -45,6 +47,27 @@ class ReportOptions(Where):
     """The options of a command that reports changes (compile, check, diff)."""
 
     format: str = "text"  # a key of hubs.report.REPORTERS
+
+
+DEFAULT_PACKAGES_BUDGET = "4GiB"
+_SIZE = re.compile(r"(\d+)\s*(B|KiB|MiB|GiB|TiB)?")
+_UNITS = {None: 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
+
+
+def size(text: str) -> int:
+    """``2GiB``, ``500MiB``, ``1048576``: a number of bytes."""
+    found = _SIZE.fullmatch(text.strip())
+    if not found:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 2GiB, 500MiB, 1048576)")
+    return int(found[1]) * _UNITS[found[2]]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PackagesOptions(ReportOptions):
+    """A report that can show what each image bump changes in the packages (diff, update)."""
+
+    packages: bool = False  # compare the package lists of each changed image
+    packages_budget: int = size(DEFAULT_PACKAGES_BUDGET)  # bytes per image, at most
 
 
 Options = TypeVar("Options", bound=Where)
@@ -73,6 +96,46 @@ def add_report_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=tuple(REPORTERS), default="text", help="report format (default: text)"
     )
+
+
+def add_packages(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--packages",
+        action="store_true",
+        help="for each image that changes, list the conda and pip packages added, removed "
+        "and changed (streams both images' layers; each list is kept by manifest digest)",
+    )
+    parser.add_argument(
+        "--packages-budget",
+        type=size,
+        default=size(DEFAULT_PACKAGES_BUDGET),
+        metavar="SIZE",
+        help="bytes streamed per image, at most, counted as received and again as "
+        f"decompressed (default: {DEFAULT_PACKAGES_BUDGET}); an image's layers are read "
+        "for 600 s at most",
+    )
+
+
+def package_diffs(
+    options: PackagesOptions, source: Source, compiled: Compiled
+) -> tuple[ImageDiff, ...] | None:
+    """The package diff of each image pair the compiled changes bump (None: not asked).
+    A registry that fails is that pair's note, never the run's failure."""
+    if not options.packages:
+        return None
+    from ..pkgread import Bump, Options, diffs
+    from ..registry import RegistryClient
+
+    registries = source.config.registries
+    reading = Options(
+        budget=options.packages_budget,
+        notable=tuple(source.config.packages.notable),
+        cache=options.cache,
+        mirrors=registries.mirrors,
+    )
+    bumps = [Bump(c.address, c.old, c.new) for c in compiled.plan.changes]
+    with RegistryClient(insecure=frozenset(registries.insecure), deadline=None) as client:
+        return diffs(bumps, client, reading, progress("hubs: packages read"))
 
 
 def add_inventory_format(parser: argparse.ArgumentParser) -> None:
@@ -206,7 +269,12 @@ def warn(warnings: Sequence[Diagnostic], prefix: str = "") -> None:
 
 
 def report(
-    compiled: Compiled, command: str, applied: bool, base: Path, notes: tuple[str, ...] = ()
+    compiled: Compiled,
+    command: str,
+    applied: bool,
+    base: Path,
+    notes: tuple[str, ...] = (),
+    packages: tuple[ImageDiff, ...] | None = None,
 ) -> Report:
     from ..report import Report
 
@@ -221,7 +289,18 @@ def report(
     where = prefix(fleet.root, base)
     warnings = tuple(fleet.warnings())
     found = compiled.findings
-    return Report(command, plan.changes, applied, len(managed), hubs, where, notes, warnings, found)
+    return Report(
+        command,
+        plan.changes,
+        applied,
+        len(managed),
+        hubs,
+        where,
+        notes,
+        warnings,
+        found,
+        packages=packages,
+    )
 
 
 def progress(what: str) -> Callable[[int, int], None] | None:

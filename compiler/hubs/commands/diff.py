@@ -7,26 +7,30 @@ import argparse
 from ._common import (
     EXIT_OK,
     Command,
-    ReportOptions,
+    PackagesOptions,
+    add_packages,
     add_report_format,
     emit,
     open_fleet,
+    package_diffs,
     report,
     source,
 )
 
 
-def run(options: ReportOptions) -> int:
+def run(options: PackagesOptions) -> int:
     from ..compile import build
 
     found = source(options)
     compiled = build(found, open_fleet(options, found.tree, found.path.parent))
-    emit(report(compiled, "diff", False, options.base), options.format)
+    packages = package_diffs(options, found, compiled)
+    emit(report(compiled, "diff", False, options.base, packages=packages), options.format)
     return EXIT_OK
 
 
 def _arguments(parser: argparse.ArgumentParser) -> None:
     add_report_format(parser)
+    add_packages(parser)
 
 
 COMMAND = Command(
@@ -34,11 +38,13 @@ COMMAND = Command(
     help="report what compile would change",
     description=(
         "Report every slot `hubs compile` would change: the old and new image, the file and "
-        "line, and the hubs it reaches. Writes nothing and exits 0 either way; use "
-        "`hubs check` for an exit code."
+        "line, and the hubs it reaches. With --packages, for each image that changes, the "
+        "conda and pip packages added, removed and changed, read from both images' layers "
+        "(a registry that fails is a note under that image). Writes nothing and exits 0 "
+        "either way; use `hubs check` for an exit code."
     ),
-    examples=("hubs diff", "hubs diff --format json"),
-    options=ReportOptions,
+    examples=("hubs diff", "hubs diff --format json", "hubs diff --packages --format markdown"),
+    options=PackagesOptions,
     run=run,
     arguments=_arguments,
 )

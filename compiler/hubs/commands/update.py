@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 from ._common import (
     EXIT_OK,
     Command,
-    ReportOptions,
+    PackagesOptions,
+    add_packages,
     add_report_format,
     config_path,
     emit,
     loaded,
+    package_diffs,
     progress,
     report,
 )
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True, kw_only=True)
-class UpdateOptions(ReportOptions):
+class UpdateOptions(PackagesOptions):
     addresses: tuple[str, ...] = ()  # the slots to update; none: every follow slot
     dry_run: bool = False  # report, write nothing
 
@@ -65,7 +67,9 @@ def _update(options: UpdateOptions, held: TreeLock) -> int:
         write(compiled, held, also=also)
     said = "would change" if options.dry_run else "updated"
     notes = result.notes + ((f"{source.lock_path.name} {said}",) if lock_changed else ())
-    emit(report(compiled, "update", not options.dry_run, options.base, notes), options.format)
+    packages = package_diffs(options, source, compiled)
+    applied = not options.dry_run
+    emit(report(compiled, "update", applied, options.base, notes, packages), options.format)
     return EXIT_OK
 
 
@@ -78,6 +82,7 @@ def _arguments(parser: argparse.ArgumentParser) -> None:
         help="a follow slot (or hub or file scope) to update; none: every follow slot",
     )
     parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+    add_packages(parser)
 
 
 COMMAND = Command(
@@ -92,6 +97,7 @@ COMMAND = Command(
     examples=(
         "hubs update",
         "hubs update --dry-run --format markdown",
+        "hubs update --packages --format markdown",
         "hubs update 'beta/daskhub-common.values.yaml:profiles/cpu/choices/pangeo'",
     ),
     options=UpdateOptions,

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from dataclasses import dataclass
 
-from ._common import Command, ReportOptions, add_report_format, loaded, prefix, progress, warn
+from ._common import (
+    Command,
+    ReportOptions,
+    add_report_format,
+    loaded,
+    prefix,
+    progress,
+    size,
+    warn,
+)
 
 DEFAULT_BUDGET = "2GiB"
-_SIZE = re.compile(r"(\d+)\s*(B|KiB|MiB|GiB|TiB)?")
-_UNITS = {None: 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40}
-
-
-def size(text: str) -> int:
-    """``2GiB``, ``500MiB``, ``1048576``: a number of bytes."""
-    found = _SIZE.fullmatch(text.strip())
-    if not found:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size (e.g. 2GiB, 500MiB, 1048576)")
-    return int(found[1]) * _UNITS[found[2]]
 
 
 @dataclass(frozen=True, kw_only=True)
