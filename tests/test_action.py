@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 from pathlib import Path
@@ -147,7 +146,7 @@ def test_the_package_diffs_of_a_json_report_reach_the_markdown_summary() -> None
              "changed": [{"name": "numpy", "old": "1.0", "new": "2.0"}]},
         ],
     }  # fmt: skip
-    report = parse_report(json.dumps(data))
+    report = parse_report(data)
     assert report is not None
     assert render_markdown(report).endswith(
         "#### Packages\n\n"
