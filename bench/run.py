@@ -36,8 +36,8 @@ import measure
 from measure import Case, Figures
 
 import hubs as package
-from hubs.address import parse
-from hubs.tomledit import set_policy
+from hubs.authoring.tomledit import set_policy
+from hubs.policy.address import parse
 
 HERE = Path(__file__).resolve().parent
 NEW_TAG = "bench-changed-1"

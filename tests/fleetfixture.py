@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from hubs.cli import main
+from hubs.cli.main import main
 
 CHART = """\
 jupyterhub:

@@ -1073,7 +1073,7 @@ def _bad_cache(make: Callable[[Path], None]) -> Callable[[Path], None]:
     """A setup putting ``make``'s thing where the scan cache of the fleet at root lives."""
 
     def setup(root: Path) -> None:
-        from hubs import cache
+        from hubs.tree import cache
 
         path = cache.file_of(root)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -28,9 +28,9 @@ from kubespawner import KubeSpawner
 from tornado import web
 from traitlets.config import Config
 
-from hubs.clusters import CHART_VALUES, Hub
-from hubs.layering import Fleet, Offer
-from hubs.paths import is_secret
+from hubs.files.paths import is_secret
+from hubs.tree.clusters import CHART_VALUES, Hub
+from hubs.tree.layering import Fleet, Offer
 
 TYPED = "typed.example/typed:1"  # what a user types into an unlisted choice
 BUILT = "registry.example/binder-built:abc"  # what BinderHub built from a repository

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from actionrunner import ACTION, BIN, EXPR, ROOT, fleet, run_action
-from hubs.action import (
+from hubs.cli.action import (
     ACTION_COMMANDS,
     Inputs,
     failed,
@@ -23,13 +23,13 @@ from hubs.action import (
     parse_report,
     rendered,
 )
-from hubs.action import (
+from hubs.cli.action import (
     run as run_step,
 )
-from hubs.cli import _parser
+from hubs.cli.main import _parser
 from hubs.errors import UsageError
-from hubs.github import annotation, capped
-from hubs.report import render_markdown
+from hubs.report.github import annotation, capped
+from hubs.report.reporters import render_markdown
 
 WORKFLOWS = sorted((ROOT / "docs/workflows").glob("*.yml"))
 
@@ -387,7 +387,9 @@ def test_a_broken_image_fails_the_check(tmp_path: Path) -> None:
     edit(workspace / STAGING, "tag: 9f8e7d6c5b4a", 'tag: "bad tag"')
     code, log, tmp = run_action({}, workspace, tmp_path)
     assert code == 1
-    headline = f"1 slot in 1 file out of date, 1 broken image, {LINT_HEADLINE}; see the fix under each"
+    headline = (
+        f"1 slot in 1 file out of date, 1 broken image, {LINT_HEADLINE}; see the fix under each"
+    )
     broken = (
         "alpha/staging:image: not an image reference: bad tag 'bad tag'; "
         "`hubs set 'alpha/staging:image' --pin IMAGE:TAG` replaces it"
@@ -449,9 +451,7 @@ def test_strict_lint_fails_the_check(tmp_path: Path) -> None:
     assert code == 1
     headline = f"{LINT_HEADLINE}; see the fix under each"
     assert log == (
-        HEAD.format(command="check")
-        + lint_annotations(level="error")
-        + f"hubs check: {headline}\n"
+        HEAD.format(command="check") + lint_annotations(level="error") + f"hubs check: {headline}\n"
     )
     assert (tmp / "summary.md").read_text() == (
         f"### `hubs check`: {headline}\n\n" + lint_summary().replace(":warning:", ":x:")
@@ -494,8 +494,7 @@ def test_a_layering_warning_is_annotated_on_its_file(tmp_path: Path) -> None:
         + f"hubs check: {headline}\n"
     )
     assert (tmp / "summary.md").read_text() == (
-        f"### `hubs check`: {headline}\n"
-        f"- :warning: `{STAGING}:1`: {warning}\n\n" + lint_summary()
+        f"### `hubs check`: {headline}\n- :warning: `{STAGING}:1`: {warning}\n\n" + lint_summary()
     )
     assert (tmp / "output").read_text() == outputs(tmp, 0, False)
 

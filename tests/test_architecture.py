@@ -8,7 +8,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "compiler" / "hubs"
-ROW = re.compile(r"^\| (\d+) \| `(\w+)` \| .+ \|$")
+ROW = re.compile(r"^\| (\d+) \| `([\w.]+)` \| .+ \|$")
+# The folders of the package: a unit is one of their modules (or packages), named folder.module
+FOLDERS = frozenset(
+    p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name not in ("registry", "__pycache__")
+)
 
 
 def layers() -> dict[str, int]:
@@ -17,13 +21,20 @@ def layers() -> dict[str, int]:
 
 
 def units() -> dict[str, list[Path]]:
-    """Each top-level module, or package, of ``hubs`` with its files."""
+    """Each unit of ``hubs`` (a top-level module or package, or a folder's module or
+    package) with its files; a folder's own ``__init__`` (a docstring) is no unit."""
     out: dict[str, list[Path]] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         parts = path.relative_to(PACKAGE).with_suffix("").parts
-        if parts != ("__init__",):
-            out.setdefault(parts[0], []).append(path)
+        if parts[-1] == "__init__" and len(parts) <= (2 if parts[0] in FOLDERS else 1):
+            continue
+        out.setdefault(unit_of(parts), []).append(path)
     return out
+
+
+def unit_of(parts: tuple[str, ...] | list[str]) -> str:
+    """The unit a module path (below ``hubs``) belongs to."""
+    return ".".join(parts[:2]) if parts[0] in FOLDERS else parts[0]
 
 
 def _type_only(tree: ast.Module) -> set[int]:
@@ -51,13 +62,16 @@ def imports_of(source: str, parts: tuple[str, ...]) -> set[str]:
             continue
         if node.level:
             base = package[: len(package) - node.level + 1]
-            names = [".".join([*base, node.module])] if node.module else []
-            names += [] if node.module else [".".join([*base, a.name]) for a in node.names]
+            module = ".".join([*base, node.module] if node.module else base)
         elif node.module and node.module.split(".")[0] == "hubs":
-            names = [node.module]
+            module = node.module
         else:
             continue
-        found.update(name.split(".")[1] for name in names if name.count(".") >= 1)
+        names = [f"{module}.{a.name}" for a in node.names] if module.count(".") < 2 else [module]
+        for name in names:
+            below = name.split(".")[1:]
+            if below and not below[0].startswith("__") and (below[0] not in FOLDERS or below[1:]):
+                found.add(unit_of(below))
     return found
 
 
@@ -81,8 +95,14 @@ def test_no_import_runs_back_up() -> None:
 def test_the_check_sees_lazy_and_package_imports_but_not_type_only_ones() -> None:
     source = (
         "from typing import TYPE_CHECKING\n"
-        "if TYPE_CHECKING:\n    from ..report import Report\n"
-        "def _f() -> None:\n    from ..cli import main\n    from .. import plan\n"
+        "if TYPE_CHECKING:\n    from hubs.report.reporters import Report\n"
+        "def _f() -> None:\n    from hubs.cli.main import main\n"
+        "    from hubs.compile import plan\n    from ..parser import build\n"
         "from hubs.registry.oci import RegistryClient\n"
     )
-    assert imports_of(source, ("commands", "check")) == {"cli", "plan", "registry"}
+    assert imports_of(source, ("cli", "commands", "check")) == {
+        "cli.main",
+        "cli.parser",
+        "compile.plan",
+        "registry",
+    }

@@ -13,9 +13,9 @@ import pytest
 import hubs
 import spawnerfleet
 from fleetfixture import COMMON_A, HUB_D, Fleet, Result
-from hubs import cache, scanned
-from hubs.report import REPORTERS, Report
-from hubs.scan import scan
+from hubs.report.reporters import REPORTERS, Report
+from hubs.tree import cache, scanned
+from hubs.tree.scan import scan
 
 COMMON = "config/clusters/a/common.values.yaml"
 # a warning (daskhub values outside basehub:) and a value with spaces, both kept by the cache

@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import Fleet
-from hubs import cli, report
-from hubs.commands import check
-from hubs.commands.check import CheckOptions
-from hubs.commands.set_ import SetOptions
-from hubs.commands.update import UpdateOptions
-from hubs.tagorder import ORDERS
+from hubs.cli import main as cli
+from hubs.cli.commands import check
+from hubs.cli.commands.check import CheckOptions
+from hubs.cli.commands.set_ import SetOptions
+from hubs.cli.commands.update import UpdateOptions
+from hubs.policy.tagorder import ORDERS
+from hubs.report import reporters as report
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -211,7 +212,7 @@ def test_python_dash_m_hubs_is_the_hubs_command(tmp_path: Path) -> None:
 def test_the_command_is_found_before_the_parser_is_built(
     words: list[str], chosen: str | None
 ) -> None:
-    from hubs.commands import MODULES
+    from hubs.cli.commands import MODULES
 
     assert cli._chosen(words, MODULES) == chosen
 
@@ -221,9 +222,9 @@ def _imported_commands(*argv: str) -> tuple[int, list[str]]:
     import sys
 
     code = (
-        "import sys; from hubs import cli; code = cli.main(sys.argv[1:]); "
-        "print(sorted(m for m in sys.modules if m.startswith('hubs.commands.')"
-        " and m != 'hubs.commands._common'), file=sys.stderr); sys.exit(code)"
+        "import sys; from hubs.cli.main import main; code = main(sys.argv[1:]); "
+        "print(sorted(m for m in sys.modules if m.startswith('hubs.cli.commands.')"
+        " and m != 'hubs.cli.commands._common'), file=sys.stderr); sys.exit(code)"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=False
@@ -232,10 +233,10 @@ def _imported_commands(*argv: str) -> tuple[int, list[str]]:
 
 
 def test_only_the_chosen_command_module_is_imported(tmp_path: Path) -> None:
-    assert _imported_commands("-C", str(tmp_path), "list") == (2, ["['hubs.commands.list_']"])
+    assert _imported_commands("-C", str(tmp_path), "list") == (2, ["['hubs.cli.commands.list_']"])
     assert _imported_commands("-C", str(tmp_path), "--no-cache", "check", "--strict") == (
         2,
-        ["['hubs.commands.check']"],
+        ["['hubs.cli.commands.check']"],
     )
 
 
@@ -255,7 +256,7 @@ def test_the_console_script_flushes_and_leaves_without_teardown(tmp_path: Path) 
     import sys
 
     script = Path(sys.executable).parent / "hubs"
-    assert "from hubs.cli import entry\n" in script.read_text()
+    assert "from hubs.cli.main import entry\n" in script.read_text()
     done = subprocess.run(
         [str(script), "-C", str(tmp_path), "check"], capture_output=True, text=True, check=False
     )

@@ -205,8 +205,7 @@ def test_check_reports_drift_with_exit_1_and_diff_writes_nothing(fleet: Fleet) -
         "    config/clusters/a/common.values.yaml:11 · reaches 2 hubs: a/staging, a/prod\n"
         "    `hubs compile` writes hubs.toml's quay.io/org/small:2.0.0; "
         "`hubs adopt 'a/common.values.yaml:profiles/small/image'` takes the file's "
-        "quay.io/org/small:1.0.0 into hubs.toml instead\n"
-        + UNUSED_A
+        "quay.io/org/small:1.0.0 into hubs.toml instead\n" + UNUSED_A
     )
     assert diff.out == check.out.replace(
         f"hubs check: 1 slot in 1 file out of date; run `hubs compile`; {UNUSED_HEAD}",
@@ -241,8 +240,8 @@ def test_secret_files_are_never_opened_for_writing(
 
 
 def test_write_atomic_refuses_secret_files(tmp_path: Path) -> None:
-    from hubs.fileio import WriteError
-    from hubs.transaction import write_atomic
+    from hubs.files.fileio import WriteError
+    from hubs.files.transaction import write_atomic
 
     with pytest.raises(WriteError, match="refusing to write a secret file"):
         write_atomic(tmp_path / "enc-prod.secret.values.yaml", "x: 1\n")
@@ -333,8 +332,8 @@ def test_clean_markdown_and_github(fleet: Fleet) -> None:
 
 
 def test_text_colour_only_on_a_terminal(fleet: Fleet) -> None:
-    from hubs.plan import Change
-    from hubs.report import Report, render_text
+    from hubs.compile.plan import Change
+    from hubs.report.reporters import Report, render_text
 
     change = Change("a/h:image", "singleuser", "f.yaml", 3, "x:1", "x:2", ("a/h",))
     report = Report("diff", (change,), False, 1, 1)
@@ -351,7 +350,7 @@ def test_config_flag_and_tree_relative_to_it(
     text = fleet.read("hubs.toml").replace('tree = "."', f'tree = "{fleet.root}"')
     (other / "policy.toml").write_text(text)
     fleet.capsys.readouterr()
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     assert main(["-C", str(other), "--config", "policy.toml", "check"]) == 0
     out = fleet.capsys.readouterr().out

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hubs import cli, docsgen
-from hubs.model import Config
+from hubs.cli import docsgen
+from hubs.cli import main as cli
+from hubs.policy.model import Config
 
 ROOT = Path(__file__).resolve().parents[1]
 HAND_WRITTEN = ("docs/getting-started.md", "docs/migration.md", "docs/faq.md")
@@ -78,7 +79,7 @@ def test_hubs_toml_reference_covers_every_key_of_the_model() -> None:
         "Follow",
         "Broken",
     ):
-        for key in getattr(__import__("hubs.model", fromlist=[model]), model).model_fields:
+        for key in getattr(__import__("hubs.policy.model", fromlist=[model]), model).model_fields:
             assert f"| `{key}` |" in page, (model, key)
     assert (
         "| `order` | `semver` \\| `calver` \\| `numeric` \\| `alphabetical` \\| `pushed` | yes |"

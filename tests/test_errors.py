@@ -326,7 +326,7 @@ def test_follow_without_lock_entry_or_with_a_stale_one_is_pending(fleet: Fleet) 
 
 
 def test_follow_with_fresh_lock_compiles(fleet: Fleet) -> None:
-    from hubs.model import Follow
+    from hubs.policy.model import Follow
 
     policy = Follow(follow="quay.io/org/small", order="semver")
     fleet.toml(
@@ -348,7 +348,7 @@ def test_follow_with_fresh_lock_compiles(fleet: Fleet) -> None:
 
 
 def test_no_config_found(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     assert main(["-C", str(tmp_path), "check"]) == 2
     assert capsys.readouterr().err == (
@@ -360,13 +360,13 @@ def test_traceback_flag_shows_the_exception_and_keeps_the_exit_code(
     fleet: Fleet, capsys: pytest.CaptureFixture[str]
 ) -> None:
     fleet.toml("\n[broken\n")
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     assert main(["-C", str(fleet.root), "check", "--traceback"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):\n")
     assert (
-        "hubs.load.ConfigError: hubs.toml:26:8: Expected ']' at the end of a table declaration\n"
+        "hubs.policy.load.ConfigError: hubs.toml:26:8: Expected ']' at the end of a table declaration\n"
         in err
     )
     assert err.endswith(
@@ -377,8 +377,8 @@ def test_traceback_flag_shows_the_exception_and_keeps_the_exit_code(
 def test_an_unexpected_exception_exits_3_and_asks_for_a_report(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from hubs import cli
-    from hubs.cli import main
+    from hubs.cli import main as cli
+    from hubs.cli.main import main
 
     def boom(*args: object) -> int:
         raise KeyError("surprise")
@@ -419,7 +419,7 @@ def test_interrupt_is_exit_130(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) ->
     def interrupt(*args: object, **kwargs: object) -> NoReturn:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("hubs.compile.build", interrupt)
+    monkeypatch.setattr("hubs.compile.run.build", interrupt)
     result = fleet.run("compile")
     assert (result.code, result.err) == (130, "hubs: interrupted\n")
 
@@ -468,7 +468,7 @@ def test_set_compile_writes_nothing_when_compile_fails(fleet: Fleet) -> None:
 def test_an_edit_that_would_change_other_data_is_refused(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hubs import yamledit
+    from hubs.compile import yamledit
 
     real_apply = yamledit.apply
 
@@ -489,7 +489,7 @@ def test_an_edit_that_would_change_other_data_is_refused(
 
 
 def test_tree_without_clusters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     (tmp_path / "config/clusters/x").mkdir(parents=True)
     assert main(["-C", str(tmp_path), "import"]) == 2
@@ -545,8 +545,8 @@ def test_a_symlinked_values_file_is_written_through(fleet: Fleet) -> None:
 
 
 def test_a_symlink_to_a_secret_file_is_refused(tmp_path: Path) -> None:
-    from hubs.fileio import WriteError
-    from hubs.transaction import write_atomic
+    from hubs.files.fileio import WriteError
+    from hubs.files.transaction import write_atomic
 
     (tmp_path / "enc-x.secret.values.yaml").write_text("a: 1\n")
     (tmp_path / "x.values.yaml").symlink_to("enc-x.secret.values.yaml")
@@ -626,7 +626,7 @@ def test_pin_with_spaces_is_refused_at_load_naming_the_place(fleet: Fleet) -> No
 def test_bad_tag_in_the_lock_is_bad_input_naming_its_line(
     fleet: Fleet, tag: str, shown: str
 ) -> None:
-    from hubs.model import Follow
+    from hubs.policy.model import Follow
 
     fingerprint = Follow(follow="quay.io/org/small", match=".*", order="semver").fingerprint()
     fleet.toml(

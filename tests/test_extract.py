@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hubs.cli import main
+from hubs.authoring.extract import extract_image, find_filter_repo
+from hubs.cli.main import main
 from hubs.errors import FailureError, InputError
-from hubs.extract import extract_image, find_filter_repo
 
 pytestmark = pytest.mark.skipif(not shutil.which("git"), reason="needs git")
 

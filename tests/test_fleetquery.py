@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import Fleet
-from hubs import fleetquery, tablefit, targets
-from hubs.cli import main
-from hubs.commands import list_
+from hubs.cli.commands import list_
+from hubs.cli.main import main
+from hubs.compile import targets
+from hubs.report import fleetquery, tablefit
 from reachfleet import reach_fleet
 
 __all__ = ["reach_fleet"]

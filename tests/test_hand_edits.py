@@ -4,7 +4,7 @@ people add, and every drift line offers the fix that fits."""
 from __future__ import annotations
 
 from fleetfixture import CLUSTER_A, COMMON_A, TOML, UNUSED_A, Fleet
-from hubs import cli
+from hubs.cli import main as cli
 
 COMMON = "config/clusters/a/common.values.yaml"
 PANGEO = (
@@ -174,7 +174,7 @@ def test_a_tag_edited_by_hand_offers_both_fixes_and_adopt_keeps_it(fleet: Fleet)
 
 
 def test_a_follow_slot_edited_by_hand_is_reported_not_adopted(fleet: Fleet) -> None:
-    from hubs.model import Follow
+    from hubs.policy.model import Follow
 
     policy = Follow.model_validate({"follow": "quay.io/org/small", "order": "semver"})
     fleet.toml(

@@ -98,7 +98,7 @@ def test_every_case_has_its_expectation_and_the_corpus_covers_each_category() ->
 
 
 def hubs(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    command = [sys.executable, "-m", "hubs.cli", "-C", str(root), *args]
+    command = [sys.executable, "-m", "hubs.cli.main", "-C", str(root), *args]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     return subprocess.run(command, capture_output=True, env=env, timeout=120, check=False)
 
@@ -149,7 +149,7 @@ def test_json_keeps_a_bidi_control_exact_as_an_escape(fleet: Fleet) -> None:
 PROBE = """
 import resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))  # a regression fails, not the host
-from hubs.cli import main
+from hubs.cli.main import main
 code = main(sys.argv[1:])
 used = resource.getrusage(resource.RUSAGE_SELF)
 # VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so it would be pytest's

@@ -415,11 +415,13 @@ def test_spaces_are_a_broken_image_and_daskhub_keys_outside_basehub_a_warning(fl
 def test_import_refuses_to_write_what_would_not_compile_clean(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hubs.importer
+    import hubs.authoring.importer
 
-    real = hubs.importer.render
+    real = hubs.authoring.importer.render
     monkeypatch.setattr(
-        hubs.importer, "render", lambda *a, **k: real(*a, **k).replace("small:1.0.0", "small:9.9.9")
+        hubs.authoring.importer,
+        "render",
+        lambda *a, **k: real(*a, **k).replace("small:1.0.0", "small:9.9.9"),
     )
     (fleet.root / "hubs.toml").unlink()
     result = fleet.run("import")

@@ -11,10 +11,10 @@ from kubernetes_asyncio.config import kube_config
 
 import spawnerfleet
 from fleetfixture import Fleet
-from hubs.clusters import LayoutError
-from hubs.layering import load_fleet
-from hubs.scan import scan
-from hubs.scanned import Option, OptionImage
+from hubs.tree.clusters import LayoutError
+from hubs.tree.layering import load_fleet
+from hubs.tree.scan import scan
+from hubs.tree.scanned import Option, OptionImage
 from spawnerfleet import NULLED
 from spawneroracle import compare
 

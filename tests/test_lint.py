@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import COMMON_A, PROD_A, STAGING_A, UNUSED_A, UNUSED_HEAD, Fleet
-from hubs.cli import main
+from hubs.cli.main import main
 
 COMMON = "config/clusters/a/common.values.yaml"
 SMALL = "        image: quay.io/org/small:1.0.0\n"
@@ -338,9 +338,7 @@ def test_a_cluster_is_a_scope_to_ignore_under(fleet: Fleet) -> None:
         ('"a/stagin"', "'a/stagin' (did you mean 'a/staging'?)"),
     ],
 )
-def test_an_ignore_key_that_covers_nothing_is_bad_input(
-    fleet: Fleet, key: str, said: str
-) -> None:
+def test_an_ignore_key_that_covers_nothing_is_bad_input(fleet: Fleet, key: str, said: str) -> None:
     fleet.toml(f'\n[lint.ignore]\n{key} = ["unused-image"]\n')
     result = fleet.run("lint")
     assert (result.code, result.out) == (2, "")

@@ -160,8 +160,8 @@ FOLLOW = '{ follow = "ghcr.io/org/solo", match = \'^\\d{4}\\.\\d{2}\\.\\d{2}$\',
 
 def follow_solo(fleet: Fleet) -> None:
     """staging's own profile `solo` follows ghcr.io/org/solo, locked at 2024.01.01."""
-    from hubs import model
-    from hubs.load import dump_lock, parse_config
+    from hubs.policy import model
+    from hubs.policy.load import dump_lock, parse_config
 
     fleet.write("config/clusters/a/staging.values.yaml", SOLO)
     fleet.toml(

@@ -48,9 +48,11 @@ def test_the_sdist_carries_the_licence_and_no_half_of_the_tests(tmp_path: Path) 
     import tarfile
 
     tree = tmp_path / "tree"
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True
-    ).stdout.decode().split("\0")
+    archive = (
+        subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z"], capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, archive):
         if (ROOT / name).is_file():
             (tree / name).parent.mkdir(parents=True, exist_ok=True)

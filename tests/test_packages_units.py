@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from hubs.pkgdiff import Entry, compare
-from hubs.pkgnames import Package, package, packages, pick
+from hubs.images.pkgdiff import Entry, compare
+from hubs.images.pkgnames import Package, package, packages, pick
 
 ENV = "/opt/conda"
 SITE = "/opt/conda/lib/python3.11/site-packages/"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import Fleet
-from hubs.layering import load_fleet
-from hubs.load import dump_lock, load_config, load_lock
-from hubs.model import Lock
-from hubs.resolve import FollowRequest, Resolution
-from hubs.update import update
+from hubs.follow.resolve import FollowRequest, Resolution
+from hubs.follow.update import update
+from hubs.policy.load import dump_lock, load_config, load_lock
+from hubs.policy.model import Lock
+from hubs.tree.layering import load_fleet
 
 CLUSTER = """\
 name: c

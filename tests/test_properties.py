@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fleetfixture import CHART, FILES
-from hubs.cli import main
-from hubs.load import parse_config
-from hubs.model import Config
+from hubs.cli.main import main
+from hubs.policy.load import parse_config
+from hubs.policy.model import Config
 
 SETTINGS = settings(
     deadline=None,
@@ -259,8 +259,8 @@ def snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 def effective(config: Config, root: Path) -> dict[str, str]:
     """What each slot holds under ``config``, as hubs decides it: an anchored group stated
     once and "inherit" on an empty slot are the same as the long forms."""
-    from hubs.layering import load_fleet
-    from hubs.targets import targets
+    from hubs.compile.targets import targets
+    from hubs.tree.layering import load_fleet
 
     return {
         str(t.address): str(t.want)

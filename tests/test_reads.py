@@ -29,7 +29,7 @@ def run_hubs(
         resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
     return subprocess.run(
-        [sys.executable, "-m", "hubs.cli", "-C", str(root), *args],
+        [sys.executable, "-m", "hubs.cli.main", "-C", str(root), *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -90,7 +90,7 @@ def test_a_values_file_over_the_size_bound_is_refused(fleet: Fleet) -> None:
 
 def test_read_regular_bounds_and_kinds(tmp_path: Path) -> None:
     from hubs.errors import Exit
-    from hubs.fileio import BadFileError, read_regular
+    from hubs.files.fileio import BadFileError, read_regular
 
     (tmp_path / "f.yaml").write_bytes(b"a: 1\r\nb: 2\r\n")
     assert read_regular(tmp_path / "f.yaml", "f.yaml", 12) == "a: 1\r\nb: 2\r\n"
@@ -235,7 +235,7 @@ def test_a_cluster_folder_symlinked_inside_the_tree_is_written_through(fleet: Fl
 
 def test_inside_resolves_and_bounds(tmp_path: Path) -> None:
     from hubs.errors import Exit
-    from hubs.paths import OutsideError, inside
+    from hubs.files.paths import OutsideError, inside
 
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "f").write_text("x")

@@ -14,8 +14,8 @@ from typing import Any, TypedDict
 import pytest
 import yaml
 
-from hubs import layering, scan
-from hubs.cli import main
+from hubs.cli.main import main
+from hubs.tree import layering, scan
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 SAMPLE = SHARED / "infrastructure"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import Fleet
-from hubs.layering import load_fleet
-from hubs.load import load_config
-from hubs.model import Follow, Lock, LockEntry
-from hubs.update import update
+from hubs.follow.update import update
+from hubs.policy.load import load_config
+from hubs.policy.model import Follow, Lock, LockEntry
+from hubs.tree.layering import load_fleet
 from test_update_lock import SMALL, resolver
 
 HUBS = 11
@@ -61,7 +61,7 @@ def _eleven_hubs(root: Path) -> None:
 def test_a_narrowing_that_names_nothing_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], narrow: list[str], said: str
 ) -> None:
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     _eleven_hubs(tmp_path)
     args = ["-C", str(tmp_path), "set", "--image", "pangeo/ml-notebook", "--pin", "2026.02.01"]
@@ -72,7 +72,7 @@ def test_a_narrowing_that_names_nothing_says_so(
 def test_one_command_bumps_eleven_hub_files_of_one_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     _eleven_hubs(tmp_path)
     args = ["-C", str(tmp_path), "set", "--image", "pangeo/ml-notebook", "--pin", "2026.02.01"]
@@ -185,7 +185,7 @@ def test_a_hold_until_a_day_ends_that_day(fleet: Fleet) -> None:
 def test_a_bad_tag_is_blamed_not_the_repository(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], pin: str
 ) -> None:
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     _eleven_hubs(tmp_path)
     tag = pin.removeprefix(":")

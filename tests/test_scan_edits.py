@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fleetfixture import COMMON_A, Fleet
-from hubs import editcheck, plan, yamledit
-from hubs.editcheck import Expected
+from hubs.compile import editcheck, plan, yamledit
+from hubs.compile.editcheck import Expected
 
 SINGLEUSER = ("jupyterhub", "singleuser", "image")
 CHOICE = ("a", "kso", "image")
@@ -156,7 +156,7 @@ def test_a_scan_leaves_no_cycle_holding_its_node_tree(fleet: Fleet) -> None:
 
     import yaml
 
-    from hubs import scan
+    from hubs.tree import scan
 
     gc.collect()
     gc.disable()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from fleetfixture import COMMON_A, Fleet
-from hubs import labels
+from hubs.images import labels
 
 COMMON = "config/clusters/a/common.values.yaml"
 PREPULLER = (

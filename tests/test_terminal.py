@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import Fleet
-from hubs import cli
+from hubs.cli import main as cli
 
 RED, GREEN, DIM, RESET = "\033[31m", "\033[32m", "\033[2m", "\033[0m"
 PLAIN = (
@@ -74,7 +74,10 @@ def test_no_colour_when_not_a_terminal(fleet: Fleet, monkeypatch: pytest.MonkeyP
 
 def test_version_in_a_real_process() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "hubs.cli", "--version"], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "hubs.cli.main", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "hubs 0.1.0\n", "")
 
@@ -82,7 +85,7 @@ def test_version_in_a_real_process() -> None:
 def test_progress_goes_to_stderr_and_ends_its_line(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hubs.commands._common import progress
+    from hubs.cli.commands._common import progress
 
     assert progress("hubs update: resolved") is None  # not a terminal: no counter
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)

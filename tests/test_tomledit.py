@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import tomllib
 
-from hubs.address import parse
-from hubs.tomledit import set_policy
+from hubs.authoring.tomledit import set_policy
+from hubs.policy.address import parse
 
 COMPACT = """\
 [clusters.c.hubs]

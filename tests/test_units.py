@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hubs import imageref, yamldoc, yamledit
-from hubs.imageref import ReferenceError
+from hubs.compile import yamledit
+from hubs.policy import imageref
+from hubs.policy.imageref import ReferenceError
+from hubs.tree import yamldoc
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -141,7 +143,7 @@ def test_remove_keeps_comments_of_the_next_key() -> None:
 
 
 def test_schemas_in_repo_are_current() -> None:
-    from hubs.schemas import rendered
+    from hubs.cli.schemas import rendered
 
     for rel, text in rendered().items():
         assert (ROOT / rel).read_text() == text, f"{rel} is stale: run `hubs schema`"
@@ -163,7 +165,7 @@ def test_schema_validates_the_bundled_hubs_toml() -> None:
 
 
 def test_bundled_example_is_compiled(capsys: pytest.CaptureFixture[str]) -> None:
-    from hubs.cli import main
+    from hubs.cli.main import main
 
     assert main(["-C", str(ROOT), "check"]) == 0
     assert capsys.readouterr().out.splitlines()[0] == (
@@ -251,7 +253,7 @@ def test_child_finds_in_a_large_mapping_as_in_a_small_one() -> None:
 
 
 def test_inside_checks_each_folder_once_a_run_and_again_after_forget(tmp_path: Path) -> None:
-    from hubs import paths
+    from hubs.files import paths
 
     root = tmp_path / "tree"
     (root / "a/b").mkdir(parents=True)

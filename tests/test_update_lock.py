@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fleetfixture import Fleet
-from hubs.layering import load_fleet
-from hubs.load import dump_lock, load_config
-from hubs.model import Follow, Lock, LockEntry
-from hubs.resolve import FollowRequest, Resolution
-from hubs.update import Resolver, update
+from hubs.follow.resolve import FollowRequest, Resolution
+from hubs.follow.update import Resolver, update
+from hubs.policy.load import dump_lock, load_config
+from hubs.policy.model import Follow, Lock, LockEntry
+from hubs.tree.layering import load_fleet
 
 SMALL = "a/common.values.yaml:profiles/small/image"
 BASE = "a/common.values.yaml:image"

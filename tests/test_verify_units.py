@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hubs.imagechecks import Check
-from hubs.layering import load_fleet
-from hubs.podspec import PodSpec, Setting
-from hubs.registry import ImageConfig, Platform
-from hubs.verdicts import (
+from hubs.images.imagechecks import Check
+from hubs.images.verdicts import (
     Passwd,
     age_verdict,
     evidence,
@@ -23,7 +20,10 @@ from hubs.verdicts import (
     singleuser_path,
     user_verdict,
 )
-from hubs.verifyreport import REPORTERS, render_github, render_markdown, render_text
+from hubs.registry import ImageConfig, Platform
+from hubs.report.verifyreport import REPORTERS, render_github, render_markdown, render_text
+from hubs.tree.layering import load_fleet
+from hubs.tree.podspec import PodSpec, Setting
 
 CLUSTER = """\
 name: c
@@ -207,6 +207,6 @@ def test_github_annotates_failures_first() -> None:
 
 
 def test_every_report_format_has_a_verify_reporter() -> None:
-    from hubs.report import REPORTERS as CHANGE_REPORTERS
+    from hubs.report.reporters import REPORTERS as CHANGE_REPORTERS
 
     assert list(REPORTERS) == list(CHANGE_REPORTERS)

@@ -19,7 +19,7 @@ LOCK = ".hubs-writer.lock"
 HOLDER = """\
 import sys, time
 from pathlib import Path
-from hubs.treelock import hold
+from hubs.files.treelock import hold
 with hold(Path(sys.argv[1]), sys.argv[2]) as lock:
     print(lock.path.read_text().split()[1], flush=True)
     time.sleep(float(sys.argv[3]))
@@ -28,19 +28,19 @@ with hold(Path(sys.argv[1]), sys.argv[2]) as lock:
 
 SLOW_SET = """\
 import sys, time
-import hubs.tomledit
-real = hubs.tomledit.set_policy
+import hubs.authoring.tomledit
+real = hubs.authoring.tomledit.set_policy
 def slow(*args):  # widen the read-modify-write window of `hubs set`
     time.sleep(0.3)
     return real(*args)
-hubs.tomledit.set_policy = slow
-from hubs.cli import main
+hubs.authoring.tomledit.set_policy = slow
+from hubs.cli.main import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
 def hubs(root: Path, *args: str, wait: str = "5", slow: bool = False) -> subprocess.Popen[str]:
-    run = ["-c", SLOW_SET] if slow else ["-m", "hubs.cli"]
+    run = ["-c", SLOW_SET] if slow else ["-m", "hubs.cli.main"]
     return subprocess.Popen(
         [sys.executable, *run, "-C", str(root), *args],
         stdout=subprocess.PIPE,
@@ -151,7 +151,7 @@ def test_two_sets_at_once_never_lose_a_change(fleet: Fleet) -> None:
 def test_the_lock_file_is_gone_after_a_run_and_made_with_the_umask(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hubs.treelock import hold
+    from hubs.files.treelock import hold
 
     old = os.umask(0o027)
     try:

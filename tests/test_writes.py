@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from fleetfixture import Fleet
-from hubs.transaction import FileWrite
+from hubs.files.transaction import FileWrite
 
 UNCHANGED = "nothing written, the tree is unchanged"
 FIVE = (  # five files to change: the chart, the shared file and three hub files
@@ -256,17 +256,17 @@ def test_set_compile_keeps_hubs_toml_when_the_compile_write_fails(
 def test_a_file_edited_while_compiling_stops_the_write(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hubs.compile
+    import hubs.compile.run
 
     change_five(fleet)
-    real = hubs.compile.build
+    real = hubs.compile.run.build
 
-    def build_then_edit(*args: Any) -> hubs.compile.Compiled:
+    def build_then_edit(*args: Any) -> hubs.compile.run.Compiled:
         compiled = real(*args)
         fleet.write("config/clusters/a/prod.values.yaml", "jupyterhub: {}\n")
         return compiled
 
-    monkeypatch.setattr(hubs.compile, "build", build_then_edit)
+    monkeypatch.setattr(hubs.compile.run, "build", build_then_edit)
     before = contents(fleet.root)
     result = fleet.run("compile")
     assert (result.code, result.err) == (
@@ -304,7 +304,7 @@ def test_a_new_hubs_toml_follows_the_umask(
 
 
 def test_a_new_lock_file_follows_the_umask(tmp_path: Path, umask: Callable[[int], None]) -> None:
-    from hubs.compile import write
+    from hubs.compile.run import write
 
     umask(0o022)
     write(None, None, also=[FileWrite(tmp_path / "hubs.lock", "version = 1\n")])
@@ -358,7 +358,7 @@ def test_stale_temp_files_of_ours_are_removed_and_nothing_else(fleet: Fleet) -> 
 
 def test_one_file_reached_by_two_names_with_different_texts_is_refused(tmp_path: Path) -> None:
     from hubs.errors import Exit, InputError
-    from hubs.transaction import Transaction
+    from hubs.files.transaction import Transaction
 
     (tmp_path / "a.yaml").write_text("a: 1\n")
     (tmp_path / "b.yaml").symlink_to("a.yaml")
@@ -382,7 +382,7 @@ def test_one_file_reached_by_two_names_with_different_texts_is_refused(tmp_path:
 # power cut (short of the disk itself).
 KILLED_AT = """
 import os, signal, sys
-from hubs.cli import main
+from hubs.cli.main import main
 name, at = sys.argv[1], int(sys.argv[2])
 real, calls = getattr(os, name), [0]
 def hooked(*args, **kwargs):
@@ -463,7 +463,7 @@ def test_a_cluster_folder_swapped_for_a_link_mid_commit_is_never_written_through
 ) -> None:
     """When the first temp file appears, the cluster folder is moved away and a link to a
     copy outside the tree put in its place: nothing outside changes, nor the moved folder."""
-    from hubs.transaction import TEMP
+    from hubs.files.transaction import TEMP
 
     change_five(fleet)
     folder = fleet.path("config/clusters/a")
@@ -501,7 +501,7 @@ def test_a_cluster_folder_swapped_for_a_link_mid_commit_is_never_written_through
 # returned and the rename is not yet recorded.
 SIGNALLED_AT = """
 import os, signal, sys
-from hubs.cli import main
+from hubs.cli.main import main
 name, at, when = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job ignores it
 real, calls = os.replace, [0]

@@ -1,5 +1,5 @@
 """``python -m hubs``: the ``hubs`` command, for when the console script is not on PATH."""
 
-from .cli import main
+from hubs.cli.main import main
 
 raise SystemExit(main())

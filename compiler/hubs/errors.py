@@ -3,7 +3,7 @@
 Every error, warning, lint or verify finding is a :class:`Diagnostic`: where it is (file,
 line, column, or a hubs.toml key path), how bad (severity), which rule, what is wrong and
 the fix.  Every error the tool raises on purpose is a :class:`HubsError` carrying its exit
-code, so :mod:`hubs.cli` maps errors to codes without listing classes.  Exit codes are
+code, so :mod:`hubs.cli.main` maps errors to codes without listing classes.  Exit codes are
 defined here and nowhere else.  Imports nothing of the package.
 """
 

@@ -1,4 +1,4 @@
-"""hubs.layers: real tar streams (plain, gzip, zstd) searched top down, piece by piece."""
+"""hubs.images.layers: real tar streams (plain, gzip, zstd) searched top down, piece by piece."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 import pytest
 from imagebuild import Compression, Entry, compress, tar
 
-from hubs.layers import Answer, Contents, Layer, LayerError, Question, listing, search
+from hubs.images.layers import Answer, Contents, Layer, LayerError, Question, listing, search
 
 SU = "/usr/local/bin/jupyterhub-singleuser"
 PATHS = (SU, "/usr/bin/jupyterhub-singleuser")

@@ -11,8 +11,8 @@ import pytest
 from imagebuild import Entry, push_image
 from registry_fakes import Pusher, Registry
 
-from hubs import pkgcache
-from hubs.cli import main
+from hubs.cli.main import main
+from hubs.images import pkgcache
 
 pytestmark = pytest.mark.needs_registry
 

@@ -26,7 +26,7 @@ from registry_fakes import (
 
 import hubs.registry.auth
 import hubs.registry.routing
-from hubs.imageref import parse
+from hubs.policy.imageref import parse
 from hubs.registry import RegistryError, env_prefix
 
 pytestmark = pytest.mark.needs_registry

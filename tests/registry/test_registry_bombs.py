@@ -203,7 +203,7 @@ def test_verify_deep_counts_decompressed_bytes(fake_server: MakeServer, tmp_path
 
 
 def test_the_deep_search_of_an_image_ends_at_its_time_limit() -> None:
-    from hubs import layers
+    from hubs.images import layers
 
     def dripping() -> Iterator[bytes]:
         yield tarfile.TarInfo("x").tobuf()

@@ -23,7 +23,7 @@ from registry_fakes import (
 )
 
 import hubs.registry.helpers
-from hubs.imageref import parse
+from hubs.policy.imageref import parse
 from hubs.registry import RegistryError
 
 pytestmark = pytest.mark.needs_registry

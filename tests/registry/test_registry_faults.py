@@ -18,7 +18,7 @@ from registry_fakes import (
 )
 
 import hubs.registry.limits
-from hubs.imageref import parse
+from hubs.policy.imageref import parse
 from hubs.registry import RegistryError
 
 pytestmark = pytest.mark.needs_registry

@@ -18,9 +18,9 @@ from registry_fakes import (
 )
 
 import hubs.registry.limits
-from hubs.imageref import parse
+from hubs.follow.resolve import FollowRequest, ResolveError, resolve_all
+from hubs.policy.imageref import parse
 from hubs.registry import RegistryError
-from hubs.resolve import FollowRequest, ResolveError, resolve_all
 
 pytestmark = pytest.mark.needs_registry
 
@@ -222,9 +222,9 @@ def test_the_example_catastrophic_regex_ends(
 def test_a_regex_that_runs_away_is_stopped_and_named(
     fake_server: MakeServer, make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import hubs.tagorder
+    import hubs.policy.tagorder
 
-    monkeypatch.setattr(hubs.tagorder, "MATCH_SECONDS", 0.2)
+    monkeypatch.setattr(hubs.policy.tagorder, "MATCH_SECONDS", 0.2)
     server = fake_server()
     runaway = "a" * 40 + "b"
     server.routes[f"GET {TAGS}"] = Reply(body={"tags": ["aa", runaway]})
@@ -242,8 +242,8 @@ def test_a_regex_that_runs_away_is_stopped_and_named(
 def test_match_is_validated_at_load_by_the_engine_that_runs_it() -> None:
     from pydantic import ValidationError
 
-    from hubs.model import Follow
-    from hubs.tagorder import select
+    from hubs.policy.model import Follow
+    from hubs.policy.tagorder import select
 
     policy = Follow(follow="quay.io/org/app", match=r"\p{Ll}+", order="alphabetical")
     assert select(["abc", "ABC", "zz"], match=policy.match, order=policy.order).tag == "zz"

@@ -13,7 +13,7 @@ import httpcore
 import pytest
 from registry_fakes import FakeServer, MakeServer, Reply, Seen
 
-from hubs.cli import main
+from hubs.cli.main import main
 from hubs.registry.netstream import DeadlineBackend
 
 pytestmark = pytest.mark.needs_registry

@@ -20,7 +20,7 @@ from registry_fakes import (
     sha256,
 )
 
-from hubs.imageref import parse
+from hubs.policy.imageref import parse
 from hubs.registry import (
     Descriptor,
     ImageConfig,

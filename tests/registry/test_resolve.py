@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from registry_fakes import MakeClient, MakeProxy, Pusher
 
-from hubs.imageref import ReferenceError, parse
-from hubs.resolve import FollowRequest, Resolution, ResolveError, resolve_all
-from hubs.tagorder import Order
+from hubs.follow.resolve import FollowRequest, Resolution, ResolveError, resolve_all
+from hubs.policy.imageref import ReferenceError, parse
+from hubs.policy.tagorder import Order
 
 pytestmark = pytest.mark.needs_registry
 

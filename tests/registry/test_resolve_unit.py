@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hubs.imageref import ImageRef
+from hubs.follow.resolve import FollowRequest, RegistryOps, ResolveError, resolve_all
+from hubs.policy.imageref import ImageRef
 from hubs.registry import ImageConfig, RegistryClient, RegistryError
-from hubs.resolve import FollowRequest, RegistryOps, ResolveError, resolve_all
 
 
 class StubClient(RegistryClient):

@@ -1,4 +1,4 @@
-"""Unit tests of hubs.tagorder: pure tag selection, no registry needed."""
+"""Unit tests of hubs.policy.tagorder: pure tag selection, no registry needed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hubs.tagorder import NoMatchError, Selection, eligible_tags, select
+from hubs.policy.tagorder import NoMatchError, Selection, eligible_tags, select
 
 SEMVER_TAGS = ["1.0.0", "v1.2.0", "1.10.0", "1.9.9", "2.0.0-rc.10", "2.0.0-rc.2", "latest", "1.2"]
 CALVER_TAGS = ["2024.01.05", "2024.12.30", "2025.01.02", "2024.13.01", "latest", "2025.01"]

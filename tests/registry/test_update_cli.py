@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from registry_fakes import MakeProxy, MakeServer, Pusher, Registry, Reply, free_port
 
-from hubs.cli import main
-from hubs.load import load_config
-from hubs.model import Follow
+from hubs.cli.main import main
+from hubs.policy.load import load_config
+from hubs.policy.model import Follow
 
 pytestmark = pytest.mark.needs_registry
 

@@ -24,7 +24,7 @@ from registry_fakes import (
     free_port,
 )
 
-from hubs.cli import main
+from hubs.cli.main import main
 
 pytestmark = pytest.mark.needs_registry
 

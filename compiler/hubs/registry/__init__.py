@@ -11,11 +11,11 @@
 * :mod:`.session` — authenticated requests; :mod:`.oci` — :class:`RegistryClient`.
 """
 
-from .auth import Challenge, parse_challenges
-from .base import RegistryError
-from .credentials import Credentials, CredentialStore, env_prefix
-from .oci import DEFAULT_PLATFORM, RegistryClient
-from .results import (
+from hubs.registry.auth import Challenge, parse_challenges
+from hubs.registry.base import RegistryError
+from hubs.registry.credentials import Credentials, CredentialStore, env_prefix
+from hubs.registry.oci import DEFAULT_PLATFORM, RegistryClient
+from hubs.registry.results import (
     Descriptor,
     ImageConfig,
     Index,
@@ -25,7 +25,7 @@ from .results import (
     Platform,
     parse_config,
 )
-from .routing import DOCKER_HUB_API, is_loopback, mirrored, page_query, registry_url
+from hubs.registry.routing import DOCKER_HUB_API, is_loopback, mirrored, page_query, registry_url
 
 __all__ = [
     "DEFAULT_PLATFORM",

@@ -18,12 +18,11 @@ from typing import Any
 
 import httpx
 
-from hubs.imageref import ImageRef
-
-from .base import TOKEN_LIMIT
-from .credentials import Credentials, CredentialStore, env_prefix
-from .exchange import Reply, origin
-from .transport import Transport
+from hubs.policy.imageref import ImageRef
+from hubs.registry.base import TOKEN_LIMIT
+from hubs.registry.credentials import Credentials, CredentialStore, env_prefix
+from hubs.registry.exchange import Reply, origin
+from hubs.registry.transport import Transport
 
 _DEFAULT_TOKEN_LIFETIME = 60.0
 _TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"

@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hubs.imageref import DOCKER_HUB
-
-from .base import RegistryError
-from .helpers import run_helper
-from .routing import auth_key
+from hubs.policy.imageref import DOCKER_HUB
+from hubs.registry.base import RegistryError
+from hubs.registry.helpers import run_helper
+from hubs.registry.routing import auth_key
 
 
 @dataclass(frozen=True)

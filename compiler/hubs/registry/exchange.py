@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from .base import RegistryError
+from hubs.registry.base import RegistryError
 
 Origin = tuple[str, str, int | None]
 

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from collections.abc import Mapping
 
-from .base import RegistryError
+from hubs.registry.base import RegistryError
 
 HELPER_SECONDS = 10.0  # how long a helper (a keychain prompt, a cloud CLI) may take
 _NOT_FOUND = "credentials not found"

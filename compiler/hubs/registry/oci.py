@@ -13,10 +13,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
-from hubs.imageref import ImageRef
-
-from .auth import Authenticator
-from .base import (
+from hubs.policy.imageref import ImageRef
+from hubs.registry.auth import Authenticator
+from hubs.registry.base import (
     DIGEST_RE,
     HELM_CONFIG,
     INDEX_TYPES,
@@ -25,9 +24,9 @@ from .base import (
     TAG_LISTING_LIMIT,
     TAG_PAGE_LIMIT,
 )
-from .credentials import CredentialStore
-from .exchange import Redactor
-from .results import (
+from hubs.registry.credentials import CredentialStore
+from hubs.registry.exchange import Redactor
+from hubs.registry.results import (
     ImageConfig,
     Index,
     Manifest,
@@ -38,9 +37,9 @@ from .results import (
     parse_manifest,
     parse_ratelimit,
 )
-from .routing import page_query
-from .session import Session, content_type
-from .transport import Transport
+from hubs.registry.routing import page_query
+from hubs.registry.session import Session, content_type
+from hubs.registry.transport import Transport
 
 DEFAULT_PLATFORM = Platform("linux", "amd64")
 

@@ -11,12 +11,11 @@ from typing import Any
 import httpx
 
 from hubs.errors import oneline
-
-from .base import RegistryError
-from .decoding import Decoder, Undecodable
-from .exchange import Redactor, Reply, size_text
-from .limits import Deadline
-from .netstream import within
+from hubs.registry.base import RegistryError
+from hubs.registry.decoding import Decoder, Undecodable
+from hubs.registry.exchange import Redactor, Reply, size_text
+from hubs.registry.limits import Deadline
+from hubs.registry.netstream import within
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Where a registry host is reached: Docker Hub's API host, mirrors, plain HTTP or TLS.
 
-Docker Hub's names are owned by :mod:`hubs.imageref` (``DOCKER_HUB_ALIASES``); this module
+Docker Hub's names are owned by :mod:`hubs.policy.imageref` (``DOCKER_HUB_ALIASES``); this module
 only decides URLs from them.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 
-from hubs.imageref import DOCKER_HUB, DOCKER_HUB_ALIASES, parse
+from hubs.policy.imageref import DOCKER_HUB, DOCKER_HUB_ALIASES, parse
 
 DOCKER_HUB_API = "registry-1.docker.io"
 

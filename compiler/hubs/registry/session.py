@@ -9,14 +9,19 @@ from typing import Any
 
 import httpx
 
-from hubs.imageref import ImageRef
-
-from .auth import Authenticator
-from .base import CONFIG_LIMIT, DIGEST_RE, MANIFEST_ACCEPT, MANIFEST_LIMIT, RegistryError
-from .exchange import Reply, origin
-from .reader import Opened
-from .routing import registry_url
-from .transport import ERROR_BODY_LIMIT, Transport
+from hubs.policy.imageref import ImageRef
+from hubs.registry.auth import Authenticator
+from hubs.registry.base import (
+    CONFIG_LIMIT,
+    DIGEST_RE,
+    MANIFEST_ACCEPT,
+    MANIFEST_LIMIT,
+    RegistryError,
+)
+from hubs.registry.exchange import Reply, origin
+from hubs.registry.reader import Opened
+from hubs.registry.routing import registry_url
+from hubs.registry.transport import ERROR_BODY_LIMIT, Transport
 
 
 def content_type(reply: Reply) -> str:

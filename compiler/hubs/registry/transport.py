@@ -16,12 +16,12 @@ from typing import Any
 
 import httpx
 
-from .base import RegistryError
-from .decoding import ACCEPT_ENCODING
-from .exchange import Origin, Redactor, Reply, origin, retry_after, ssl_context
-from .limits import Deadline, Limits
-from .netstream import DeadlineTransport, within
-from .reader import Opened, Reader
+from hubs.registry.base import RegistryError
+from hubs.registry.decoding import ACCEPT_ENCODING
+from hubs.registry.exchange import Origin, Redactor, Reply, origin, retry_after, ssl_context
+from hubs.registry.limits import Deadline, Limits
+from hubs.registry.netstream import DeadlineTransport, within
+from hubs.registry.reader import Opened, Reader
 
 ERROR_BODY_LIMIT = 64 * 1024  # of a non-200 answer, read (cut) for its error message
 _MAX_REDIRECTS = 5

@@ -1,0 +1,1 @@
+"""Writing hubs.toml: import, adopt, reconcile, set, promote, and TOML edits."""

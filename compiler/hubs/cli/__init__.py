@@ -1,0 +1,1 @@
+"""The command line: main, the parser, one module per command, the action, generators."""

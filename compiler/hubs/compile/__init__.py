@@ -1,0 +1,1 @@
+"""Policies to edits: scopes, targets, findings, the plan, splices, checks, the run."""

@@ -1,0 +1,1 @@
+"""Follow and promote policies resolved into hubs.lock."""

@@ -1,0 +1,1 @@
+"""The images themselves: verify, image checks and layers, lint."""

@@ -1,0 +1,1 @@
+"""hubs.toml and hubs.lock: the model, the loader, addresses, image references, tag orders."""

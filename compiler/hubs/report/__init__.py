@@ -1,0 +1,1 @@
+"""What a run says: reporters, inventory, fleet queries, tables, templates."""

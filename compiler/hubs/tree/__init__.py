@@ -1,0 +1,1 @@
+"""The fleet's tree: cluster.yaml, YAML positions, slots, scanning, layering, the scan cache."""

@@ -1,0 +1,170 @@
+"""The scan cache: what was read from each file, keyed by the file's bytes, kept on disk.
+
+One JSON file per hubs.toml folder (and a small one of its own for the clean-check record,
+:mod:`hubs.compile.replay`, so a replay reads no scan), in the user's cache folder
+(``$XDG_CACHE_HOME/hubs``, else ``~/.cache/hubs``; never in the tree, so a run that writes
+nothing leaves the tree as it was), maps an entry name (a kind and a tree-relative path) to
+the digest of the text it was computed from and that result as plain JSON data. An entry is
+used only when the digest matches the text just read, the tool's version and the cache
+format match, and the caller's decoder accepts its shape; anything else (a foreign, corrupt
+or truncated file, an entry of another shape) is a miss and is recomputed. Nothing here is
+ever run as code: JSON only, never pickle.
+
+Reading never breaks a run: the file is read as every file is (:func:`hubs.files.fileio.read_bytes`:
+a regular file, at most :data:`LIMIT`), and a FIFO, a device, a folder or a huge file is no
+cache.  Nor does writing: the file is replaced atomically (temp file, then rename) and any
+OS error (a read-only folder, a full disk) only means there is no cache next time.
+``HUBS_CACHE=off`` or ``--no-cache`` turn it off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from hubs.errors import HubsError
+from hubs.files.fileio import MiB, read_bytes
+
+FORMAT = 1
+# The largest cache file read: ~2 KiB a values file, so far above a 10,000-hub fleet's.
+# A FIFO, a device, a folder or a bigger file is no cache (read as every file is, by
+# fileio), never a hang or a MemoryError.
+LIMIT = 64 * MiB
+SCAN, CHECK = "scan", "check"  # the kinds of cache file: scans, and clean checks (small)
+ENV = "HUBS_CACHE"  # "off" (or "0", "no", "false") turns the cache off
+_OFF = frozenset({"off", "0", "no", "false"})
+
+T = TypeVar("T")
+
+
+def version() -> str:
+    """The tool as far as a cached result depends on it: its version, the Python running
+    it, and the size and time of every file of the package and of PyYAML, which parses (a
+    changed module, as in an editable install, is another tool)."""
+    from importlib.util import find_spec
+
+    from hubs import __version__
+
+    found = find_spec("yaml")
+    folders = found.submodule_search_locations if found is not None else None
+    parser = sources(Path(next(iter(folders)))) if folders else "-"
+    here = sources(Path(__file__).parent)
+    return f"{__version__} {sys.version.split()[0]} {here} {parser}"
+
+
+def sources(package: Path) -> str:
+    """A digest of the name, size and modification time of every file under ``package``."""
+    found = []
+    for folder, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            stat = os.stat(os.path.join(folder, name))
+            rel = os.path.relpath(os.path.join(folder, name), package)
+            found.append(f"{rel}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.blake2b("\n".join(found).encode(), digest_size=8).hexdigest()
+
+
+def enabled(flag_off: bool = False) -> bool:
+    """False when ``--no-cache`` was given or ``HUBS_CACHE`` says off."""
+    return not flag_off and os.environ.get(ENV, "").strip().lower() not in _OFF
+
+
+def home() -> Path:
+    """The folder of every cache file: ``$XDG_CACHE_HOME/hubs``, else ``~/.cache/hubs``."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    return (Path(base) if os.path.isabs(base) else Path.home() / ".cache") / "hubs"
+
+
+def file_of(folder: Path, kind: str = SCAN) -> Path:
+    """The cache file of kind ``kind`` of the hubs.toml in ``folder``."""
+    name = hashlib.blake2b(str(folder.resolve()).encode(), digest_size=12).hexdigest()
+    return home() / f"{kind}-{name}.json"
+
+
+class Store:
+    """The entries of one cache file, read once; :meth:`save` writes them back if changed."""
+
+    def __init__(self, folder: Path, kind: str = SCAN) -> None:
+        self.folder = str(folder.resolve())  # hubs.toml's folder: one cache file each
+        self.path = file_of(folder, kind)
+        self.tool = version()
+        self._entries = self._read()
+        self._changed = False
+
+    def _read(self) -> dict[str, tuple[str, object]]:
+        try:
+            data = json.loads(read_bytes(self.path, str(self.path), LIMIT))
+        except (HubsError, ValueError, RecursionError):  # not a file we wrote: no cache
+            return {}
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            return {}
+        files = data.get("files")
+        if data.get("tool") != self.tool or data.get("folder") != self.folder:
+            return {}
+        if not isinstance(files, dict):
+            return {}
+        out: dict[str, tuple[str, object]] = {}
+        for name, entry in files.items():
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str):
+                out[name] = (entry[0], entry[1])
+        return out
+
+    def get(self, name: str, digest: str, decode: Callable[[object], T]) -> T | None:
+        """The decoded entry ``name`` if it was computed from text with ``digest``;
+        None (a miss) when absent, stale, or of a shape ``decode`` refuses."""
+        entry = self._entries.get(name)
+        if entry is None or entry[0] != digest:
+            return None
+        try:
+            return decode(entry[1])
+        except (KeyError, TypeError, ValueError, IndexError):
+            del self._entries[name]
+            return None
+
+    def put(self, name: str, digest: str, data: object) -> None:
+        if self._entries.get(name) != (digest, data):
+            self._entries[name] = (digest, data)
+            self._changed = True
+
+    def save(self) -> None:
+        """Write the entries if any changed; an OS error leaves no cache, never a failure."""
+        if not self._changed:
+            return
+        body = {
+            "format": FORMAT,
+            "tool": self.tool,
+            "folder": self.folder,
+            "files": {name: list(entry) for name, entry in sorted(self._entries.items())},
+        }
+        text = json.dumps(body, separators=(",", ":"))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, text)
+        except OSError:
+            return
+        self._changed = False
+
+
+def write_atomic(path: Path, text: str) -> None:
+    import tempfile
+
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise
+
+
+def open_store(folder: Path, flag_off: bool = False, kind: str = SCAN) -> Store | None:
+    """The cache of ``kind`` of the hubs.toml in ``folder``, or None when it is turned off."""
+    return Store(folder, kind) if enabled(flag_off) else None
