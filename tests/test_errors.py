@@ -684,3 +684,10 @@ def test_a_values_schema_that_is_not_a_mapping_is_bad_input(fleet: Fleet) -> Non
         "not a str\n"
     )
     assert fleet.snapshot() == before
+
+
+def test_an_unknown_key_is_shown_as_toml_writes_it(fleet: Fleet) -> None:
+    fleet.toml(
+        replace=("[clusters.a.hubs.prod]\n", '[clusters.a.hubs.prod]\n"im\\"age" = "a/b:1"\n')
+    )
+    expect_error(fleet, 'hubs.toml:23:1: clusters.a.hubs.prod."im\\"age": unknown key')

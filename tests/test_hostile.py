@@ -114,7 +114,7 @@ def hubs(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
         (
             "a 10 MB key with a terminal escape",
             fleet_toml() + b'\n[clusters.a.hubs."\\u001b[2J' + b"h" * (10 * 1024 * 1024) + b'"]\n',
-            b'hubs: error: clusters.a.hubs."\\u001b[2J'
+            b'hubs: error: hubs.toml:26:1: clusters.a.hubs."\\u001b[2J'
             + b"h" * 174  # the run cut to 200 characters, its length said
             + b"... (10485788 characters) no such hub in config/clusters/a/cluster.yaml\n",
         ),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hubs.errors import Diagnostic, HubsError, InputError
+from hubs.policy.address import dotted
 
 if TYPE_CHECKING:  # the models (and Pydantic) are imported when a file is validated
     from pydantic import ValidationError
@@ -239,16 +241,12 @@ def validation_messages(exc: ValidationError, text: str, name: str) -> list[str]
         loc = _clean_loc(error["loc"])
         line, col = locate(text, loc)
         where = f"{name}:{line}:{col}" if line else name
-        dotted = ".".join(_toml_key(part) for part in loc) or "(top level)"
+        shown = dotted(loc) or "(top level)"
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
-        out.append(f"{where}: {dotted}: {message}")
+        out.append(f"{where}: {shown}: {message}")
     return out
-
-
-def _toml_key(part: str) -> str:
-    return part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else '"' + part + '"'
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> list[str]:
@@ -270,9 +268,20 @@ def _split_keys(text: str) -> list[str] | None:
         found = _KEYPART.match(text, pos)
         if not found:
             return None
-        keys.append(next(g for g in found.groups()[:3] if g is not None))
+        basic, literal, bare = found.groups()[:3]
+        keys.append(_unescape(basic) if basic is not None else literal or bare or "")
         pos = found.end()
     return keys
+
+
+def _unescape(basic: str) -> str:
+    """A TOML basic string's text with its escapes read, as tomllib reads them."""
+    if "\\" not in basic:
+        return basic
+    try:
+        return str(tomllib.loads(f'k = "{basic}"')["k"])
+    except tomllib.TOMLDecodeError:
+        return basic
 
 
 def table_headers(text: str) -> list[tuple[int, list[str]]]:
