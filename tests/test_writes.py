@@ -629,3 +629,19 @@ def test_an_append_only_hubs_toml_folder_still_writes_and_leaves_nothing_to_undo
         subprocess.run(["chattr", "-a", str(fleet.root)], check=True)
     assert (result.code, again.code, again.err) == (0, 0, "")
     assert (fleet.root / ".hubs-journal").read_bytes() == b""  # emptied: nothing to undo
+
+
+@pytest.mark.parametrize("command", ["diff", "list", "lint", "explain a/prod"])
+def test_a_kill_mid_rename_is_undone_by_a_command_that_only_reads(
+    fleet: Fleet, tmp_path_factory: pytest.TempPathFactory, command: str
+) -> None:
+    change_five(fleet)
+    old = contents(fleet.root)
+    work = tmp_path_factory.mktemp("kill")
+    shutil.copytree(fleet.root, work, dirs_exist_ok=True)
+    assert signalled_at(work, "SIGKILL", 2, "after").returncode == -signal.SIGKILL
+    assert {r: d for r, d in contents(work).items() if ".hubs-" not in r} != old  # mixed
+    ran = Fleet(work, fleet.capsys).run(*command.split())
+    assert [line for line in ran.err.splitlines() if "killed" in line] != []
+    assert contents(work) == old
+    assert not (work / ".hubs-journal").exists()

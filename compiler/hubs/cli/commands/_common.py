@@ -203,9 +203,13 @@ def hubs_checkout(where: Where, command: str) -> Path:
 
 
 def source(where: Where) -> Source:
+    """hubs.toml, once the write of a run killed midway (if any) is undone: no command
+    reads a half-written tree."""
     from hubs.policy.load import load_config
 
-    return load_config(config_path(where))
+    path = config_path(where)
+    undo_interrupted(path.parent)
+    return load_config(path)
 
 
 def loaded(where: Where, *, warn_gone: bool = False) -> tuple[Source, Fleet, Lock]:
