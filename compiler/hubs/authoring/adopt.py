@@ -22,6 +22,7 @@ from hubs.compile.targets import Target, targets
 from hubs.errors import UNSTATED_RULES, DecisionError, InputError, close_match
 from hubs.policy.address import Address, Scope, address_at
 from hubs.policy.imageref import ImageRef, Written
+from hubs.policy.kinds import Kind
 from hubs.policy.load import Source, parse_config
 from hubs.policy.model import INHERIT, Config, Follow, Lock, Promote
 from hubs.tree.layering import Fleet
@@ -123,7 +124,7 @@ def _renamed(old: Address, policy: Follow, wanted: list[Target], claimed: set[Ad
     found = [
         t.address
         for t in wanted
-        if t.policy == "unstated"
+        if t.policy == Kind.UNSTATED
         and t.address.scope.cluster == old.scope.cluster
         and t.address.kind == old.kind
         and t.address not in claimed
@@ -234,10 +235,10 @@ def _asked(only: set[Address], name: str) -> bool:
 def _take(work: _Work, target: Target, lock: Lock, explicit: bool) -> None:
     """Adopt one slot when hubs.toml lacks it, or (``explicit``) when it was edited by hand."""
     address = target.address
-    if target.policy == "unstated":
+    if target.policy == Kind.UNSTATED:
         _set(work, address, _stated(target))
         return
-    if not explicit or target.policy == "user-controlled" or target.through is not None:
+    if not explicit or target.policy == Kind.USER or target.through is not None:
         return  # adopted, if at all, through the alias that states it
     if isinstance(target.source, Follow | Promote):
         want = _locked(target, lock)
@@ -297,7 +298,7 @@ def _check(work: _Work, fleet: Fleet, only: set[Address] | None) -> None:
     moved = [
         t
         for t in wanted
-        if t.address in work.done and t.differs and t.policy not in ("follow-latest", "promote")
+        if t.address in work.done and t.differs and t.policy not in (Kind.FOLLOW, Kind.PROMOTE)
     ]
     if left or moved:
         what = left[0].key if left else str(moved[0].address)

@@ -27,13 +27,14 @@ from hubs.errors import DecisionError, Diagnostic, HubsError
 from hubs.files.gitbase import Base
 from hubs.policy.address import Address
 from hubs.policy.imageref import Image
+from hubs.policy.kinds import Kind
 from hubs.policy.load import LOCK_NAME, Source, parse_config, parse_lock
 from hubs.policy.model import Follow, Lock, Promote
 from hubs.tree.layering import Fleet
 from hubs.tree.scan import scan_text
 
 # Slots whose difference is not a side's edit: compile leaves them, or adopt states them.
-_SETTLED_ELSEWHERE = frozenset({"unstated", "user-controlled", "pending", "broken"})
+_SETTLED_ELSEWHERE = frozenset({Kind.UNSTATED, Kind.USER, Kind.PENDING, Kind.BROKEN})
 
 
 @dataclass(frozen=True, slots=True)

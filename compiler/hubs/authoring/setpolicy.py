@@ -18,6 +18,7 @@ from hubs.errors import UsageError, close_match, shown
 from hubs.policy import imageref
 from hubs.policy.address import Address, parse
 from hubs.policy.imageref import ImageRef
+from hubs.policy.kinds import Kind
 from hubs.policy.load import Source
 from hubs.policy.model import INHERIT, Follow
 from hubs.tree.layering import Fleet
@@ -70,7 +71,7 @@ def _stated_at(group: list[Address], wanted: dict[Address, Target]) -> list[Addr
     direct = [
         a
         for a in group
-        if (t := wanted.get(a)) is not None and t.through is None and t.policy != "unstated"
+        if (t := wanted.get(a)) is not None and t.through is None and t.policy != Kind.UNSTATED
     ]
     if direct:
         return [group[0]] + [a for a in direct if a != group[0]] if group[0] in direct else direct

@@ -14,6 +14,7 @@ from hubs.compile.binding import missing
 from hubs.compile.targets import Target, pending
 from hubs.errors import Diagnostic
 from hubs.policy.imageref import Written
+from hubs.policy.kinds import Kind
 from hubs.policy.model import Config, Follow, Lock, Promote
 from hubs.tree.layering import Fleet
 
@@ -27,7 +28,7 @@ def find(
     wanted = list(targets)
     found = [*missing(config, fleet), *_slot_findings(wanted)]
     if lock is not None:
-        found += [_pending(t, lock) for t in wanted if t.policy == "pending"]
+        found += [_pending(t, lock) for t in wanted if t.policy == Kind.PENDING]
     return tuple(found)
 
 
@@ -48,13 +49,13 @@ def _slot_findings(targets: list[Target]) -> Iterator[Diagnostic]:
     """One finding per YAML node (aliases share one), in the order of the targets."""
     nodes: dict[tuple[str, object], list[Target]] = {}
     for target in targets:
-        if target.policy != "user-controlled":
+        if target.policy != Kind.USER:
             nodes.setdefault((target.slot.file, target.slot.physical), []).append(target)
     for group in nodes.values():
         first = group[0]
         if isinstance(first.slot.value, Written):
             yield _broken(first)
-        elif all(t.policy == "unstated" for t in group):
+        elif all(t.policy == Kind.UNSTATED for t in group):
             yield _unstated(first, [str(t.address) for t in group[1:]])
 
 

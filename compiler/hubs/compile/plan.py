@@ -15,6 +15,7 @@ from hubs.compile import copies, editcheck, yamledit
 from hubs.compile.targets import PlanError, Target, targets
 from hubs.errors import FailureError
 from hubs.policy.imageref import Image, ImageRef, Written
+from hubs.policy.kinds import Kind
 from hubs.policy.model import Config, Lock, Sync
 from hubs.tree import yamldoc
 from hubs.tree.layering import Fleet, Holding
@@ -86,11 +87,11 @@ def make_plan(config: Config, fleet: Fleet, lock: Lock) -> Plan:
 def _group_physical(wanted: list[Target]) -> dict[tuple[str, YamlPath], list[Target]]:
     groups: dict[tuple[str, YamlPath], list[Target]] = {}
     for target in wanted:
-        if target.policy == "user-controlled":
+        if target.policy == Kind.USER:
             continue
         groups.setdefault((target.slot.file, target.slot.physical), []).append(target)
     for group in groups.values():  # a stated policy decides for the aliases not stated
-        group.sort(key=lambda target: target.policy == "unstated")
+        group.sort(key=lambda target: target.policy == Kind.UNSTATED)
     return groups
 
 
@@ -104,7 +105,7 @@ def _edit_file(
     after, sync = settings
     for group in groups:
         first = group[0]
-        stated = [t for t in group if t.policy != "unstated"]
+        stated = [t for t in group if t.policy != Kind.UNSTATED]
         clash = sorted({str(t.want) if t.want else "(inherit)" for t in stated})
         if len(clash) > 1:
             names = ", ".join(str(t.address) for t in group)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Literal
 
 from hubs.compile.binding import Bound, bind, key_error
 from hubs.errors import Diagnostic, InputError, close_match, shorten, shown
 from hubs.policy import imageref
 from hubs.policy.address import Address, Scope, SlotKind
 from hubs.policy.imageref import Image, ImageRef
+from hubs.policy.kinds import Kind
 from hubs.policy.model import Broken, Config, Follow, Lock, Policy, Promote
 from hubs.policy.model import Scope as ScopePolicy
 from hubs.tree import counterpart
@@ -24,16 +24,7 @@ from hubs.tree.clusters import CHART_VALUES
 from hubs.tree.layering import Fleet
 from hubs.tree.scan import Slot, ValuesFile
 
-PolicyKind = Literal[
-    "inherit",
-    "pinned",
-    "follow-latest",
-    "promote",
-    "pending",
-    "broken",
-    "user-controlled",
-    "unstated",
-]
+PolicyKind = Kind  # the kind of policy a slot is under (hubs.policy.kinds)
 
 
 class PlanError(InputError):
@@ -62,12 +53,12 @@ def _through_aliases(wanted: list[Target]) -> list[Target]:
     alias's policy: one anchored group is stated once (``through`` names where)."""
     stating: dict[tuple[str, object], Target] = {}
     for target in wanted:
-        if target.policy not in ("unstated", "user-controlled"):
+        if target.policy not in (Kind.UNSTATED, Kind.USER):
             stating.setdefault((target.slot.file, target.slot.physical), target)
     out = []
     for target in wanted:
         by = stating.get((target.slot.file, target.slot.physical))
-        if target.policy == "unstated" and by is not None:
+        if target.policy == Kind.UNSTATED and by is not None:
             target = replace(
                 target, policy=by.policy, want=by.want, source=by.source, through=by.address
             )
@@ -148,7 +139,7 @@ def _scope_targets(item: Bound, lock: Lock | None, errors: list[Diagnostic]) -> 
     for slot in values.slots:
         address = address_of(item.scope, slot)
         if slot.kind == "unlisted":
-            yield Target(address, slot, "user-controlled", slot.value, None)
+            yield Target(address, slot, Kind.USER, slot.value, None)
             continue
         yield _target(address, slot, _policy_for(policy, slot), lock, errors)
     if policy.image is not None and values.slot("singleuser") is None:
@@ -174,16 +165,16 @@ def _target(
     errors: list[Diagnostic],
 ) -> Target:
     if policy is None:  # not stated: the tree's value stays (an empty slot stays empty)
-        kind: PolicyKind = "unstated" if slot.image is not None else "inherit"
+        kind = Kind.UNSTATED if slot.image is not None else Kind.INHERIT
         return Target(address, slot, kind, slot.value, None)
     if isinstance(policy, str):  # the word "inherit", the only string policy
         if address.scope.kind == "defaults":
             errors.append(_slot_error(address, "the chart default cannot inherit; pin an image"))
-        return Target(address, slot, "inherit", None, policy)
+        return Target(address, slot, Kind.INHERIT, None, policy)
     if isinstance(policy, ImageRef):
         if slot.kind == "singleuser" and policy.tag is None:
             errors.append(_slot_error(address, "singleuser.image needs a tag (name:tag[@digest])"))
-        return Target(address, slot, "pinned", policy, policy)
+        return Target(address, slot, Kind.PINNED, policy, policy)
     if isinstance(policy, Broken):
         kept = imageref.read(policy.broken)
         if slot.value != kept:
@@ -194,12 +185,12 @@ def _target(
                     f"{shown(slot.image or '(nothing)')}; pin an image instead",
                 )
             )
-        return Target(address, slot, "broken", kept, policy)
-    resolved: PolicyKind = "promote" if isinstance(policy, Promote) else "follow-latest"
+        return Target(address, slot, Kind.BROKEN, kept, policy)
+    resolved = Kind.PROMOTE if isinstance(policy, Promote) else Kind.FOLLOW
     if lock is None:
         return Target(address, slot, resolved, None, policy)
     if pending(address, policy, lock) is not None:  # left as it is until `hubs update`
-        return Target(address, slot, "pending", slot.value, policy)
+        return Target(address, slot, Kind.PENDING, slot.value, policy)
     entry = lock.slots[str(address)]
     digest = policy.digest if isinstance(policy, Follow) else entry.digest is not None
     return Target(address, slot, resolved, entry.reference(digest), policy)

@@ -18,6 +18,7 @@ from hubs.errors import Diagnostic, Exit, UsageError, close_match
 from hubs.images.imagechecks import Check, ImageUse, Options, Usage, check_image
 from hubs.images.verdicts import parse_platform
 from hubs.policy.imageref import ImageRef
+from hubs.policy.kinds import Kind
 from hubs.policy.load import locate_keys
 from hubs.policy.model import Config
 from hubs.registry import Platform, RegistryClient
@@ -45,7 +46,7 @@ def image_uses(
     found: dict[str, tuple[Target, list[Usage]]] = {}
     known: set[str] = set()
     for target in targets:
-        if not isinstance(target.want, ImageRef) or target.policy == "user-controlled":
+        if not isinstance(target.want, ImageRef) or target.policy == Kind.USER:
             continue
         reached = fleet.reach(target.slot, after)
         names = {str(target.address), str(target.address.scope), *reached}

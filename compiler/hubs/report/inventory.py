@@ -11,6 +11,7 @@ from hubs.compile.targets import PlanError, Target, address_of
 from hubs.errors import clipped, oneline
 from hubs.policy import imageref
 from hubs.policy.address import Address
+from hubs.policy.kinds import Kind
 from hubs.policy.model import Config, Follow, Lock, Promote
 from hubs.tree import configurator, counterpart
 from hubs.tree.clusters import CHART_VALUES, Hub
@@ -54,7 +55,7 @@ def rows(config: Config, fleet: Fleet, lock: Lock) -> list[Row]:
     out = []
     for target in targets.targets(config, fleet, lock):
         slot = target.slot
-        if slot.image is None and target.policy == "inherit":
+        if slot.image is None and target.policy == Kind.INHERIT:
             continue
         out.append(
             Row(
@@ -113,7 +114,7 @@ def runs_of(fleet: Fleet, offer: Offer, by_key: dict[SlotKey, Target]) -> Runs:
     """The image ``offer`` runs, where it is written and its policy."""
     if offer.source is None:  # an image hubs does not manage (or BinderHub builds)
         where = offer.written or "-"
-        policy = "user-controlled" if offer.how == "unlisted" else "unmanaged"
+        policy = Kind.USER if offer.how == "unlisted" else Kind.UNMANAGED
         return Runs(
             *(offer.profile, offer.choice, offer.how), where, offer.image, policy, offer.picks
         )
@@ -124,7 +125,7 @@ def runs_of(fleet: Fleet, offer: Offer, by_key: dict[SlotKey, Target]) -> Runs:
         address, policy = str(target.address), target.policy
     else:  # the chart default with no [defaults] in hubs.toml
         address = "defaults:image" if offer.source[0] == CHART_VALUES else offer.source[0]
-        policy = "unstated" if image is not None else "inherit"
+        policy = Kind.UNSTATED if image is not None else Kind.INHERIT
     return Runs(offer.profile, offer.choice, offer.how, address, image, policy, offer.picks)
 
 
@@ -160,7 +161,7 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
         "image": slot.image,
         "policy": target.policy,
         "wants": None if target.want is None else str(target.want),
-        "in_sync": not target.differs or target.policy == "user-controlled",
+        "in_sync": not target.differs or target.policy == Kind.USER,
         "hubs": fleet.reach(slot),
         "overridden_in": fleet.overridden_in(slot),
         "binderhub_in": fleet.binderhub_in(slot),
@@ -197,7 +198,7 @@ def _chain(fleet: Fleet, target: Target, wanted: list[Target]) -> list[dict[str,
                 "image": slot.image,
                 "file": slot.file,
                 "line": slot.line,
-                "policy": source.policy if source else "inherit",
+                "policy": source.policy if source else Kind.INHERIT,
             }
         )
         step = source
@@ -220,7 +221,7 @@ def _explain_hub(fleet: Fleet, hub: Hub, by_address: dict[str, Target]) -> dict[
                 "line": slot.line if slot is not None else 0,
                 "image": image,
                 "address": address,
-                "policy": target.policy if target else "inherit",
+                "policy": target.policy if target else Kind.INHERIT,
                 "wins": path == winner,
             }
         )

@@ -23,6 +23,7 @@ from hubs.errors import (
     oneline,
     table_cell,
 )
+from hubs.policy.kinds import Kind
 
 if TYPE_CHECKING:
     from hubs.compile.plan import Change
@@ -228,7 +229,7 @@ def _fix(report: Report, change: Change) -> str | None:
     keep = f"hubs set '{change.address}' --pin {change.old}"
     if change.new is None:
         return f"to keep it instead: `{keep}`"
-    if change.policy == "follow-latest":
+    if change.policy == Kind.FOLLOW:
         return f"`hubs compile` writes hubs.lock's {change.new}; to keep {change.old}: `{keep}`"
     adopt = f"hubs adopt '{change.address}'"
     # neutral on which side moved: after `hubs set` the file is the old side, not a hand edit

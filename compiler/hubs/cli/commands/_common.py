@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from hubs.errors import Diagnostic, Exit
+from hubs.policy.kinds import Kind
 
 if TYPE_CHECKING:
     from hubs.compile.run import Compiled
@@ -286,7 +287,7 @@ def report(
     managed = [
         t
         for t in plan.targets
-        if t.policy not in ("user-controlled", "unstated")
+        if t.policy not in (Kind.USER, Kind.UNSTATED)
         and (t.slot.image is not None or t.want is not None)
     ]
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())

@@ -17,6 +17,7 @@ from hubs.cli.commands._common import (
     source,
     warn,
 )
+from hubs.policy.kinds import Kind
 
 if TYPE_CHECKING:
     from hubs.errors import Diagnostic
@@ -34,7 +35,7 @@ def run(options: ReportOptions) -> int:
     warn(settle(found, fleet), prefix(fleet.root, options.base))
     wanted = targets(found.config, fleet, None)
     findings = lint(found.config.lint, fleet, wanted)
-    held = [t for t in wanted if t.slot.image is not None and t.policy != "user-controlled"]
+    held = [t for t in wanted if t.slot.image is not None and t.policy != Kind.USER]
     emit(lint_report(fleet, options, len(held), findings), options.format)
     return EXIT_DRIFT if findings else EXIT_OK
 

@@ -15,20 +15,11 @@ from hubs.cli.commands._common import (
     loaded,
     warn,
 )
+from hubs.policy.kinds import LISTED
 
 EXIT_NONE = EXIT_DRIFT  # filters that match nothing: 1, as grep says so
 
-# targets.PolicyKind, spelled here so that building the parser imports nothing heavy
-POLICIES = (
-    "pinned",
-    "follow-latest",
-    "promote",
-    "pending",
-    "inherit",
-    "broken",
-    "unstated",
-    "user-controlled",
-)
+POLICIES = tuple(str(kind) for kind in LISTED)  # `--policy` choices (hubs.policy.kinds)
 
 
 @dataclass(frozen=True, kw_only=True)
