@@ -41,6 +41,15 @@ class Hub:
     def prefix(self) -> YamlPath:
         return ("basehub",) if self.chart == "daskhub" else ()
 
+    def layers(self, root: Path) -> list[tuple[str, YamlPath]]:
+        """Where a value of this hub is looked up, the winner first: its values files, the
+        last first (Helm merges maps: the last that sets a key wins), each with the prefix
+        its keys sit under, then the chart's defaults when the tree has the chart."""
+        found = [(path, self.prefix) for path in reversed(self.files)]
+        if (root / CHART_VALUES).is_file():
+            found.append((CHART_VALUES, ()))
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class Cluster:

@@ -14,7 +14,7 @@ import yaml
 
 from hubs.files.paths import inside
 from hubs.tree import yamldoc
-from hubs.tree.clusters import CHART_VALUES, Hub, _read
+from hubs.tree.clusters import Hub, _read
 
 KEY: yamldoc.YamlPath = ("jupyterhub", "custom", "jupyterhubConfigurator", "enabled")
 NOTE = (
@@ -25,12 +25,10 @@ NOTE = (
 
 def enabled(root: Path, hub: Hub) -> bool:
     """The configurator setting the hub gets: its last file that sets it, else the chart."""
-    for path in reversed(hub.files):
-        found = setting(root, path, hub.prefix + KEY)
+    for path, prefix in hub.layers(root):
+        found = setting(root, path, prefix + KEY)
         if found is not None:
             return found
-    if (root / CHART_VALUES).is_file():
-        return setting(root, CHART_VALUES, KEY) is True
     return False
 
 

@@ -17,7 +17,7 @@ import yaml
 
 from hubs.files.paths import inside
 from hubs.tree import yamldoc
-from hubs.tree.clusters import CHART_VALUES, Hub, _read
+from hubs.tree.clusters import Hub, _read
 from hubs.tree.scan import Slot
 
 Key = Literal["uid", "cmd"]
@@ -55,9 +55,7 @@ class PodSpec:
             cut = slot.path.index("profileList") + 2
             places.append((slot.file, (*slot.path[:cut], "kubespawner_override", key)))
         singleuser = ("jupyterhub", "singleuser", key)
-        places.extend((rel, (*hub.prefix, *singleuser)) for rel in reversed(hub.files))
-        if (self.root / CHART_VALUES).is_file():
-            places.append((CHART_VALUES, singleuser))
+        places.extend((rel, (*prefix, *singleuser)) for rel, prefix in hub.layers(self.root))
         return places
 
     def _find(self, rel: str, path: yamldoc.YamlPath) -> Setting | None:

@@ -21,9 +21,9 @@ from pathlib import Path
 import yaml
 
 from hubs.files.fileio import digest
-from hubs.files.paths import inside, is_secret
+from hubs.files.paths import inside
 from hubs.tree import yamldoc
-from hubs.tree.clusters import CHART_VALUES, Hub, _read
+from hubs.tree.clusters import Hub, _read
 
 BINDERHUB_UI: yamldoc.YamlPath = ("jupyterhub", "custom", "binderhubUI", "enabled")
 BINDER_AUTH: yamldoc.YamlPath = (
@@ -62,14 +62,10 @@ def _true(found: Found) -> bool:
 def merged(root: Path, hub: Hub, key: yamldoc.YamlPath) -> Found:
     """The scalar at ``key`` the hub gets (``key`` as in the chart; a daskhub hub's files
     hold it under ``basehub:``)."""
-    for path in reversed(hub.files):
-        if is_secret(path):
-            continue
-        found = _at(root, path, hub.prefix + key)
+    for path, prefix in hub.layers(root):
+        found = _at(root, path, prefix + key)
         if found is not None:
             return found
-    if (root / CHART_VALUES).is_file():
-        return _at(root, CHART_VALUES, key) or Found(None)
     return Found(None)
 
 
