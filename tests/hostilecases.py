@@ -1502,11 +1502,15 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "toml-pin-nul": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: invalid image reference 'a/b:1\\x00': bad tag '1\\x00'",
     ),
-    "toml-hub-nul": ('hubs.toml:26:1: clusters.a.hubs."x\\u0000y": no such hub in config/clusters/a/cluster.yaml',),
+    "toml-hub-nul": (
+        'hubs.toml:26:1: clusters.a.hubs."x\\u0000y": no such hub in config/clusters/a/cluster.yaml',
+    ),
     "toml-pin-cr": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: spaces around the image reference 'a/b:1\\r'; write 'a/b:1'",
     ),
-    "toml-hub-cr": ('hubs.toml:26:1: clusters.a.hubs."x\\ry": no such hub in config/clusters/a/cluster.yaml',),
+    "toml-hub-cr": (
+        'hubs.toml:26:1: clusters.a.hubs."x\\ry": no such hub in config/clusters/a/cluster.yaml',
+    ),
     "toml-pin-u2028": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: spaces around the image reference 'a/b:1\\u2028'; write 'a/b:1'",
     ),
@@ -1522,7 +1526,9 @@ EXPECTED: dict[str, tuple[str, ...]] = {
     "toml-pin-newline": (
         "hubs.toml:10:1: clusters.a.files.\"common.values.yaml\".profiles.small.image: spaces around the image reference 'a/b:1\\n'; write 'a/b:1'",
     ),
-    "toml-hub-newline": ('hubs.toml:26:1: clusters.a.hubs."x\\ny": no such hub in config/clusters/a/cluster.yaml',),
+    "toml-hub-newline": (
+        'hubs.toml:26:1: clusters.a.hubs."x\\ny": no such hub in config/clusters/a/cluster.yaml',
+    ),
     "toml-key-ansi": ("hubs.toml:10:2: Illegal character '\\x1b'",),
     "values-tag-ansi": (
         "hubs check: 1 slot in 1 file out of date, 1 broken image; see the fix under each",

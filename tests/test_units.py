@@ -9,7 +9,7 @@ import yaml
 
 from hubs.compile import yamledit
 from hubs.policy import imageref
-from hubs.policy.imageref import ReferenceError
+from hubs.policy.imageref import BadReference
 from hubs.tree import yamldoc
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def test_reference_parsing(
     ],
 )
 def test_reference_errors(text: str, why: str) -> None:
-    with pytest.raises(ReferenceError, match="invalid image reference") as info:
+    with pytest.raises(BadReference, match="invalid image reference") as info:
         imageref.parse(text)
     assert why in str(info.value)
 

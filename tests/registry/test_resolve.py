@@ -9,7 +9,7 @@ import pytest
 from registry_fakes import MakeClient, MakeProxy, Pusher
 
 from hubs.follow.resolve import FollowRequest, Resolution, ResolveError, resolve_all
-from hubs.policy.imageref import ReferenceError, parse
+from hubs.policy.imageref import BadReference, parse
 from hubs.policy.tagorder import Order
 
 pytestmark = pytest.mark.needs_registry
@@ -118,7 +118,7 @@ def test_failures_are_all_listed_and_nothing_is_returned(
     progress: list[tuple[int, int]] = []
     with pytest.raises(ResolveError) as info:
         resolve_all(requests, make_client(), progress=lambda d, t: progress.append((d, t)))
-    with pytest.raises(ReferenceError) as bad:
+    with pytest.raises(BadReference) as bad:
         parse("Not A Ref")
     failures = info.value.failures
     assert failures == {

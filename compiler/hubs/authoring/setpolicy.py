@@ -108,7 +108,7 @@ def _pin(text: str, repository: ImageRef | None) -> ImageRef:
         text = f"{repository.name}{text}"
     try:
         ref = imageref.parse(text)
-    except imageref.ReferenceError as exc:
+    except imageref.BadReference as exc:
         raise UsageError(str(exc)) from None
     if ref.tag is None and ref.digest is None:
         raise UsageError(f"--pin {text}: give a tag or a digest (name:tag)")
@@ -136,7 +136,7 @@ def _check_own_tag(text: str) -> None:
         imageref.check_tag(tag)
         if digest:
             imageref.check_digest(digest)
-    except imageref.ReferenceError as exc:
+    except imageref.BadReference as exc:
         raise UsageError(f"--pin {text}: {exc}") from None
 
 
@@ -203,7 +203,7 @@ def bulk(
     """Retag every slot pinned to ``repository`` (narrowed by cluster, hub, file)."""
     try:
         wanted = imageref.parse(repository)
-    except imageref.ReferenceError as exc:
+    except imageref.BadReference as exc:
         raise UsageError(f"--image: {exc}") from None
     _check_narrow(fleet, narrow)
     pinned = [t for t in targets(source.config, fleet, None) if isinstance(t.source, ImageRef)]

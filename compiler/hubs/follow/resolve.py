@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Protocol
 
 from hubs.errors import Diagnostic, FailureError, shown
-from hubs.policy.imageref import ImageRef, ReferenceError, parse
+from hubs.policy.imageref import BadReference, ImageRef, parse
 from hubs.policy.tagorder import NoMatchError, Order, Selection, eligible_tags, select
 from hubs.registry import ImageConfig, RegistryError
 
@@ -274,7 +274,7 @@ def _jobs(requests: Sequence[FollowRequest], resolver: _Resolver) -> list[_Job]:
         seen.add(req.key)
         try:
             ref = parse(req.image)
-        except ReferenceError as exc:
+        except BadReference as exc:
             resolver.fail(req.key, str(exc))
             continue
         if ref.tag or ref.digest:

@@ -34,7 +34,7 @@ _TAG_RE = re.compile(_TAG)
 _DIGEST_RE = re.compile(_DIGEST)
 
 
-class ReferenceError(ValueError):
+class BadReference(ValueError):
     """The text is not a valid image reference; ``reason`` says why in a few words."""
 
     def __init__(self, message: str, reason: str = "not an image reference") -> None:
@@ -112,14 +112,14 @@ def read(text: str) -> Image:
     """``text`` from a values file: a reference when it parses, else kept as :class:`Written`."""
     try:
         return parse(text)
-    except ReferenceError as exc:
+    except BadReference as exc:
         return Written(text, exc.reason)
 
 
 def check_tag(tag: str) -> str:
-    """``tag`` when it is a valid OCI tag, else :class:`ReferenceError`."""
+    """``tag`` when it is a valid OCI tag, else :class:`BadReference`."""
     if not _TAG_RE.fullmatch(tag):
-        raise ReferenceError(
+        raise BadReference(
             f"invalid tag {shown(tag)}: up to 128 of [A-Za-z0-9_.-], not starting with '.' or '-'",
             "bad tag",
         )
@@ -140,14 +140,14 @@ def _good_digest(digest: str) -> bool:
 
 def check_digest(digest: str) -> str:
     if not _good_digest(digest):
-        raise ReferenceError(f"invalid digest {shown(digest)}", "bad digest")
+        raise BadReference(f"invalid digest {shown(digest)}", "bad digest")
     return digest
 
 
 def parse(text: str) -> ImageRef:
-    """Parse ``text`` as an image reference or raise :class:`ReferenceError` saying why."""
+    """Parse ``text`` as an image reference or raise :class:`BadReference` saying why."""
     if not text:
-        raise ReferenceError("invalid image reference '': empty or surrounded by spaces", "empty")
+        raise BadReference("invalid image reference '': empty or surrounded by spaces", "empty")
     if text != text.strip():
         raise _invalid(text, "empty or surrounded by spaces", "surrounded by spaces")
     rest, digest = text, None
@@ -174,11 +174,11 @@ def parse(text: str) -> ImageRef:
     return found
 
 
-def _invalid(text: str, why: str, reason: str | None = None) -> ReferenceError:
-    return ReferenceError(f"invalid image reference {shown(text)}: {why}", reason or why)
+def _invalid(text: str, why: str, reason: str | None = None) -> BadReference:
+    return BadReference(f"invalid image reference {shown(text)}: {why}", reason or why)
 
 
-def _unparsable(text: str, why: str) -> ReferenceError:
+def _unparsable(text: str, why: str) -> BadReference:
     """A name that does not parse: text pasted with spaces reads best by how it starts."""
     if " " in text:
         start = text[: text.rfind(" ") + 1]

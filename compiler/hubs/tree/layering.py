@@ -462,6 +462,6 @@ def _on_disk(slot: Slot) -> bool:
 def _split(image: str) -> tuple[str, str]:
     try:
         ref = imageref.parse(image)
-    except imageref.ReferenceError as exc:
+    except imageref.BadReference as exc:
         raise LayoutError(str(exc)) from None
     return ref.name, ref.version or ""
