@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from hubs.compile.binding import missing
+from hubs.compile.scopes import missing
 from hubs.compile.targets import Target, pending
 from hubs.errors import Diagnostic
 from hubs.policy.imageref import Written

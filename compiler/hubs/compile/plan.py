@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import yaml
 
-from hubs.compile import copies, editcheck, yamledit
+from hubs.compile import editcheck, yamledit
+from hubs.compile import sync as copies
 from hubs.compile.targets import PlanError, Target, targets
 from hubs.errors import FailureError
 from hubs.policy.imageref import Image, ImageRef, Written

@@ -1,7 +1,7 @@
 """Entries of hubs.toml that the tree no longer has: a moved tree, or a typo.
 
 A fleet's tree moves every week: hubs are decommissioned, files split, profiles renamed.
-An entry of hubs.toml naming what is gone (:func:`hubs.compile.binding.gone`) is a *finding* when
+An entry of hubs.toml naming what is gone (:func:`hubs.compile.scopes.gone`) is a *finding* when
 the last commit's hubs.toml has it too (it was right once; the tree moved on): ``check``
 fails on it, every other command goes on for the rest of the fleet, and ``hubs adopt``
 removes it.  An entry that is new since the last commit, or any entry when there is no
@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import Any
 
-from hubs.compile.binding import gone
+from hubs.compile.scopes import gone
 from hubs.errors import Diagnostic
 from hubs.files.gitbase import open_base
 from hubs.policy.load import ConfigError, Source, locate_keys

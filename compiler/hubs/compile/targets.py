@@ -1,6 +1,6 @@
 """Policies to targets: which value every image slot must hold, and why.
 
-Takes each hubs.toml scope bound to its values file (:mod:`hubs.compile.binding`), checks that the
+Takes each hubs.toml scope bound to its values file (:mod:`hubs.compile.scopes`), checks that the
 layering can express every policy, and turns each policy into the image its slot must hold
 (follow-latest through hubs.lock).  Reads only; every "which file wins" question goes to
 :mod:`hubs.tree.layering`.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from hubs.compile.binding import Bound, bind, key_error
+from hubs.compile.scopes import Bound, bind, key_error
 from hubs.errors import Diagnostic, InputError, close_match, shorten, shown
 from hubs.policy import imageref
 from hubs.policy.address import Address, Scope, SlotKind

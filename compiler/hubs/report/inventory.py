@@ -15,7 +15,7 @@ from hubs.policy.kinds import Kind
 from hubs.policy.model import Config, Follow, Lock, Promote
 from hubs.tree import configurator, counterpart
 from hubs.tree.clusters import CHART_VALUES, Hub
-from hubs.tree.defaults import default_of
+from hubs.tree.default_profile import default_of
 from hubs.tree.layering import Fleet, Offer, SlotKey, key_of
 
 

@@ -1,7 +1,7 @@
 """The scan cache: what was read from each file, keyed by the file's bytes, kept on disk.
 
 One JSON file per hubs.toml folder (and a small one of its own for the clean-check record,
-:mod:`hubs.compile.replay`, so a replay reads no scan), in the user's cache folder
+:mod:`hubs.compile.checkcache`, so a replay reads no scan), in the user's cache folder
 (``$XDG_CACHE_HOME/hubs``, else ``~/.cache/hubs``; never in the tree, so a run that writes
 nothing leaves the tree as it was), maps an entry name (a kind and a tree-relative path) to
 the digest of the text it was computed from and that result as plain JSON data. An entry is

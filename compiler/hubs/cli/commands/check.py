@@ -34,7 +34,7 @@ class CheckOptions(ReportOptions):
 def run(options: CheckOptions) -> int:
     """Replay the last clean check when no file it read changed; else check, and keep a
     clean result (no drift, no finding of any kind) for next time."""
-    from hubs.compile.replay import replay
+    from hubs.compile.checkcache import replay
     from hubs.policy.load import read_text
 
     path = config_path(options)
@@ -59,7 +59,7 @@ def run(options: CheckOptions) -> int:
 def _check(options: CheckOptions, path: Path, text: str, store: Store | None) -> int:
     from dataclasses import replace
 
-    from hubs.compile.replay import Checked, record
+    from hubs.compile.checkcache import Checked, record
     from hubs.compile.run import build
     from hubs.images.lint import lint
     from hubs.policy.load import Source, parse_config, read_lock
