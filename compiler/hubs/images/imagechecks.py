@@ -20,7 +20,6 @@ from hubs.registry import ImageConfig, Index, Manifest, Platform, RegistryClient
 from hubs.tree.podspec import Setting
 
 CHECKS = ("exists", "non-root", "singleuser", "platforms", "age")
-SECONDS_PER_MIB = 0.2  # time allowed to stream a layer: 60 s plus this per MiB
 
 
 @dataclass(frozen=True)
@@ -193,7 +192,7 @@ def _deep(
     count = len(manifest.layers)
     end = time.monotonic() + options.seconds
     sources = [
-        layers.Layer(d.digest, d.size, _opener(client, use.fetch, d.digest, d.size, end))
+        layers.Layer(d.digest, d.size, layers.blob_opener(client, use.fetch, d.digest, d.size, end))
         for d in manifest.layers
     ]
     try:
@@ -222,16 +221,6 @@ def _passwd(answer: layers.Answer | None, count: int) -> Passwd | None:
     if answer.kind == "file" and answer.data is not None:
         return Passwd(verdicts.parse_passwd(answer.data), f"layer {answer.layer} of {count}")
     return Passwd(None, "")
-
-
-def _opener(
-    client: RegistryClient, ref: ImageRef, digest: str, size: int | None, end: float
-) -> layers.Opener:
-    """A layer's stream, within its size's time and what is left of the image's."""
-    seconds = 60.0 + SECONDS_PER_MIB * (size or 0) / (1 << 20)
-    return lambda: client.stream_blob(
-        ref, digest, seconds=max(0.1, min(seconds, end - time.monotonic()))
-    )
 
 
 def _singleuser_word(use: ImageUse, config: ImageConfig) -> str | None:

@@ -13,6 +13,7 @@ hides (package lists).  Imports nothing of the package.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import io
 import posixpath
@@ -22,12 +23,17 @@ import typing
 import zlib
 from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Literal
+from typing import IO, TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from hubs.policy.imageref import ImageRef
+    from hubs.registry.oci import RegistryClient
 
 WHITEOUT = ".wh."
 OPAQUE = ".wh..wh..opq"
 _GZIP, _ZSTD = b"\x1f\x8b", b"\x28\xb5\x2f\xfd"
 READ_LIMIT = 1 << 20  # the most read of one wanted file's content
+SECONDS_PER_MIB = 0.2  # time allowed to stream a layer: 60 s plus this per MiB
 
 Kind = Literal["file", "link", "deleted"]
 Opener = Callable[[], Iterator[bytes]]
@@ -256,6 +262,38 @@ class _Searcher:
                 self.answers[i] = Answer("deleted", hidden[0][0], hidden[0][1])
 
 
+_T = typing.TypeVar("_T")
+
+
+def _read(layer: Layer, number: int, read: typing.Callable[[typing.Any], _T]) -> _T:
+    """``read`` over layer ``number``'s stream, closed afterwards; a stream that is no
+    readable tar is a :class:`LayerError` naming the layer (a spent budget goes up)."""
+    pieces = layer.open()
+    try:
+        return read(pieces)
+    except BudgetSpent:
+        raise
+    except Exception as exc:
+        if not _unreadable(exc):
+            raise
+        raise LayerError(f"layer {number} ({layer.digest}): not a readable tar: {exc}") from None
+    finally:
+        close = getattr(pieces, "close", None)
+        if close is not None:
+            close()
+
+
+def blob_opener(
+    client: RegistryClient, ref: ImageRef, digest: str, size: int | None, end: float
+) -> Opener:
+    """A layer's stream, within its size's time (60 s plus :data:`SECONDS_PER_MIB` a MiB)
+    and what is left of the image's (``end``, a monotonic time)."""
+    seconds = 60.0 + SECONDS_PER_MIB * (size or 0) / (1 << 20)
+    return lambda: client.stream_blob(
+        ref, digest, seconds=max(0.1, min(seconds, end - time.monotonic()))
+    )
+
+
 def search(
     layers: Sequence[Layer],
     questions: Sequence[Question],
@@ -272,21 +310,10 @@ def search(
         if not searcher.open():
             break
         layer = layers[number - 1]
-        pieces = layer.open()
         try:
-            searcher.layer(number, pieces)
+            _read(layer, number, functools.partial(searcher.layer, number))
         except BudgetSpent as spent:
             return _ended(searcher, done, str(spent))
-        except Exception as exc:
-            if not _unreadable(exc):
-                raise
-            raise LayerError(
-                f"layer {number} ({layer.digest}): not a readable tar: {exc}"
-            ) from None
-        finally:
-            close = getattr(pieces, "close", None)
-            if close is not None:
-                close()
         done += 1
     for i in searcher.open():  # no layer has it; a whiteout may have removed it
         searcher.answers[i] = searcher.hid.get(i, Answer(None))
@@ -372,21 +399,12 @@ def listing(
         layer = layers[number - 1]
         contents = known.get(layer.digest) if known is not None else None
         if contents is None:
-            pieces = layer.open()
             try:
-                contents = _contents(pieces, pick, counter, inflated, bounds)
+                contents = _read(
+                    layer, number, lambda pieces: _contents(pieces, pick, counter, inflated, bounds)
+                )
             except BudgetSpent as spent:
                 return Listing((), counter[0], done, str(spent))
-            except Exception as exc:
-                if not _unreadable(exc):
-                    raise
-                raise LayerError(
-                    f"layer {number} ({layer.digest}): not a readable tar: {exc}"
-                ) from None
-            finally:
-                close = getattr(pieces, "close", None)
-                if close is not None:
-                    close()
             if known is not None:
                 known[layer.digest] = contents
         for path, key in contents.picked:

@@ -25,7 +25,6 @@ from hubs.registry import RegistryClient, RegistryError
 
 WORKERS = 4
 SECONDS = 600.0  # the layers of one image, at most
-SECONDS_PER_MIB = 0.2  # time allowed to stream a layer: 60 s plus this per MiB
 Progress = Callable[[int, int], None]
 
 
@@ -122,7 +121,7 @@ def read(
         return kept
     end = time.monotonic() + options.seconds
     sources = [
-        layers.Layer(d.digest, d.size, _opener(client, ref, d.digest, d.size, end))
+        layers.Layer(d.digest, d.size, layers.blob_opener(client, ref, d.digest, d.size, end))
         for d in manifest.layers
     ]
     found = layers.listing(sources, pkgnames.pick, options.budget, options.seconds, known)
@@ -135,13 +134,3 @@ def read(
     packages = pkgnames.packages(key for key, _ in found.keys)
     pkgcache.save(manifest.digest, packages, not options.cache)
     return packages
-
-
-def _opener(
-    client: RegistryClient, ref: ImageRef, digest: str, size: int | None, end: float
-) -> layers.Opener:
-    """A layer's stream, within its size's time and what is left of the image's."""
-    seconds = 60.0 + SECONDS_PER_MIB * (size or 0) / (1 << 20)
-    return lambda: client.stream_blob(
-        ref, digest, seconds=max(0.1, min(seconds, end - time.monotonic()))
-    )
