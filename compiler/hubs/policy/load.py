@@ -7,13 +7,14 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from hubs.errors import Diagnostic, HubsError, InputError
 from hubs.policy.address import dotted
 
-if TYPE_CHECKING:  # the models (and Pydantic) are imported when a file is validated
-    from pydantic import ValidationError
+if TYPE_CHECKING:
+    # the models (and Pydantic) are imported when a file is validated
+    from pydantic import BaseModel, ValidationError
 
     from hubs.policy.model import Config, Lock
 
@@ -68,15 +69,10 @@ def load_config(path: Path) -> Source:
 
 
 def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
-    from pydantic import ValidationError
-
+    """hubs.toml's text as a validated model; errors at ``name:line:col``."""
     from hubs.policy.model import Config
 
-    data = _parse_toml(text, name)
-    try:
-        return Config.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(validation_messages(exc, text, name)) from None
+    return _validated(Config, text, name)
 
 
 def load_lock(path: Path) -> Lock:
@@ -99,13 +95,21 @@ def read_lock(path: Path) -> tuple[Lock, str | None]:
 
 def parse_lock(text: str, name: str = LOCK_NAME) -> Lock:
     """hubs.lock's text as a validated model; errors at ``name:line:col``."""
-    from pydantic import ValidationError
-
     from hubs.policy.model import Lock
+
+    return _validated(Lock, text, name)
+
+
+_M = TypeVar("_M", bound="BaseModel")
+
+
+def _validated(model: type[_M], text: str, name: str) -> _M:
+    """TOML ``text`` validated as ``model``; every error located in ``name``."""
+    from pydantic import ValidationError
 
     data = _parse_toml(text, name)
     try:
-        return Lock.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(validation_messages(exc, text, name)) from None
 
