@@ -495,3 +495,28 @@ def test_a_pipe_in_a_profile_slug_stays_in_its_markdown_cell(fleet: Fleet) -> No
         "2: a/staging, a/prod |"
     )
     assert len(row.replace("\\|", "").split("|")) - 2 == 5  # five cells, as the header has
+
+
+def test_set_compile_works_out_the_targets_once_for_each_hubs_toml(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once for hubs.toml as read (to find the slot), once as set (to check and compile it)."""
+    import hubs.compile.scopes
+    import hubs.compile.targets
+
+    counted = {"targets": 0, "bind": 0}
+    real_targets, real_bound = hubs.compile.targets._targets, hubs.compile.scopes._bound
+
+    def targets(*args: Any) -> Any:
+        counted["targets"] += 1
+        return real_targets(*args)
+
+    def bound(*args: Any) -> Any:
+        counted["bind"] += 1
+        return real_bound(*args)
+
+    monkeypatch.setattr(hubs.compile.targets, "_targets", targets)
+    monkeypatch.setattr(hubs.compile.scopes, "_bound", bound)
+    result = fleet.run("set", "a/common.values.yaml:image", "--pin", "a/b:2", "--compile")
+    assert result.code == 0
+    assert counted == {"targets": 2, "bind": 2}

@@ -62,6 +62,15 @@ def gone(config: Config, fleet: Fleet) -> list[Diagnostic]:
 
 
 def _bind(config: Config, fleet: Fleet) -> tuple[list[Bound], list[Diagnostic], list[Diagnostic]]:
+    """The bound scopes, the errors and the gone entries (computed once a run for this
+    config: new lists each call)."""
+    bound, errors, found = fleet.answer("bind", (config,), lambda: _bound(config, fleet))
+    return list(bound), list(errors), list(found)
+
+
+def _bound(
+    config: Config, fleet: Fleet
+) -> tuple[tuple[Bound, ...], tuple[Diagnostic, ...], tuple[Diagnostic, ...]]:
     errors: list[Diagnostic] = []
     found = _gone_names(config, fleet)
     bound: list[Bound] = []
@@ -86,7 +95,7 @@ def _bind(config: Config, fleet: Fleet) -> tuple[list[Bound], list[Diagnostic], 
                         "no hub of cluster.yaml uses this file" + close_match(fname, names),
                     )
                 )
-    return bound, errors, found
+    return tuple(bound), tuple(errors), tuple(found)
 
 
 _NO_OWN_FILE = (

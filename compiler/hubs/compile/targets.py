@@ -78,10 +78,15 @@ def _slot_error(address: Address, message: str) -> Diagnostic:
 
 
 def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
-    """Every managed slot of the tree with the value its policy asks for.
+    """Every managed slot of the tree with the value its policy asks for (computed once a
+    run for this config and lock: a new list each call).
 
     With ``lock`` None, follow-latest slots are not resolved (their ``want`` is None).
     """
+    return list(fleet.answer("targets", (config, lock), lambda: _targets(config, fleet, lock)))
+
+
+def _targets(config: Config, fleet: Fleet, lock: Lock | None) -> tuple[Target, ...]:
     bound, errors = bind(config, fleet)
     out: list[Target] = []
     if config.defaults is not None:
@@ -99,7 +104,7 @@ def targets(config: Config, fleet: Fleet, lock: Lock | None) -> list[Target]:
     errors += counterpart.check(fleet, out)
     if errors:
         raise PlanError(errors)
-    return _through_aliases(out)
+    return tuple(_through_aliases(out))
 
 
 def _check_hub_scopes_take_effect(fleet: Fleet, bound: list[Bound]) -> None:

@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from hubs.errors import Diagnostic, UsageError, close_match
 from hubs.policy import imageref
@@ -40,6 +40,9 @@ SlotKey = tuple[str, SlotKind, str | None, str | None]  # file, kind, profile, c
 
 def key_of(slot: Slot) -> SlotKey:
     return (slot.file, slot.kind, slot.profile, slot.choice)
+
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +242,18 @@ class Fleet(_Indexed):
 
     _offers: dict[tuple[str, Holding | None], tuple[Offer, ...]] = field(default_factory=dict)
     _spawners: dict[str, spawnerconfig.Spawner] = field(default_factory=dict)
+    _answers: dict[tuple[object, ...], tuple[tuple[object, ...], object]] = field(
+        default_factory=dict
+    )
+
+    def answer(self, question: str, about: tuple[object, ...], compute: Callable[[], _T]) -> _T:
+        """``compute()``, once a run for ``question`` about these very objects (by identity;
+        they are kept, so an identity is never reused): a command that asks what hubs.toml
+        binds to, or what every slot must hold, twice gets the first answer again."""
+        key = (question, *map(id, about))
+        if key not in self._answers:
+            self._answers[key] = (about, compute())
+        return cast(_T, self._answers[key][1])
 
     # ------------------------------------------------------------ which file wins
 

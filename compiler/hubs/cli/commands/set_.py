@@ -72,8 +72,10 @@ def _set(options: SetOptions, held: TreeLock) -> int:
     for edit in edits:
         text = tomledit.set_policy(text, edit.address, edit.value)
     updated = Source(source.path, text, parse_config(text, source.path.name))
-    targets.targets(updated.config, fleet, None)  # the layering must be able to express it
-    compiled = build(updated, fleet, lock) if options.compile else None  # fails before writing
+    # the layering must be able to express it (compiling asks that too): fails before writing
+    compiled = build(updated, fleet, lock) if options.compile else None
+    if compiled is None:
+        targets.targets(updated.config, fleet, None)
     write(compiled, held, also=[FileWrite(source.path, text, source.text)])  # all or none
     for edit in edits:
         print(edit.said, file=sys.stderr)
