@@ -14,7 +14,9 @@ is ``floor.py`` (one process loading every plaintext values file with libyaml), 
 ``hubs check (warm cache)``: the same clean check with the scan cache that ``prepare``'s
 check left (``OUT/cache``, never the user's), where no file changed since.  Figures are
 medians; ratios are medians of the pairwise ratios.  The hubs command is the console
-script next to this Python.  All samples go to ``OUT/results.json``.
+script next to this Python: run it from a venv with only hubs' runtime dependencies
+(the test extras' JupyterHub makes ``import jsonschema`` cost ~0.8 s).  All samples go to
+``OUT/results.json``.
 """
 
 from __future__ import annotations
