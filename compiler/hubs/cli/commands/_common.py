@@ -21,6 +21,7 @@ from hubs.errors import Diagnostic, Exit
 from hubs.policy.kinds import Kind
 
 if TYPE_CHECKING:
+    from hubs.authoring.setpolicy import Edit
     from hubs.compile.run import Compiled
     from hubs.files.treelock import TreeLock
     from hubs.images.pkgdiff import ImageDiff
@@ -201,6 +202,29 @@ def hubs_checkout(where: Where, command: str) -> Path:
             "does not name the project hubs): nothing written"
         )
     return root
+
+
+def write_policies(
+    held: TreeLock, source: Source, fleet: Fleet, lock: Lock, edits: Sequence[Edit], compile: bool
+) -> Compiled | None:
+    """hubs.toml with ``edits`` made (comments kept), written with the compiled values files
+    when ``compile``, all or none.  The layering must be able to express the new policies:
+    that is checked (by compiling, or alone) before anything is written."""
+    from hubs.authoring import tomledit
+    from hubs.compile import targets
+    from hubs.compile.run import build, write
+    from hubs.files.transaction import FileWrite
+    from hubs.policy.load import Source, parse_config
+
+    text = source.text
+    for edit in edits:
+        text = tomledit.set_policy(text, edit.address, edit.value)
+    updated = Source(source.path, text, parse_config(text, source.path.name))
+    compiled = build(updated, fleet, lock) if compile else None
+    if compiled is None:
+        targets.targets(updated.config, fleet, None)
+    write(compiled, held, also=[FileWrite(source.path, text, source.text)])
+    return compiled
 
 
 def source(where: Where) -> Source:

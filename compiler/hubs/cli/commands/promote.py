@@ -15,6 +15,7 @@ from hubs.cli.commands._common import (
     loaded,
     report,
     warn,
+    write_policies,
 )
 from hubs.cli.commands.set_ import COMPILE_HINT
 
@@ -39,24 +40,11 @@ def run(options: PromoteOptions) -> int:
 def _promote(options: PromoteOptions, held: TreeLock) -> int:
     import sys
 
-    from hubs.authoring import tomledit
     from hubs.authoring.promoteplan import plan
-    from hubs.compile import targets
-    from hubs.compile.run import build, write
-    from hubs.files.transaction import FileWrite
-    from hubs.policy.load import Source, parse_config
 
     source, fleet, lock = loaded(options)
     found = plan(source, fleet, options.source, options.target)
-    text = source.text
-    for edit in found.edits:
-        text = tomledit.set_policy(text, edit.address, edit.value)
-    updated = Source(source.path, text, parse_config(text, source.path.name))
-    # the layering must be able to express it (compiling asks that too): fails before writing
-    compiled = build(updated, fleet, lock) if options.compile else None
-    if compiled is None:
-        targets.targets(updated.config, fleet, None)
-    write(compiled, held, also=[FileWrite(source.path, text, source.text)])  # all or none
+    compiled = write_policies(held, source, fleet, lock, found.edits, options.compile)
     for line in (*found.pairs, *found.skipped):
         print(line.said)
     sys.stdout.flush()  # the pairs, then what to do next: in this order on any stream

@@ -16,6 +16,7 @@ from hubs.cli.commands._common import (
     loaded,
     report,
     warn,
+    write_policies,
 )
 from hubs.errors import UsageError, shown
 from hubs.policy.tagorder import ORDERS
@@ -54,12 +55,7 @@ def run(options: SetOptions) -> int:
 
 
 def _set(options: SetOptions, held: TreeLock) -> int:
-    from hubs.authoring import tomledit
     from hubs.authoring.setpolicy import Edit, bulk, one
-    from hubs.compile import targets
-    from hubs.compile.run import build, write
-    from hubs.files.transaction import FileWrite
-    from hubs.policy.load import Source, parse_config
 
     source, fleet, lock = loaded(options)
     _check_flags(options)
@@ -68,15 +64,7 @@ def _set(options: SetOptions, held: TreeLock) -> int:
         edits = bulk(source, fleet, options.image, _narrow(options), options.pin or "")
     else:
         edits = one(source, fleet, options.address or "", _change(options))
-    text = source.text
-    for edit in edits:
-        text = tomledit.set_policy(text, edit.address, edit.value)
-    updated = Source(source.path, text, parse_config(text, source.path.name))
-    # the layering must be able to express it (compiling asks that too): fails before writing
-    compiled = build(updated, fleet, lock) if options.compile else None
-    if compiled is None:
-        targets.targets(updated.config, fleet, None)
-    write(compiled, held, also=[FileWrite(source.path, text, source.text)])  # all or none
+    compiled = write_policies(held, source, fleet, lock, edits, options.compile)
     for edit in edits:
         print(edit.said, file=sys.stderr)
     if compiled is not None:
