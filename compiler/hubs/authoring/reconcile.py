@@ -43,7 +43,6 @@ class Reconciled:
 
     adopted: Adopted
     compiled: Compiled | None  # None without a base: nothing is compiled
-    edited: tuple[Address, ...]  # hand edits taken into hubs.toml
     undecided: tuple[Diagnostic, ...]  # without a base: slots that differ, left alone
 
 
@@ -70,7 +69,7 @@ def reconcile(source: Source, fleet: Fleet, lock: Lock, base: Base | None) -> Re
     before = _before(source, fleet, base)
     if before is None:
         adopted = adopt(source, fleet, lock, (), False)
-        return Reconciled(adopted, None, (), tuple(_undecided(t) for t in drift))
+        return Reconciled(adopted, None, tuple(_undecided(t) for t in drift))
     edited: list[Address] = []
     conflicts: list[Diagnostic] = []
     for target in drift:
@@ -84,7 +83,7 @@ def reconcile(source: Source, fleet: Fleet, lock: Lock, base: Base | None) -> Re
     adopted = adopt(source, fleet, lock, (), False, frozenset(edited))
     new = Source(source.path, adopted.text, parse_config(adopted.text, source.path.name))
     compiled = build(new, fleet, adopted.lock or lock)
-    return Reconciled(adopted, compiled, tuple(edited), ())
+    return Reconciled(adopted, compiled, ())
 
 
 def _before(source: Source, fleet: Fleet, base: Base | None) -> _Before | None:
