@@ -107,15 +107,11 @@ def _drop_gone(work: _Work, source: Source, fleet: Fleet, wanted: list[Target]) 
 
 def _follows_under(config: Config, keys: tuple[str, ...]) -> list[tuple[Address, Follow]]:
     """The follow-latest policies stated at or under the hubs.toml key path ``keys``."""
-    out = []
-    for cname, cluster in config.clusters.items():
-        for kind, scopes in (("files", cluster.files), ("hubs", cluster.hubs)):
-            for sname, scope in scopes.items():
-                head = ("clusters", cname, kind, sname)
-                for at, policy in scope.policies(head):
-                    if isinstance(policy, Follow) and at[: len(keys)] == keys:
-                        out.append((address_at(at), policy))
-    return out
+    return [
+        (address_at(at), policy)
+        for at, policy in config.policies()
+        if isinstance(policy, Follow) and at[: len(keys)] == keys
+    ]
 
 
 def _renamed(old: Address, policy: Follow, wanted: list[Target], claimed: set[Address]) -> Address:

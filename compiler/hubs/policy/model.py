@@ -394,15 +394,18 @@ class Config(_Strict):
         default_factory=Packages, description="What `--packages` reports of an image bump"
     )
 
-    def follows(self) -> list[str]:
-        """The hubs.toml key paths of every follow-latest policy."""
+    def policies(self) -> list[tuple[tuple[str, ...], object]]:
+        """(key path, policy) of every policy stated on a cluster's files and hubs."""
         found = []
         for cname, cluster in self.clusters.items():
             for kind, scopes in (("files", cluster.files), ("hubs", cluster.hubs)):
                 for sname, scope in scopes.items():
-                    head = ("clusters", cname, kind, sname)
-                    found += [dotted(keys) for keys, p in scope.policies(head) if _follows(p)]
+                    found += scope.policies(("clusters", cname, kind, sname))
         return found
+
+    def follows(self) -> list[str]:
+        """The hubs.toml key paths of every follow-latest or promote policy."""
+        return [dotted(keys) for keys, policy in self.policies() if _follows(policy)]
 
 
 class LockEntry(_Strict):
