@@ -106,9 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hubs.errors import Exit, HubsError, clipped, oneline, shorten
 
     args = _parse(words)
-    from hubs.files.paths import forget
+    from hubs.files import fileio, paths
 
-    forget()  # a run checks each folder of the tree afresh, once
+    paths.remember()  # a run checks each folder and path of the tree afresh, once,
+    fileio.remember()  # and reads each file once
     show_traceback = getattr(args, "traceback", False)
     collecting = gc.isenabled()
     gc.disable()  # a run's objects live until it ends: cyclic GC would only rescan them
@@ -140,6 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _restore_sigterm(terminated)
         save_caches()
+        paths.remember(False)  # a caller of main() in the same process reads afresh
+        fileio.remember(False)
         if collecting:
             gc.enable()
 

@@ -16,6 +16,8 @@ from hubs.errors import InputError
 
 _ROOTS: dict[str, tuple[Path, tuple[int, int]]] = {}  # root -> (its real path, (dev, ino))
 _FOLDERS: set[str] = set()  # folders under a real root found to be no symlink, this run
+# (root, rel) -> what inside() found: on (not None) only within a command's run
+_INSIDE: dict[tuple[str, str], Path] | None = None
 
 
 class OutsideError(InputError):
@@ -28,9 +30,14 @@ def inside(root: Path, rel: str, shown: str) -> Path:
     ``shown`` is what the user wrote and where (``cluster.yaml:7: hub 'x': values file
     'y'``); the message adds where it leads.
     """
+    known = None if _INSIDE is None else _INSIDE.get((str(root), rel))
+    if known is not None:
+        return known
     base = _real_root(root)
     fast = _under(base, rel)
     if fast is not None:
+        if _INSIDE is not None:
+            _INSIDE[str(root), rel] = fast
         return fast
     target = (base / rel).resolve()
     if target != base and not target.is_relative_to(base):
@@ -101,8 +108,16 @@ def _under(base: Path, rel: str) -> Path | None:
 
 
 def forget() -> None:
-    """Check every folder again from now on (:mod:`hubs.cli.main` calls this as a run starts)."""
+    """Check every folder again from now on."""
     _FOLDERS.clear()
+
+
+def remember(on: bool = True) -> None:
+    """Check each folder and each path once from now on: a run's view of the tree
+    (:mod:`hubs.cli.main` calls this as a command starts, and with False as it ends)."""
+    global _INSIDE
+    forget()
+    _INSIDE = {} if on else None
 
 
 def is_secret(name: str) -> bool:
