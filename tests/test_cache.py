@@ -391,3 +391,147 @@ def test_lint_reads_the_scan_cache(fleet: Fleet) -> None:
     stamp = path.stat().st_mtime_ns
     assert fleet.run("lint") == without  # read, nothing new to write
     assert path.stat().st_mtime_ns == stamp
+
+
+def model_file(fleet: Fleet) -> Path:
+    """The model cache: hubs.toml and hubs.lock as they validated, by their digest."""
+    return cache.Store(fleet.root, cache.MODEL).path
+
+
+FOLLOW_TOML = (
+    'image = "quay.io/org/small:1.0.0"',
+    'image = { follow = "quay.io/org/small", order = "semver", hold_until = 2026-12-31 }',
+)
+
+
+def test_a_run_with_the_same_hubs_toml_takes_its_model_from_the_cache_without_pydantic(
+    fleet: Fleet, scan_cache_home: Path
+) -> None:
+    import subprocess
+    import sys
+
+    assert fleet.run("check").code == 0
+    assert sorted(json.loads(model_file(fleet).read_bytes())["files"]) == ["hubs.toml"]
+    # a values file changed (a comment): the check is made again, hubs.toml is not
+    fleet.write(COMMON, COMMON_A + "# a comment\n")
+    probe = (
+        "import sys\nfrom hubs.cli.main import main\n"
+        f"code = main(['-C', {str(fleet.root)!r}, 'check'])\n"
+        "print(code, 'pydantic' in sys.modules, 'hubs.policy.schema' in sys.modules)\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(scan_cache_home)}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert run.stdout.splitlines()[-1] == "0 False False"
+    assert run.stdout.splitlines()[:-1] == fleet.run("--no-cache", "check").out.splitlines()
+
+
+def test_the_model_cache_is_used_and_a_changed_hubs_toml_is_validated_again(
+    fleet: Fleet,
+) -> None:
+    assert fleet.run("list", "--format", "json").code == 0
+    path = model_file(fleet)
+    data = json.loads(path.read_bytes())
+    # poison the entry (digest kept): a hit now states a tag hubs.toml does not hold
+    text = json.dumps(data).replace('"tag": "1.0.0"', '"tag": "6.6.6"')
+    path.write_text(text, encoding="utf-8")
+    assert "quay.io/org/small:6.6.6" in fleet.run("diff").out  # the model cache is used
+    fleet.toml("\n# a comment changes the digest\n")
+    assert fleet.run("diff") == fleet.run("--no-cache", "diff")
+    assert "6.6.6" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        ('"$": "Config"', '"$": "system"'),  # a class the cache does not know
+        ('"$": "Follow"', '"$": "Broken"'),  # fields of another class
+        ('"order": "semver"', '"ordre": "semver"'),  # a field missing
+        ('"$": "date", "v": "2026-12-31"', '"$": "date", "v": "soon"'),  # not a day
+        ('"$": "map", "v": [', '"$": "map", "v": [[1, 2, 3], '),  # not a pair
+    ],
+)
+def test_a_model_entry_of_another_shape_is_a_miss_and_validated_again(
+    fleet: Fleet, damage: tuple[str, str]
+) -> None:
+    fleet.toml(replace=FOLLOW_TOML)
+    expected = fleet.run("--no-cache", "list", "--format", "json")
+    assert fleet.run("list", "--format", "json") == expected
+    path = model_file(fleet)
+    kept = json.loads(path.read_bytes())
+    text = json.dumps(kept)
+    assert damage[0] in text
+    path.write_text(text.replace(damage[0], damage[1], 1), encoding="utf-8")
+    assert fleet.run("list", "--format", "json") == expected
+    assert json.loads(path.read_bytes()) == kept  # validated again and kept again
+
+
+def test_an_invalid_hubs_toml_is_refused_every_time_and_never_kept(fleet: Fleet) -> None:
+    fleet.toml('\n[packages]\nnotable = "numpy"\n')
+    first = fleet.run("check")
+    assert (first.code, first.err) == (
+        2,
+        "hubs: error: hubs.toml:30:1: packages.notable: Input should be a valid list\n",
+    )
+    assert fleet.run("check") == first
+    assert not model_file(fleet).exists()
+
+
+def test_the_model_codec_round_trips_every_class_and_any_key() -> None:
+    from hubs.policy import stored
+    from hubs.policy.load import parse_config, parse_lock
+    from hubs.policy.model import Config, Lock
+
+    config = parse_config(
+        'tree = "."\n[defaults]\nimage = "inherit"\n[registries]\ninsecure = ["r.test"]\n'
+        '[registries.mirrors]\n"docker.io" = "m.test:5000"\n'
+        '[clusters.a.files."x.yaml".profiles."$".choices]\n'
+        '"" = { broken = "not an image " }\n"$" = "quay.io/o/i:1@sha256:' + "a" * 64 + '"\n'
+        "[clusters.a.hubs.h.profiles.p]\n"
+        'image = { follow = "quay.io/o/i", order = "calver", hold_until = 2026-12-31 }\n'
+        '[clusters.a.hubs.i]\nimage = { promote = "a/h", after = "7d" }\n'
+        '[lint]\noff = ["docker-hub"]\n[lint.ignore]\n"a/h" = ["mutable-tag"]\n'
+        '[sync]\nlabels = ["a/h"]\n[packages]\nnotable = ["numpy"]\n'
+    )
+    data = json.loads(json.dumps(stored.encode(config)))
+    assert stored.decode(data, Config) == config
+    lock = parse_lock(
+        'version = 1\n[slots."a/h:profiles/p/image"]\nimage = "quay.io/o/i"\ntag = "2026.1"\n'
+        'resolved = "2026-01-01T00:00:00Z"\npolicy = "sha256:0"\nsource = "a/x"\n'
+    )
+    assert stored.decode(json.loads(json.dumps(stored.encode(lock))), Lock) == lock
+    with pytest.raises(TypeError):
+        stored.decode(stored.encode(lock), Config)
+
+
+def test_a_run_reads_each_file_once_and_a_caller_after_it_reads_afresh(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from collections import Counter
+
+    from hubs.files import fileio
+    from hubs.tree.layering import load_fleet
+
+    reads: Counter[str] = Counter()
+    real = fileio.read_bytes
+
+    def counted(path: Path, shown: str, limit: int = fileio.LIMIT) -> bytes:
+        reads[Path(path).relative_to(fleet.root).as_posix()] += 1
+        return real(path, shown, limit)
+
+    monkeypatch.setattr(fileio, "read_bytes", counted)
+    assert fleet.run("--no-cache", "list", "--format", "json").code == 0  # every hub's reach
+    assert reads == Counter(
+        {
+            "hubs.toml": 1,
+            "helm-charts/basehub/values.yaml": 1,
+            "config/clusters/a/cluster.yaml": 1,
+            "config/clusters/a/common.values.yaml": 1,
+            "config/clusters/a/staging.values.yaml": 1,
+            "config/clusters/a/prod.values.yaml": 1,
+            "config/clusters/d/cluster.yaml": 1,
+            "config/clusters/d/hub.values.yaml": 1,
+        }
+    )
+    fleet.write(COMMON, COMMON_A.replace("tag: abc1234", "tag: abc9999"))
+    slot = load_fleet(fleet.root).file(COMMON).slot("singleuser")
+    assert slot is not None and slot.image == "quay.io/org/image:abc9999"

@@ -11,7 +11,7 @@ import pytest
 
 from hubs.cli import docsgen
 from hubs.cli import main as cli
-from hubs.policy.model import Config
+from hubs.policy import schema
 
 ROOT = Path(__file__).resolve().parents[1]
 HAND_WRITTEN = ("docs/getting-started.md", "docs/migration.md", "docs/faq.md")
@@ -79,7 +79,7 @@ def test_hubs_toml_reference_covers_every_key_of_the_model() -> None:
         "Follow",
         "Broken",
     ):
-        for key in getattr(__import__("hubs.policy.model", fromlist=[model]), model).model_fields:
+        for key in getattr(schema, model).model_fields:
             assert f"| `{key}` |" in page, (model, key)
     assert (
         "| `order` | `semver` \\| `calver` \\| `numeric` \\| `alphabetical` \\| `pushed` | yes |"
@@ -93,7 +93,7 @@ def test_hubs_toml_reference_covers_every_key_of_the_model() -> None:
 def test_the_example_in_the_reference_is_a_valid_hubs_toml() -> None:
     page = (ROOT / docsgen.HUBS_TOML).read_text()
     example = page.split("## Example\n\n```toml\n", 1)[1].split("```", 1)[0]
-    config = Config.model_validate(tomllib.loads(example))
+    config = schema.Config.model_validate(tomllib.loads(example))
     assert set(config.clusters["alpha"].hubs) == {"staging", "prod"}
 
 

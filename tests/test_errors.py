@@ -9,6 +9,7 @@ from typing import NoReturn
 import pytest
 
 from fleetfixture import PROD_A, UNUSED_A, Fleet
+from hubs.policy import model
 
 
 def expect_error(
@@ -326,9 +327,10 @@ def test_follow_without_lock_entry_or_with_a_stale_one_is_pending(fleet: Fleet) 
 
 
 def test_follow_with_fresh_lock_compiles(fleet: Fleet) -> None:
-    from hubs.policy.model import Follow
+    from hubs.policy.schema import Follow, inside
 
-    policy = Follow(follow="quay.io/org/small", order="semver")
+    policy = inside(Follow(follow="quay.io/org/small", order="semver"))
+    assert isinstance(policy, model.Follow)
     fleet.toml(
         replace=(
             'image = "quay.io/org/small:1.0.0"',
@@ -626,9 +628,11 @@ def test_pin_with_spaces_is_refused_at_load_naming_the_place(fleet: Fleet) -> No
 def test_bad_tag_in_the_lock_is_bad_input_naming_its_line(
     fleet: Fleet, tag: str, shown: str
 ) -> None:
-    from hubs.policy.model import Follow
+    from hubs.policy.schema import Follow, inside
 
-    fingerprint = Follow(follow="quay.io/org/small", match=".*", order="semver").fingerprint()
+    policy = inside(Follow(follow="quay.io/org/small", match=".*", order="semver"))
+    assert isinstance(policy, model.Follow)
+    fingerprint = policy.fingerprint()
     fleet.toml(
         replace=(
             'image = "quay.io/org/small:1.0.0"',

@@ -174,9 +174,13 @@ def test_a_tag_edited_by_hand_offers_both_fixes_and_adopt_keeps_it(fleet: Fleet)
 
 
 def test_a_follow_slot_edited_by_hand_is_reported_not_adopted(fleet: Fleet) -> None:
+    from hubs.policy import schema
     from hubs.policy.model import Follow
+    from hubs.policy.schema import inside
 
-    policy = Follow.model_validate({"follow": "quay.io/org/small", "order": "semver"})
+    table = {"follow": "quay.io/org/small", "order": "semver"}
+    policy = inside(schema.Follow.model_validate(table))
+    assert isinstance(policy, Follow)
     fleet.toml(
         replace=(
             'image = "quay.io/org/small:1.0.0"',

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fleetfixture import UNUSED_A, Fleet
+from hubs.policy.imageref import parse
 
 _ENV = {
     **os.environ,
@@ -173,13 +174,11 @@ def follow_solo(fleet: Fleet) -> None:
     policy = parse_config(fleet.read("hubs.toml")).clusters["a"].hubs["staging"]
     follow = policy.profiles["solo"].image
     assert isinstance(follow, model.Follow)
-    entry = model.LockEntry.model_validate(
-        {
-            "image": "ghcr.io/org/solo",
-            "tag": "2024.01.01",
-            "resolved": "2026-12-01T00:00:00Z",
-            "policy": follow.fingerprint(),
-        }
+    entry = model.LockEntry(
+        image=parse("ghcr.io/org/solo"),
+        tag="2024.01.01",
+        resolved="2026-12-01T00:00:00Z",
+        policy=follow.fingerprint(),
     )
     fleet.write("hubs.lock", dump_lock(model.Lock(slots={"a/staging:profiles/solo/image": entry})))
     assert fleet.run("check").code == 0

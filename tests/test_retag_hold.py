@@ -10,8 +10,11 @@ import pytest
 
 from fleetfixture import Fleet
 from hubs.follow.update import update
+from hubs.policy import schema
+from hubs.policy.imageref import parse
 from hubs.policy.load import load_config
 from hubs.policy.model import Follow, Lock, LockEntry
+from hubs.policy.schema import inside
 from hubs.tree.layering import load_fleet
 from test_update_lock import SMALL, resolver
 
@@ -112,13 +115,16 @@ def _followed(fleet: Fleet) -> tuple[Follow, Lock]:
             'image = { follow = "quay.io/org/small", match = ".*", order = "semver" }',
         )
     )
-    policy = Follow.model_validate(
-        {"follow": "quay.io/org/small", "match": ".*", "order": "semver"}
+    policy = inside(
+        schema.Follow.model_validate(
+            {"follow": "quay.io/org/small", "match": ".*", "order": "semver"}
+        )
     )
+    assert isinstance(policy, Follow)
     lock = Lock(
         slots={
             SMALL: LockEntry(
-                image="quay.io/org/small",
+                image=parse("quay.io/org/small"),
                 tag="1.0.0",
                 resolved="2026-01-01T00:00:00Z",
                 policy=policy.fingerprint(),

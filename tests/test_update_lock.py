@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from fleetfixture import Fleet
 from hubs.follow.resolve import FollowRequest, Resolution
 from hubs.follow.update import Resolver, update
+from hubs.policy.imageref import parse
 from hubs.policy.load import dump_lock, load_config
 from hubs.policy.model import Follow, Lock, LockEntry
 from hubs.tree.layering import load_fleet
@@ -51,13 +52,13 @@ def test_unchanged_entries_keep_their_time_and_stale_ones_go(fleet: Fleet) -> No
     old = Lock(
         slots={
             SMALL: LockEntry(
-                image="quay.io/org/small",
+                image=parse("quay.io/org/small"),
                 tag="1.2.0",
                 resolved="2026-01-01T00:00:00Z",
                 policy=policy.fingerprint(),
             ),
             "gone/x.yaml:image": LockEntry(
-                image="a/b", tag="1", resolved="2026-01-01T00:00:00Z", policy="sha256:0"
+                image=parse("a/b"), tag="1", resolved="2026-01-01T00:00:00Z", policy="sha256:0"
             ),
         }
     )
@@ -77,7 +78,7 @@ def test_named_addresses_leave_the_others_alone(fleet: Fleet) -> None:
     follow(fleet)
     source = load_config(fleet.path("hubs.toml"))
     other = LockEntry(
-        image="quay.io/org/image",
+        image=parse("quay.io/org/image"),
         tag="0000000",
         resolved="2026-01-01T00:00:00Z",
         policy="sha256:old",
@@ -102,7 +103,7 @@ def test_a_changed_policy_does_not_count_as_the_locked_tag(fleet: Fleet) -> None
     follow(fleet)
     source = load_config(fleet.path("hubs.toml"))
     stale = LockEntry(
-        image="quay.io/org/small",
+        image=parse("quay.io/org/small"),
         tag="9.9.9",
         resolved="2026-01-01T00:00:00Z",
         policy="sha256:other-policy",

@@ -242,7 +242,7 @@ def test_a_regex_that_runs_away_is_stopped_and_named(
 def test_match_is_validated_at_load_by_the_engine_that_runs_it() -> None:
     from pydantic import ValidationError
 
-    from hubs.policy.model import Follow
+    from hubs.policy.schema import Follow
     from hubs.policy.tagorder import select
 
     policy = Follow(follow="quay.io/org/app", match=r"\p{Ll}+", order="alphabetical")

@@ -13,7 +13,7 @@ is reported, not adopted.  Computes the new text only; the command writes it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hubs.authoring import importer, tomledit
@@ -151,7 +151,7 @@ def _moved(work: _Work, lock: Lock) -> Lock | None:
     if not work.moved:
         return None
     slots = {work.moved.get(key, key): entry for key, entry in lock.slots.items()}
-    return lock.model_copy(update={"slots": slots})
+    return replace(lock, slots=slots)
 
 
 def _addresses(named: Sequence[str], wanted: list[Target]) -> set[Address] | None:

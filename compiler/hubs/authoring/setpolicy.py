@@ -143,8 +143,10 @@ def _check_own_tag(text: str) -> None:
 def _follow(table: dict[str, Any]) -> dict[str, Any]:
     from pydantic import ValidationError
 
+    from hubs.policy import schema
+
     try:
-        Follow.model_validate(table)
+        schema.Follow.model_validate(table)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in error["loc"])

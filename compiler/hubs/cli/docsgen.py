@@ -105,7 +105,7 @@ def index_page(table: Sequence[Command[Any]], helps: dict[str, str]) -> str:
 
 
 def hubs_toml_page() -> str:
-    from hubs.policy.model import Lock, json_schema
+    from hubs.policy.schema import Lock, json_schema
 
     config = json_schema()
     lock = Lock.model_json_schema()
@@ -168,7 +168,7 @@ _INTRO = """\
 # hubs.toml reference
 
 `hubs.toml` is the one file that says which image every hub runs. It is checked by the
-Pydantic models in `compiler/hubs/policy/model.py`; `schema/hubs.schema.json` (written by
+Pydantic models in `compiler/hubs/policy/schema.py`; `schema/hubs.schema.json` (written by
 `hubs schema`) is the same model as JSON Schema, for editors: put
 `#:schema ./schema/hubs.schema.json` on the first line. Unknown keys are errors.
 

@@ -12,7 +12,7 @@ CHART_IMAGES_SCHEMA = "schema/chart-images.schema.json"
 def rendered() -> dict[str, str]:
     """File path (relative to the project root) -> exact JSON text."""
     from hubs.compile.validate import CHART_IMAGES_SCHEMA as images
-    from hubs.policy.model import json_schema
+    from hubs.policy.schema import json_schema
 
     def dump(data: object) -> str:
         return json.dumps(data, indent=2, sort_keys=True) + "\n"

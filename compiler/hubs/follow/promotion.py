@@ -11,7 +11,7 @@ the image the slot holds now).  A hold keeps the entry.  Computes; writes nothin
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -125,7 +125,7 @@ def _entry(value: ImageRef, policy: Promote, now: datetime, since: datetime | No
 
 
 def _same(a: LockEntry, b: LockEntry) -> bool:
-    return a.model_dump(exclude={"resolved"}) == b.model_dump(exclude={"resolved"})
+    return replace(a, resolved="") == replace(b, resolved="")
 
 
 def _shown(entry: LockEntry) -> str:

@@ -8,7 +8,7 @@ as it was, so a second run with no new tags changes no byte.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from hubs.compile import targets
@@ -81,9 +81,7 @@ def new_lock(
             resolved=now,
             policy=policy.fingerprint(),
         )
-        same = before is not None and before.model_dump(exclude={"resolved"}) == entry.model_dump(
-            exclude={"resolved"}
-        )
+        same = before is not None and replace(before, resolved="") == replace(entry, resolved="")
         entries[address] = before if same and before is not None else entry
     return Lock(version=old.version, slots=dict(sorted(entries.items())))
 

@@ -7,16 +7,17 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hubs.errors import Diagnostic, HubsError, InputError
 from hubs.policy.address import dotted
+from hubs.policy.model import Config, Lock, dumped
 
 if TYPE_CHECKING:
-    # the models (and Pydantic) are imported when a file is validated
-    from pydantic import BaseModel, ValidationError
+    from collections.abc import Callable
 
-    from hubs.policy.model import Config, Lock
+    # Pydantic is imported only when a text is validated: never when the cache has it
+    from pydantic import ValidationError
 
 CONFIG_NAME = "hubs.toml"
 LOCK_NAME = "hubs.lock"
@@ -63,26 +64,33 @@ def read_text(path: Path) -> str:
     return read_regular(path, str(path))
 
 
-def load_config(path: Path) -> Source:
+T = TypeVar("T")
+
+
+class Cache(Protocol):
+    """Where validated models are kept by the digest of their text (:mod:`hubs.tree.cache`)."""
+
+    def get(self, name: str, digest: str, decode: Callable[[object], T]) -> T | None: ...
+
+    def put(self, name: str, digest: str, data: object) -> None: ...
+
+
+def load_config(path: Path, cache: Cache | None = None) -> Source:
     text = read_text(path)
-    return Source(path, text, parse_config(text, path.name))
+    return Source(path, text, parse_config(text, path.name, cache))
 
 
-def parse_config(text: str, name: str = CONFIG_NAME) -> Config:
+def parse_config(text: str, name: str = CONFIG_NAME, cache: Cache | None = None) -> Config:
     """hubs.toml's text as a validated model; errors at ``name:line:col``."""
-    from hubs.policy.model import Config
-
-    return _validated(Config, text, name)
+    return _model(Config, text, name, cache)
 
 
-def load_lock(path: Path) -> Lock:
-    return read_lock(path)[0]
+def load_lock(path: Path, cache: Cache | None = None) -> Lock:
+    return read_lock(path, cache)[0]
 
 
-def read_lock(path: Path) -> tuple[Lock, str | None]:
+def read_lock(path: Path, cache: Cache | None = None) -> tuple[Lock, str | None]:
     """hubs.lock and the text it was read from (None when there is no lock file)."""
-    from hubs.policy.model import Lock
-
     if not path.exists():
         if path.is_symlink():  # writing it would create the file it points to
             raise ConfigError(
@@ -90,28 +98,49 @@ def read_lock(path: Path) -> tuple[Lock, str | None]:
             )
         return Lock(), None
     text = read_text(path)
-    return parse_lock(text, path.name), text
+    return parse_lock(text, path.name, cache), text
 
 
-def parse_lock(text: str, name: str = LOCK_NAME) -> Lock:
+def parse_lock(text: str, name: str = LOCK_NAME, cache: Cache | None = None) -> Lock:
     """hubs.lock's text as a validated model; errors at ``name:line:col``."""
-    from hubs.policy.model import Lock
-
-    return _validated(Lock, text, name)
+    return _model(Lock, text, name, cache)
 
 
-_M = TypeVar("_M", bound="BaseModel")
+_M = TypeVar("_M", Config, Lock)
 
 
-def _validated(model: type[_M], text: str, name: str) -> _M:
-    """TOML ``text`` validated as ``model``; every error located in ``name``."""
+def _model(made: type[_M], text: str, name: str, cache: Cache | None) -> _M:
+    """The model of ``text``: from ``cache`` when these bytes validated before, else
+    validated (and then kept there)."""
+    from hubs.files.fileio import digest
+    from hubs.policy import stored
+
+    key = digest(text)
+    if cache is not None:
+        found = cache.get(name, key, lambda data: stored.decode(data, made))
+        if found is not None:
+            return found
+    model = _validated(made, text, name)
+    if cache is not None:
+        cache.put(name, key, stored.encode(model))
+    return model
+
+
+def _validated(made: type[_M], text: str, name: str) -> _M:
+    """TOML ``text`` validated as the schema of ``made`` (the Pydantic model of its name),
+    as a ``made``; every error located in ``name``."""
     from pydantic import ValidationError
+
+    from hubs.policy import schema
 
     data = _parse_toml(text, name)
     try:
-        return model.model_validate(data)
+        checked = getattr(schema, made.__name__).model_validate(data)
     except ValidationError as exc:
         raise ConfigError(validation_messages(exc, text, name)) from None
+    found = schema.inside(checked)
+    assert isinstance(found, made)
+    return found
 
 
 def dump_lock(lock: Lock) -> str:
@@ -126,7 +155,7 @@ def dump_lock(lock: Lock) -> str:
         entry = lock.slots[address]
         lines.append("")
         lines.append(f"[slots.{tomlkit.string(address).as_string()}]")
-        for key, value in entry.model_dump().items():
+        for key, value in dumped(entry).items():
             if value is not None:
                 lines.append(f"{key} = {tomlkit.string(str(value)).as_string()}")
     return "\n".join(lines) + "\n"

@@ -1,12 +1,18 @@
-"""hubs.toml as Pydantic models: the validated boundary.  No I/O here.
+"""hubs.toml and hubs.lock inside the tool: frozen dataclasses.  No Pydantic, no I/O here.
 
-Every image slot has one of three policies:
+They are made only from what :mod:`hubs.policy.schema` validated (its models, field by
+field) or from the model cache (:mod:`hubs.policy.stored`, which holds what validated
+before); the rules of what is valid, the defaults and the descriptions live there.
 
-* inherit: the key is absent from hubs.toml; the layer below decides (and the compiler
-  removes the slot's key from the values file),
-* pinned: a string ``"name:tag"`` or ``"name:tag@sha256:..."`` / ``"name@sha256:..."``,
-* follow-latest: a table ``{ follow = "name", match = "regex", order = "calver" }``,
-  resolved by ``hubs update`` into ``hubs.lock``.
+Every image slot has one of these policies:
+
+* inherit: the key is absent from hubs.toml, or the word ``"inherit"``; the layer below
+  decides (and the compiler removes the slot's key from the values file),
+* pinned: an :class:`~hubs.policy.imageref.ImageRef` (``"name:tag"``, ``"name:tag@sha256:..."``
+  or ``"name@sha256:..."`` in hubs.toml),
+* follow-latest: :class:`Follow`, resolved by ``hubs update`` into ``hubs.lock``,
+* promote: :class:`Promote`, resolved by ``hubs update`` from another hub's history,
+* broken: :class:`Broken`, a tree value that is no image reference, kept as written.
 """
 
 from __future__ import annotations
@@ -14,139 +20,31 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Union
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    PlainSerializer,
-    PlainValidator,
-    Tag,
-    WithJsonSchema,
-    model_validator,
-)
-
-from hubs.errors import shown
-from hubs.images.pkgnames import NOTABLE
-from hubs.policy import imageref
 from hubs.policy.address import dotted
 from hubs.policy.imageref import ImageRef
-from hubs.policy.tagorder import Order
+
+if TYPE_CHECKING:
+    from hubs.policy.tagorder import Order
+
+INHERIT = "inherit"
 
 
-def _pinned(value: object) -> ImageRef:
-    # An untagged image is allowed (it means :latest).  Spaces around it are refused here,
-    # once: a tree value written with them is stated as { broken = "..." } instead.
-    if isinstance(value, ImageRef):
-        return value
-    if not isinstance(value, str):
-        raise ValueError("an image is a string: name:tag, name:tag@sha256:..., name@sha256:...")
-    if value != value.strip() and value.strip():
-        raise ValueError(
-            f"spaces around the image reference {shown(value)}; write {shown(value.strip())}"
-        )
-    return imageref.parse(value)
-
-
-def _repository(value: object) -> ImageRef:
-    ref = _pinned(value)
-    if ref.tag or ref.digest:
-        raise ValueError(f"follow takes a repository without tag or digest, not {shown(str(ref))}")
-    return ref
-
-
-def _tag(text: str) -> str:
-    return imageref.check_tag(text)
-
-
-def _digest(text: str | None) -> str | None:
-    return None if text is None else imageref.check_digest(text)
-
-
-MATCH_LIMIT = 1000  # characters of a match pattern: compiling a huge one takes minutes
-
-
-def _regex(text: str) -> str:
-    # the engine tagorder matches tags with (re syntax, with a time limit); imported here
-    # because most commands never validate a follow policy
-    import regex
-
-    if len(text) > MATCH_LIMIT:
-        raise ValueError(f"a regular expression of {len(text)} characters; at most {MATCH_LIMIT}")
-
-    try:
-        regex.compile(text)
-    except regex.error as exc:
-        raise ValueError(f"invalid regular expression {text!r}: {exc}") from None
-    return text
-
-
-def _image_schema(description: str) -> WithJsonSchema:
-    return WithJsonSchema(
-        {"type": "string", "pattern": imageref.REFERENCE_PATTERN, "description": description}
-    )
-
-
-Pinned = Annotated[
-    ImageRef,
-    PlainValidator(_pinned),
-    PlainSerializer(str, return_type=str),
-    _image_schema(
-        "A pinned image: name:tag, name:tag@sha256:..., name@sha256:... (or an "
-        "untagged name, which means :latest)"
-    ),
-]
-Repository = Annotated[
-    ImageRef,
-    PlainValidator(_repository),
-    PlainSerializer(str, return_type=str),
-    _image_schema("Repository to follow, e.g. pangeo/pangeo-notebook (no tag)"),
-]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Follow(_Strict):
+@dataclass(frozen=True, slots=True)
+class Follow:
     """Follow the newest tag of a repository that matches ``match``, ordered by ``order``."""
 
-    follow: Repository
-    match: Annotated[str, AfterValidator(_regex)] = Field(
-        ".*",
-        description="Regex a tag must fully match; a named group 'version' is what is ordered",
-    )
-    order: Order = Field(description="How tags are ordered to find the newest")
-    range: str | None = Field(None, description="semver only: e.g. '>=2.1,<3'")
-    digest: bool = Field(
-        False, strict=True, description="Also pin the resolved digest (name:tag@sha256:...)"
-    )
-    allow_downgrade: bool = Field(
-        False, strict=True, description="Allow moving to an older tag than locked"
-    )
-    hold: bool = Field(
-        False,
-        strict=True,
-        description="Keep the locked tag: `hubs update` leaves this slot until released",
-    )
-    hold_until: date | None = Field(
-        None, description="Keep the locked tag until this day (inclusive), e.g. 2026-12-31"
-    )
-
-    @model_validator(mode="after")
-    def _range_fits(self) -> Follow:
-        if self.range is None:
-            return self
-        if self.order != "semver":
-            raise ValueError(f"range only applies to order 'semver', not {self.order!r}")
-        from hubs.policy.tagorder import parse_range
-
-        parse_range(self.range, self.order)
-        return self
+    follow: ImageRef
+    match: str
+    order: Order
+    range: str | None
+    digest: bool
+    allow_downgrade: bool
+    hold: bool
+    hold_until: date | None
 
     def held(self, today: date) -> bool:
         """Whether `hubs update` must leave this slot on its locked tag."""
@@ -155,58 +53,17 @@ class Follow(_Strict):
     def fingerprint(self) -> str:
         """Changes whenever what is followed does (holding it does not); the lock records
         it to detect stale entries."""
-        data = json.dumps(self.model_dump(exclude=_NOT_FOLLOWED), sort_keys=True).encode()
-        return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+        return _fingerprint(self)
 
 
-_NOT_FOLLOWED = {"hold", "hold_until"}
+@dataclass(frozen=True, slots=True)
+class Promote:
+    """Take the image another hub has run for at least ``after``."""
 
-_DURATION = re.compile(r"^(?P<count>[1-9][0-9]{0,5})(?P<unit>[mhdw])$")
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
-
-
-def _duration(text: str) -> str:
-    if not _DURATION.match(text):
-        raise ValueError(
-            f"not a duration {shown(text)}: a count and a unit, m, h, d or w (e.g. 7d, 12h)"
-        )
-    return text
-
-
-def _hub_name(text: str) -> str:
-    cluster, slash, hub = text.partition("/")
-    if not (cluster and slash and hub) or "/" in hub or text != text.strip():
-        raise ValueError(f"not a hub {shown(text)}: CLUSTER/HUB, e.g. alpha/staging")
-    return text
-
-
-def duration_seconds(text: str) -> int:
-    """Seconds in a duration written as ``7d``, ``12h``, ``30m`` or ``2w``."""
-    found = _DURATION.match(text)
-    assert found is not None, text
-    return int(found["count"]) * _UNIT_SECONDS[found["unit"]]
-
-
-class Promote(_Strict):
-    """Take the image another hub has run for at least ``after``; resolved by ``hubs update``
-    from the git history of the line that holds the source's image."""
-
-    promote: Annotated[str, AfterValidator(_hub_name)] = Field(
-        description="The hub whose image this slot takes, CLUSTER/HUB (its image for the same "
-        "profile and choice)",
-    )
-    after: Annotated[str, AfterValidator(_duration)] = Field(
-        description="How long the source must have run an image before this slot takes it: "
-        "a count and a unit, m, h, d or w (e.g. 7d)"
-    )
-    hold: bool = Field(
-        False,
-        strict=True,
-        description="Keep the locked image: `hubs update` leaves this slot until released",
-    )
-    hold_until: date | None = Field(
-        None, description="Keep the locked image until this day (inclusive), e.g. 2026-12-31"
-    )
+    promote: str
+    after: str
+    hold: bool
+    hold_until: date | None
 
     def held(self, today: date) -> bool:
         """Whether `hubs update` must leave this slot on its locked image."""
@@ -214,71 +71,58 @@ class Promote(_Strict):
 
     def fingerprint(self) -> str:
         """Changes whenever the source or the wait does (holding it does not)."""
-        data = json.dumps(self.model_dump(exclude=_NOT_FOLLOWED), sort_keys=True).encode()
-        return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+        return _fingerprint(self)
 
     @property
     def seconds(self) -> int:
         return duration_seconds(self.after)
 
 
-class Broken(_Strict):
+_NOT_FOLLOWED = frozenset({"hold", "hold_until"})
+
+
+def _fingerprint(policy: Follow | Promote) -> str:
+    data = json.dumps(dumped(policy, exclude=_NOT_FOLLOWED), sort_keys=True).encode()
+    return "sha256:" + hashlib.sha256(data).hexdigest()[:16]
+
+
+DURATION = re.compile(r"^(?P<count>[1-9][0-9]{0,5})(?P<unit>[mhdw])$")
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def duration_seconds(text: str) -> int:
+    """Seconds in a duration written as ``7d``, ``12h``, ``30m`` or ``2w``."""
+    found = DURATION.match(text)
+    assert found is not None, text
+    return int(found["count"]) * _UNIT_SECONDS[found["unit"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Broken:
     """An image string the tree holds that is not a valid reference, stated exactly as
     written: compile never rewrites it, and ``hubs check`` reports it until it is pinned."""
 
-    broken: str = Field(description="The text exactly as the values file has it")
+    broken: str
 
 
-INHERIT = "inherit"
-Inherit = Annotated[
-    Literal["inherit"],
-    Field(
-        description='"inherit": remove the image here, so the layer below decides '
-        "(a slot hubs.toml does not mention is left as the tree has it)"
-    ),
-]
+# "inherit" (the only string), a pinned image, or a table's policy
+Policy = Union[str, ImageRef, Follow, Broken, Promote]  # noqa: UP007 (a runtime alias)
 
 
-def _policy_kind(value: object) -> str:
-    if value == INHERIT:
-        return "inherit"
-    if isinstance(value, Broken) or (isinstance(value, dict) and "broken" in value):
-        return "broken-image"
-    if isinstance(value, Promote) or (isinstance(value, dict) and "promote" in value):
-        return "promote"
-    return "follow-latest" if isinstance(value, dict | Follow) else "pinned-image"
-
-
-# A string is a pinned image (or the word "inherit"), a table a follow-latest policy (or a
-# broken image kept as written, or a promotion from another hub); errors speak of the
-# form that was written only.
-Policy = Annotated[
-    Annotated[Inherit, Tag("inherit")]
-    | Annotated[Pinned, Tag("pinned-image")]
-    | Annotated[Follow, Tag("follow-latest")]
-    | Annotated[Broken, Tag("broken-image")]
-    | Annotated[Promote, Tag("promote")],
-    Discriminator(_policy_kind),
-]
-
-
-class Profile(_Strict):
+@dataclass(frozen=True, slots=True)
+class Profile:
     """Images of one profile of a profileList, addressed by slug (else display name)."""
 
-    image: Policy | None = Field(None, description="kubespawner_override.image of the profile")
-    choices: dict[str, Policy] = Field(
-        default_factory=dict,
-        description="profile_options.image.choices.<key>.kubespawner_override.image",
-    )
+    image: Policy | None = None
+    choices: dict[str, Policy] = field(default_factory=dict)
 
 
-class Scope(_Strict):
+@dataclass(frozen=True, slots=True)
+class Scope:
     """The images one values file sets: a hub's own file, or a file shared by hubs."""
 
-    image: Policy | None = Field(None, description="jupyterhub.singleuser.image")
-    profiles: dict[str, Profile] = Field(
-        default_factory=dict, description="Profiles of the file's profileList, by slug or name"
-    )
+    image: Policy | None = None  # (an empty scope states nothing)
+    profiles: dict[str, Profile] = field(default_factory=dict)
 
     def policies(self, head: tuple[str, ...]) -> list[tuple[tuple[str, ...], object]]:
         """(key path, policy) of every policy stated here."""
@@ -295,104 +139,60 @@ class Scope(_Strict):
         return out
 
 
-def _follows(policy: object) -> bool:
-    return isinstance(policy, Follow | Promote)
+DEFAULT_PLATFORMS = ("linux/amd64",)
 
 
-def _file_name(name: str) -> str:
-    if "/" in name or not name.endswith((".yaml", ".yml")):
-        raise ValueError("not a values file name: a file of the cluster folder, *.yaml or *.yml")
-    return name
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    files: dict[str, Scope] = field(default_factory=dict)  # (a cluster hubs.toml leaves out)
+    hubs: dict[str, Scope] = field(default_factory=dict)
+    platforms: list[str] = field(default_factory=lambda: list(DEFAULT_PLATFORMS))
 
 
-class Cluster(_Strict):
-    files: dict[Annotated[str, AfterValidator(_file_name)], Scope] = Field(
-        default_factory=dict, description="Files shared by several hubs, by file name"
-    )
-    hubs: dict[str, Scope] = Field(
-        default_factory=dict, description="Every hub of cluster.yaml; {} when it inherits all"
-    )
-    platforms: list[Annotated[str, Field(pattern=r"^[a-z0-9_]+/[a-z0-9_]+(/[a-z0-9_]+)?$")]] = (
-        Field(
-            default_factory=lambda: ["linux/amd64"],
-            description="Platforms (os/arch[/variant]) the cluster's nodes run; "
-            "`hubs verify` checks that its images have them",
-        )
-    )
+@dataclass(frozen=True, slots=True)
+class Defaults:
+    image: Policy
 
 
-class Defaults(_Strict):
-    image: Policy = Field(description="The chart default, helm-charts/basehub/values.yaml")
+@dataclass(frozen=True, slots=True)
+class Registries:
+    insecure: list[str]
+    mirrors: dict[str, str]
 
 
-class Registries(_Strict):
-    insecure: list[str] = Field(
-        default_factory=list, description="Registry hosts reached over plain HTTP"
-    )
-    mirrors: dict[str, str] = Field(
-        default_factory=dict,
-        description="Registry host -> mirror host[:port] serving the same repositories "
-        "(e.g. a pull-through cache for docker.io); used by `hubs update` and `hubs verify`",
-    )
+@dataclass(frozen=True, slots=True)
+class Packages:
+    notable: list[str]
 
 
-class Packages(_Strict):
-    notable: list[str] = Field(
-        default_factory=lambda: list(NOTABLE),
-        description="Packages a `--packages` diff names first in its one line when they "
-        "change (conda names, or pip names as pip compares them)",
-    )
-
-
-class Lint(_Strict):
-    off: list[str] = Field(
-        default_factory=list, description="Lint rules turned off for the whole fleet"
-    )
-    strict: bool = Field(False, description="`hubs check` fails on lint findings (exit 1)")
-    ignore: dict[str, list[str]] = Field(
-        default_factory=dict,
-        description="Lint rules turned off where the key says: a cluster, a scope "
-        "(CLUSTER/HUB, CLUSTER/FILE.yaml, defaults), an address, or the start of one "
-        "(CLUSTER/FILE.yaml:profiles/NAME); a key that covers nothing is an error",
-    )
+@dataclass(frozen=True, slots=True)
+class Lint:
+    off: list[str]
+    strict: bool
+    ignore: dict[str, list[str]]
 
 
 # true: everywhere; a list: only under these scopes or addresses (as in [lint.ignore])
 Where = bool | list[str]
 
 
-class Sync(_Strict):
-    prepuller: Where = Field(
-        False,
-        description="When compile changes a tag, also change the prePuller.extraImages "
-        "entry of that repository that held the old tag (in the same file)",
-    )
-    labels: Where = Field(
-        False,
-        description="When compile changes a tag, also change the old tag where the "
-        "profile's or choice's display_name or description names it",
-    )
+@dataclass(frozen=True, slots=True)
+class Sync:
+    prepuller: Where
+    labels: Where
 
 
-class Config(_Strict):
+@dataclass(frozen=True, slots=True)
+class Config:
     """The whole of hubs.toml."""
 
-    tree: str = Field(".", description="Infrastructure tree root, relative to hubs.toml")
-    defaults: Defaults | None = Field(None, description="The chart default image")
-    registries: Registries = Field(
-        default_factory=Registries,
-        description="How `hubs update` and `hubs verify` reach registries",
-    )
-    clusters: dict[str, Cluster] = Field(
-        default_factory=dict, description="Clusters by the name of their folder"
-    )
-    lint: Lint = Field(default_factory=Lint, description="Which `hubs lint` rules apply")
-    sync: Sync = Field(
-        default_factory=Sync, description="Copies of a tag that compile keeps in step"
-    )
-    packages: Packages = Field(
-        default_factory=Packages, description="What `--packages` reports of an image bump"
-    )
+    tree: str
+    defaults: Defaults | None
+    registries: Registries
+    clusters: dict[str, Cluster]
+    lint: Lint
+    sync: Sync
+    packages: Packages
 
     def policies(self) -> list[tuple[tuple[str, ...], object]]:
         """(key path, policy) of every policy stated on a cluster's files and hubs."""
@@ -405,40 +205,47 @@ class Config(_Strict):
 
     def follows(self) -> list[str]:
         """The hubs.toml key paths of every follow-latest or promote policy."""
-        return [dotted(keys) for keys, policy in self.policies() if _follows(policy)]
+        return [
+            dotted(keys) for keys, policy in self.policies() if isinstance(policy, Follow | Promote)
+        ]
 
 
-class LockEntry(_Strict):
-    image: Repository
-    tag: Annotated[str, AfterValidator(_tag)] = Field(description="The tag it resolved to")
-    digest: Annotated[str | None, AfterValidator(_digest)] = Field(
-        None, description="The digest (sha256:...), when the policy asks for it"
-    )
-    resolved: str = Field(description="When it was resolved (UTC, ISO 8601)")
-    policy: str = Field(description="Fingerprint of the policy that resolved it")
-    source: str | None = Field(
-        None, description="A promote slot: the hub (CLUSTER/HUB) its image was promoted from"
-    )
-    since: str | None = Field(
-        None,
-        description="A promote slot: when the source's image landed on the branch, from git "
-        "(UTC, ISO 8601); absent while the slot keeps its own image, waiting",
-    )
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LockEntry:
+    """What one follow-latest or promote slot resolved to (fields in hubs.lock's order)."""
+
+    image: ImageRef  # the repository, without tag or digest
+    tag: str
+    digest: str | None = None
+    resolved: str  # when (UTC, ISO 8601)
+    policy: str  # the fingerprint of the policy that resolved it
+    source: str | None = None  # a promote slot: the hub (CLUSTER/HUB) it was promoted from
+    since: str | None = None  # a promote slot: when the source's image landed (UTC)
 
     def reference(self, with_digest: bool) -> ImageRef:
         digest = self.digest if with_digest else None
         return ImageRef(self.image.host, self.image.path, self.tag, digest)
 
 
-class Lock(_Strict):
-    version: Literal[1] = Field(1, description="Format version of hubs.lock")
-    slots: dict[str, LockEntry] = Field(
-        default_factory=dict, description="One entry per follow-latest or promote slot, by address"
-    )
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """The whole of hubs.lock (empty when there is none)."""
+
+    version: int = 1
+    slots: dict[str, LockEntry] = field(default_factory=dict)
 
 
-def json_schema() -> dict[str, object]:
-    schema = Config.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "hubs.toml"
-    return schema
+def dumped(
+    value: Follow | Promote | LockEntry,
+    exclude: frozenset[str] = frozenset(),
+    drop_none: bool = False,
+) -> dict[str, object]:
+    """A policy's or lock entry's fields as plain data, in their order, as hubs.toml and
+    hubs.lock write them (an image reference as its text, a day as ``YYYY-MM-DD``); without
+    the fields in ``exclude``, and without those that are None if ``drop_none``."""
+    out: dict[str, object] = {}
+    for each in fields(value):
+        item = getattr(value, each.name)
+        if each.name not in exclude and not (drop_none and item is None):
+            out[each.name] = str(item) if isinstance(item, ImageRef | date) else item
+    return out

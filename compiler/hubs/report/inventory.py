@@ -12,7 +12,7 @@ from hubs.errors import clipped, oneline
 from hubs.policy import imageref
 from hubs.policy.address import Address
 from hubs.policy.kinds import Kind
-from hubs.policy.model import Config, Follow, Lock, Promote
+from hubs.policy.model import Config, Follow, Lock, Promote, dumped
 from hubs.tree import configurator, counterpart
 from hubs.tree.clusters import CHART_VALUES, Hub
 from hubs.tree.default_profile import default_of
@@ -168,12 +168,12 @@ def _explain_slot(fleet: Fleet, lock: Lock, target: Target) -> dict[str, Any]:
     }
     if isinstance(target.source, Follow):
         entry = lock.slots.get(str(target.address))
-        data["follow"] = target.source.model_dump(exclude_none=True)
-        data["lock"] = entry.model_dump(exclude_none=True) if entry else None
+        data["follow"] = dumped(target.source, drop_none=True)
+        data["lock"] = dumped(entry, drop_none=True) if entry else None
     if isinstance(target.source, Promote):
         entry = lock.slots.get(str(target.address))
-        data["promote"] = target.source.model_dump(exclude_none=True, mode="json")
-        data["lock"] = entry.model_dump(exclude_none=True) if entry else None
+        data["promote"] = dumped(target.source, drop_none=True)
+        data["lock"] = dumped(entry, drop_none=True) if entry else None
     if slot.aliased:
         data["anchor"] = {"name": slot.anchor, "defined_at": list(slot.physical)}
     return data

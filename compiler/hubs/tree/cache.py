@@ -36,7 +36,8 @@ FORMAT = 1
 # A FIFO, a device, a folder or a bigger file is no cache (read as every file is, by
 # fileio), never a hang or a MemoryError.
 LIMIT = 64 * MiB
-SCAN, CHECK = "scan", "check"  # the kinds of cache file: scans, and clean checks (small)
+# the kinds of cache file: scans, clean checks (small), and validated hubs.toml and hubs.lock
+SCAN, CHECK, MODEL = "scan", "check", "model"
 ENV = "HUBS_CACHE"  # "off" (or "0", "no", "false") turns the cache off
 _OFF = frozenset({"off", "0", "no", "false"})
 

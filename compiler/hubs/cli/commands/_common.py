@@ -234,7 +234,7 @@ def source(where: Where) -> Source:
 
     path = config_path(where)
     undo_interrupted(path.parent)
-    return load_config(path)
+    return load_config(path, open_cache(where, path.parent, "model"))
 
 
 def loaded(where: Where, *, warn_gone: bool = False) -> tuple[Source, Fleet, Lock]:
@@ -249,7 +249,7 @@ def loaded(where: Where, *, warn_gone: bool = False) -> tuple[Source, Fleet, Loc
     gone = settle(found, fleet)
     if warn_gone:
         warn(gone, prefix(fleet.root, where.base))
-    return found, fleet, load_lock(found.lock_path)
+    return found, fleet, load_lock(found.lock_path, open_cache(where, found.path.parent, "model"))
 
 
 _STORES: list[Store] = []  # the caches opened by this run, saved by save_caches()
@@ -264,10 +264,14 @@ def open_fleet(where: Where, tree: Path, beside: Path) -> Fleet:
 
 
 def open_cache(where: Where, beside: Path, kind: str = "scan") -> Store | None:
-    """The cache of ``kind`` (``scan`` or ``check``) of the hubs.toml in ``beside`` (None
-    when off), saved when the run ends."""
-    from hubs.tree.cache import open_store
+    """The cache of ``kind`` (``scan``, ``check`` or ``model``) of the hubs.toml in
+    ``beside`` (None when off), opened once a run and saved when the run ends."""
+    from hubs.tree.cache import file_of, open_store
 
+    path = file_of(beside, kind)
+    known = next((store for store in _STORES if store.path == path), None)
+    if known is not None:
+        return known
     store = open_store(beside, flag_off=not where.cache, kind=kind)
     if store is not None:
         _STORES.append(store)

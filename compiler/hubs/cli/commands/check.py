@@ -65,10 +65,11 @@ def _check(options: CheckOptions, path: Path, text: str, store: Store | None) ->
     from hubs.policy.load import Source, parse_config, read_lock
     from hubs.tree.layering import load_fleet
 
-    source = Source(path, text, parse_config(text, path.name))
+    models = open_cache(options, path.parent, "model") if store is not None else None
+    source = Source(path, text, parse_config(text, path.name, models))
     scans = open_cache(options, path.parent) if store is not None else None
     fleet = load_fleet(source.tree, scans)  # before the lock, as compile reads them
-    lock, lock_text = read_lock(source.lock_path)
+    lock, lock_text = read_lock(source.lock_path, models)
     compiled = build(source, fleet, lock)
     linted = lint(source.config.lint, compiled.fleet, compiled.plan.targets, options.strict)
     compiled = replace(compiled, findings=(*compiled.findings, *linted))
