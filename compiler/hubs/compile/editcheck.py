@@ -32,7 +32,12 @@ class Expected:
 def problems(old: str, new: str, expected: Sequence[Expected], path: str = "<string>") -> list[str]:
     """What is wrong with ``new`` as an edit of ``old`` (empty when it is right).  A text
     too deep to compare is bad input named at ``path`` (:func:`yamldoc.load_data`)."""
-    before, after = _document(old, path), _document(new, path)
+    return compare(load_data(old, path), load_data(new, path), expected)
+
+
+def compare(old: object, new: object, expected: Sequence[Expected]) -> list[str]:
+    """:func:`problems` of the two texts loaded already (:func:`yamldoc.load_data`)."""
+    before, after = _document(old), _document(new)
     found = [p for e in expected if (p := _holds(after, e)) is not None]
     if found:
         return found
@@ -45,9 +50,8 @@ def problems(old: str, new: str, expected: Sequence[Expected], path: str = "<str
     return []
 
 
-def _document(text: str, path: str) -> Any:
+def _document(data: object) -> Any:
     """Loaded data; an empty document is an empty mapping, as Helm reads it."""
-    data = load_data(text, path)
     return {} if data is None else data
 
 

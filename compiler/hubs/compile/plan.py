@@ -7,7 +7,7 @@ text loads as the old data with exactly the intended change.  :mod:`hubs.compile
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import yaml
 
@@ -47,6 +47,9 @@ class FileEdit:
     path: str  # tree-relative
     old: str
     new: str
+    # the old and the new text as data (yamldoc.load_data), as the edit check compared
+    # them: validate reads them too
+    data: tuple[object, object] = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,11 +134,11 @@ def _edit_file(
     extra = copies.find(doc, values, done, sync)
     new_text = yamledit.apply(doc.text, [*splices, *(c.splice for c in extra)])
     expected = [*map(_expected, done), *(c.expected for c in extra)]
-    _verify(values.path, doc.text, new_text, expected, errors)
+    data = _verify(values.path, doc.text, new_text, expected, errors)
     new_doc = yamldoc.parse(new_text, values.path)
     changes = [_change(fleet, new_doc, group, after) for group, _ in pending]
     changes += [_copy_change(values.path, new_doc, c, changes) for c in extra]
-    return FileEdit(values.path, doc.raw, doc.bom + new_text), changes
+    return FileEdit(values.path, doc.raw, doc.bom + new_text, data), changes
 
 
 def _reparse(fleet: Fleet, values: ValuesFile) -> yamldoc.Document:
@@ -197,14 +200,17 @@ def _other_keys(image: yaml.Node | None) -> list[str]:
 
 def _verify(
     path: str, old: str, new: str, expected: list[editcheck.Expected], errors: list[str]
-) -> None:
-    """The edited text must give each slot its wanted value and change nothing else."""
-    found = editcheck.problems(old, new, expected, path)
+) -> tuple[object, object]:
+    """The edited text must give each slot its wanted value and change nothing else; the
+    two texts as data, for :mod:`hubs.compile.validate` to read without loading them again."""
+    data = yamldoc.load_data(old, path), yamldoc.load_data(new, path)
+    found = editcheck.compare(*data, expected)
     if found:
         errors.append(
             f"{path}: internal check failed: the edit {found[0]}; nothing written "
             "(please report this)"
         )
+    return data
 
 
 def _expected(target: Target) -> editcheck.Expected:

@@ -81,7 +81,7 @@ def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, Yaml
     errors: list[str] = []
     for edit in edits:
         prefix = prefixes.get(edit.path, ())
-        data, old = yamldoc.load_data(edit.new), yamldoc.load_data(edit.old)
+        old, data = edit.data  # loaded by the edit check
         known = {m for _, m in _violations(validator, image_keys(old, prefix))}
         for where, message in sorted(_violations(validator, image_keys(data, prefix))):
             if message not in known:
