@@ -28,8 +28,9 @@ from hubs.files.gitbase import Base
 from hubs.policy.address import Address
 from hubs.policy.imageref import Image
 from hubs.policy.kinds import Kind
-from hubs.policy.load import LOCK_NAME, Source, parse_config, parse_lock
+from hubs.policy.load import Source, parse_config, parse_lock
 from hubs.policy.model import Follow, Lock, Promote
+from hubs.policy.names import LOCK_NAME
 from hubs.tree.layering import Fleet
 from hubs.tree.scan import scan_text
 

@@ -86,7 +86,11 @@ def _chosen(words: Sequence[str], names: Collection[str]) -> str | None:
 
 def entry() -> None:
     """The ``hubs`` console script: :func:`main`, then out without interpreter teardown
-    once stdout and stderr are flushed (main has saved the caches).  Tests call main."""
+    once stdout and stderr are flushed (main has saved the caches).  Tests call main.
+
+    The cyclic collector is off from the start: a run's imports and objects live until it
+    ends, so a collection would only rescan them (main turns it off for itself too)."""
+    gc.disable()
     code = main()
     try:
         sys.stdout.flush()

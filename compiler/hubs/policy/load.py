@@ -12,15 +12,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from hubs.errors import Diagnostic, HubsError, InputError
 from hubs.policy.address import dotted
 from hubs.policy.model import Config, Lock, dumped
+from hubs.policy.names import CONFIG_NAME, LOCK_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     # Pydantic is imported only when a text is validated: never when the cache has it
     from pydantic import ValidationError
-
-CONFIG_NAME = "hubs.toml"
-LOCK_NAME = "hubs.lock"
 
 
 class ConfigError(InputError):
@@ -222,7 +220,6 @@ def _check_key_parts(text: str, name: str) -> None:
 
 
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
-    import tomllib  # here: a replayed check never parses hubs.toml
 
     if text.startswith("\ufeff"):  # tomllib's "Invalid statement" would not say why
         raise ConfigError([f"{name}:1:1: starts with a byte order mark; save it without one"])
