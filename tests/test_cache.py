@@ -184,31 +184,50 @@ def test_a_cache_that_cannot_be_written_is_no_cache(
 def test_encode_and_decode_are_inverse_and_decode_refuses_other_shapes(fleet: Fleet) -> None:
     fleet.write("config/clusters/d/hub.values.yaml", HUB_D_WARNS)
     fleet.write("config/clusters/d/options.values.yaml", spawnerfleet.OPTIONS)
+    fleet.write(
+        "config/clusters/d/spawner.values.yaml",
+        "basehub:\n  jupyterhub:\n    custom:\n      binderhubUI:\n        enabled: true\n"
+        "    hub:\n      config:\n        KubeSpawner:\n          image: 'quay.io/o/i:1'\n",
+    )
     for rel, prefix in (
         (COMMON, ()),
         ("config/clusters/d/hub.values.yaml", ("basehub",)),
         ("config/clusters/d/options.values.yaml", ()),
+        ("config/clusters/d/spawner.values.yaml", ("basehub",)),
     ):
         found = scan(fleet.root, rel, prefix)
         data = json.loads(json.dumps(scanned.encode(found)))
         assert scanned.decode(data, rel, prefix, found.digest) == found
+    assert found.settings == {
+        ("jupyterhub", "custom", "binderhubUI", "enabled"): scanned.Setting("true", 5),
+        ("jupyterhub", "hub", "config", "KubeSpawner", "image"): scanned.Setting(
+            "quay.io/o/i:1", 9, plain=False
+        ),
+    }
     with pytest.raises(ValueError):
         scanned.decode([True, [], []], COMMON, (), "")
     with pytest.raises(TypeError):
-        scanned.decode([True, [["small", "0"]], [], [], [], [], []], COMMON, (), "")
+        scanned.decode([True, [["small", "0"]], [], [], [], [], [], []], COMMON, (), "")
     with pytest.raises(TypeError):
         scanned.decode(
-            [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], [], [], []],
+            [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], [], [], [], []],
             "",
             (),
             "",
         )
     with pytest.raises(ValueError):  # a note of an unknown kind
-        scanned.decode([True, [], [], [], [["x", None, None, [], [], 1, "v"]], [], []], "", (), "")
+        note = ["x", None, None, [], [], 1, "v"]
+        scanned.decode([True, [], [], [], [note], [], [], []], "", (), "")
     with pytest.raises(TypeError):  # a shadowed profile that is not a name
-        scanned.decode([True, [], [], [], [], [1], []], "", (), "")
+        scanned.decode([True, [], [], [], [], [1], [], []], "", (), "")
     with pytest.raises(TypeError):  # an option image's line that is not a number
-        scanned.decode([True, [], [], [], [], [], [["p", "o", [], [["x", "1", "i"]]]]], "", (), "")
+        option = ["p", "o", [], [["x", "1", "i"]]]
+        scanned.decode([True, [], [], [], [], [], [option], []], "", (), "")
+    with pytest.raises(TypeError):  # a spawner setting's plain that is not a bool
+        setting = [["jupyterhub", "hub"], "x", 3, 1]
+        scanned.decode([True, [], [], [], [], [], [], [setting]], "", (), "")
+    with pytest.raises(ValueError):  # the shape before spawner settings were kept
+        scanned.decode([True, [], [], [], [], [], []], "", (), "")
 
 
 def same(data: object) -> object:
@@ -334,7 +353,9 @@ def test_the_codec_knows_every_field_it_must_keep() -> None:
         "notes",
         "shadowed",
         "options",
+        "settings",
     ]
+    assert [f.name for f in fields(scanned.Setting)] == ["value", "line", "plain"]
     assert [f.name for f in fields(scanned.Option)] == ["profile", "name", "choices", "images"]
     assert [f.name for f in fields(scanned.OptionImage)] == ["choice", "line", "image"]
     assert [f.name for f in fields(scanned.Note)] == [

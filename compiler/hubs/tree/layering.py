@@ -345,7 +345,7 @@ class Fleet(_Indexed):
     def spawner(self, hub: Hub) -> spawnerconfig.Spawner:
         """What the hub's values make of its spawner (BinderHub's, hub.config's image)."""
         if hub.address not in self._spawners:
-            self._spawners[hub.address] = spawnerconfig.of(self.root, hub)
+            self._spawners[hub.address] = spawnerconfig.of(self.root, hub, self.file)
         return self._spawners[hub.address]
 
     def uses_singleuser(self, hub: Hub) -> bool:

@@ -26,7 +26,7 @@ from hubs.policy.address import SlotKind
 from hubs.tree import scanned, yamldoc
 from hubs.tree.clusters import LayoutError, _read
 from hubs.tree.scanned import Note as Note
-from hubs.tree.scanned import NoteKind, Option, OptionImage
+from hubs.tree.scanned import NoteKind, Option, OptionImage, Setting
 from hubs.tree.scanned import Slot as Slot
 from hubs.tree.scanned import ValuesFile as ValuesFile
 from hubs.tree.slots import (
@@ -39,6 +39,7 @@ from hubs.tree.slots import (
     PULL_POLICY,
     SINGLEUSER,
     SINGLEUSER_PULL_POLICY,
+    SPAWNER_KEYS,
     Location,
 )
 from hubs.tree.yamldoc import Anchors, Document, YamlError, YamlPath
@@ -78,11 +79,26 @@ def scan_text(text: str, rel: str, prefix: YamlPath = (), store: Store | None = 
     except YamlError as exc:
         raise LayoutError(str(exc)) from None
     found = ValuesFile(rel, prefix, digest)
+    if any(key[-2] in text for key in SPAWNER_KEYS):  # the section's name: most files lack it
+        found.settings.update(_settings(doc.root, prefix))
     if "image" in text or PROFILE_LIST in text or "extraImages" in text:
         _Scanner(found, doc).run()
     if store is not None:
         store.put(name, digest, scanned.encode(found))
     return found
+
+
+def _settings(root: yaml.Node | None, prefix: YamlPath) -> Iterator[tuple[YamlPath, Setting]]:
+    """What the file sets at each of ``SPAWNER_KEYS`` (under ``prefix``)."""
+    for key in SPAWNER_KEYS:
+        node = yamldoc.find(root, prefix + key)
+        if node is None:
+            continue
+        line = int(node.start_mark.line) + 1
+        if not yamldoc.is_scalar(node) or not isinstance(node, yaml.ScalarNode):
+            yield key, Setting(None, line)  # null (Helm drops the key), or not a scalar
+        else:
+            yield key, Setting(str(node.value), line, plain=not node.style)
 
 
 class _Scanner:

@@ -97,6 +97,16 @@ class Option:
         return next((found for found in self.images if found.choice == choice), None)
 
 
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A scalar a file sets at one of ``slots.SPAWNER_KEYS``: its text (None: null, which
+    Helm drops, or not a scalar) and line."""
+
+    value: str | None
+    line: int
+    plain: bool = True  # not quoted: a YAML boolean can only be plain
+
+
 @dataclass(slots=True)
 class ValuesFile:
     """One scanned values file: its slots and profiles, and the digest of the text scanned."""
@@ -111,6 +121,7 @@ class ValuesFile:
     notes: list[Note] = field(default_factory=list)  # labels, pull policies, prePuller
     shadowed: list[str] = field(default_factory=list)  # profiles KubeSpawner never loads
     options: list[Option] = field(default_factory=list)  # options other than image set one
+    settings: dict[YamlPath, Setting] = field(default_factory=dict)  # by spawner key set
 
     def options_of(self, profile: str) -> list[Option]:
         """The options of ``profile`` that set the image, in order, when one is not ``image``."""
@@ -139,7 +150,8 @@ def encode(values: ValuesFile) -> list[object]:
     notes = [_note_row(n) for n in values.notes]
     options = [_option_row(o) for o in values.options]
     shadowed = list(values.shadowed)
-    return [values.has_profile_list, profiles, slots, warnings, notes, shadowed, options]
+    settings = [[list(key), s.value, s.line, s.plain] for key, s in values.settings.items()]
+    return [values.has_profile_list, profiles, slots, warnings, notes, shadowed, options, settings]
 
 
 def _option_row(o: Option) -> list[object]:
@@ -160,7 +172,7 @@ def _slot_row(s: Slot) -> list[object]:
 
 def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile:
     """The :class:`ValuesFile` :func:`encode` gave; ValueError/TypeError on any other shape."""
-    has_list, profiles, slots, warnings, notes, shadowed, options = _seq(data, 7)
+    has_list, profiles, slots, warnings, notes, shadowed, options, settings = _seq(data, 8)
     out = ValuesFile(path, prefix, digest, has_profile_list=_typed(has_list, bool))
     for name, index in (_seq(p, 2) for p in _seq(profiles)):
         out.profiles[_typed(name, str)] = _typed(index, int)
@@ -170,6 +182,10 @@ def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile
     out.notes.extend(_note(row) for row in (_seq(n, 7) for n in _seq(notes)))
     out.shadowed.extend(_typed(name, str) for name in _seq(shadowed))
     out.options.extend(_option(row) for row in (_seq(o, 4) for o in _seq(options)))
+    for key, value, line, plain in (_seq(s, 4) for s in _seq(settings)):
+        out.settings[_path(key)] = Setting(
+            _maybe(value, str), _typed(line, int), _typed(plain, bool)
+        )
     return out
 
 

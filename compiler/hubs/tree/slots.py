@@ -53,6 +53,13 @@ PULL_POLICY: tuple[str, ...] = ("kubespawner_override", "image_pull_policy")  # 
 LABELS: tuple[str, ...] = ("display_name", "description")  # of a profile, of a choice
 CHOICES: tuple[str, ...] = ("profile_options", "image", "choices")  # under a profile
 PREPULLER: tuple[str, ...] = ("jupyterhub", "prePuller", "extraImages")  # under the prefix
+# What a hub's values make of its spawner (under the prefix), read by ``spawnerconfig``:
+BINDERHUB_UI: tuple[str, ...] = ("jupyterhub", "custom", "binderhubUI", "enabled")
+BINDER_AUTH: tuple[str, ...] = (
+    *("jupyterhub", "hub", "config", "BinderSpawnerMixin", "auth_enabled"),
+)
+HUB_IMAGE: tuple[str, ...] = ("jupyterhub", "hub", "config", "KubeSpawner", "image")
+SPAWNER_KEYS = (BINDERHUB_UI, BINDER_AUTH, HUB_IMAGE)
 
 
 def prune_of(kind: SlotKind, path_length: int) -> int:

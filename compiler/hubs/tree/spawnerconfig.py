@@ -15,21 +15,18 @@ Which offers these make is :mod:`hubs.tree.layering`'s question.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from hubs.files.fileio import digest
-from hubs.files.paths import inside
 from hubs.tree import yamldoc
-from hubs.tree.clusters import Hub, _read
+from hubs.tree.clusters import Hub
+from hubs.tree.scanned import ValuesFile
+from hubs.tree.slots import BINDER_AUTH, BINDERHUB_UI, HUB_IMAGE
 
-BINDERHUB_UI: yamldoc.YamlPath = ("jupyterhub", "custom", "binderhubUI", "enabled")
-BINDER_AUTH: yamldoc.YamlPath = (
-    *("jupyterhub", "hub", "config", "BinderSpawnerMixin", "auth_enabled"),
-)
-HUB_IMAGE: yamldoc.YamlPath = ("jupyterhub", "hub", "config", "KubeSpawner", "image")
+# A values file as scanned with a prefix (the fleet's: each file is scanned once a run,
+# and the scan keeps what it sets at each spawner key).
+Scanned = Callable[[str, yamldoc.YamlPath], ValuesFile]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,52 +45,24 @@ class Spawner:
     image: Found  # hub.config.KubeSpawner.image
 
 
-def of(root: Path, hub: Hub) -> Spawner:
-    ui = merged(root, hub, BINDERHUB_UI)
-    auth = merged(root, hub, BINDER_AUTH)
+def of(root: Path, hub: Hub, scanned: Scanned) -> Spawner:
+    layers = [scanned(path, prefix) for path, prefix in hub.layers(root)]
+    ui = merged(layers, BINDERHUB_UI)
+    auth = merged(layers, BINDER_AUTH)
     binderhub = _true(ui) and not _true(auth)
-    return Spawner(binderhub, merged(root, hub, HUB_IMAGE))
+    return Spawner(binderhub, merged(layers, HUB_IMAGE))
 
 
 def _true(found: Found) -> bool:
     return found.plain and found.value in yamldoc.TRUE
 
 
-def merged(root: Path, hub: Hub, key: yamldoc.YamlPath) -> Found:
-    """The scalar at ``key`` the hub gets (``key`` as in the chart; a daskhub hub's files
-    hold it under ``basehub:``)."""
-    for path, prefix in hub.layers(root):
-        found = _at(root, path, prefix + key)
-        if found is not None:
-            return found
+def merged(layers: list[ValuesFile], key: yamldoc.YamlPath) -> Found:
+    """The scalar at ``key`` a hub whose files are ``layers`` (the winner first) gets:
+    the first that sets it (``key`` as in the chart; a daskhub hub's files hold it under
+    ``basehub:``, which their scan has taken into account)."""
+    for values in layers:
+        setting = values.settings.get(key)
+        if setting is not None:
+            return Found(setting.value, values.path, setting.line, setting.plain)
     return Found(None)
-
-
-KEYS = tuple(p + k for p in ((), ("basehub",)) for k in (BINDERHUB_UI, BINDER_AUTH, HUB_IMAGE))
-# (file, digest of its text) -> what it sets at each of KEYS: a file many hubs share
-# (a cluster's common file, the chart) is parsed once per run, not once per hub
-_SEEN: dict[tuple[str, str], dict[yamldoc.YamlPath, Found | None]] = {}
-
-
-def _at(root: Path, rel: str, key: yamldoc.YamlPath) -> Found | None:
-    """The scalar at ``key`` in one file; None when the file does not set the key."""
-    text = _read(inside(root, rel, rel), rel)
-    if str(key[-2]) not in text:  # the section's name: no parse for most files
-        return None
-    if key not in KEYS:
-        return _find(yamldoc.parse(text, rel).root, rel, key)
-    seen = (rel, digest(text))
-    if seen not in _SEEN:
-        root_node = yamldoc.parse(text, rel).root
-        _SEEN[seen] = {known: _find(root_node, rel, known) for known in KEYS}
-    return _SEEN[seen][key]
-
-
-def _find(root: yaml.Node | None, rel: str, key: yamldoc.YamlPath) -> Found | None:
-    node = yamldoc.find(root, key)
-    if node is None:
-        return None
-    line = int(node.start_mark.line) + 1
-    if not yamldoc.is_scalar(node) or not isinstance(node, yaml.ScalarNode):
-        return Found(None, rel, line)  # null (Helm drops the key), or not a scalar
-    return Found(str(node.value), rel, line, plain=not node.style)
