@@ -216,7 +216,7 @@ def test_encode_and_decode_are_inverse_and_decode_refuses_other_shapes(fleet: Fl
             "",
         )
     with pytest.raises(ValueError):  # a note of an unknown kind
-        note = ["x", None, None, [], [], 1, "v"]
+        note: list[object] = ["x", None, None, [], [], 1, "v"]
         scanned.decode([True, [], [], [], [note], [], [], []], "", (), "")
     with pytest.raises(TypeError):  # a shadowed profile that is not a name
         scanned.decode([True, [], [], [], [], [1], [], []], "", (), "")

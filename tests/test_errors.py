@@ -368,7 +368,7 @@ def test_traceback_flag_shows_the_exception_and_keeps_the_exit_code(
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):\n")
     assert (
-        "hubs.policy.load.ConfigError: hubs.toml:26:8: Expected ']' at the end of a table declaration\n"
+        "hubs.policy.locate.ConfigError: hubs.toml:26:8: Expected ']' at the end of a table declaration\n"
         in err
     )
     assert err.endswith(

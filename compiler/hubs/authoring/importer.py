@@ -223,7 +223,8 @@ def _alias_owners(values: ValuesFile) -> dict[str, str]:
 
 def check_import(text: str, fleet: Fleet) -> None:
     """The promise of import: compiling ``text`` changes no byte.  Refuse to write otherwise."""
-    from hubs.policy.load import ConfigError, parse_config
+    from hubs.policy.load import parse_config
+    from hubs.policy.locate import ConfigError
     from hubs.policy.model import Lock
 
     try:

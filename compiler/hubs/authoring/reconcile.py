@@ -29,8 +29,8 @@ from hubs.policy.address import Address
 from hubs.policy.imageref import Image
 from hubs.policy.kinds import Kind
 from hubs.policy.load import Source, parse_config, parse_lock
+from hubs.policy.locate import LOCK_NAME
 from hubs.policy.model import Follow, Lock, Promote
-from hubs.policy.names import LOCK_NAME
 from hubs.tree.layering import Fleet
 from hubs.tree.scan import scan_text
 

@@ -163,7 +163,8 @@ def _located(exc: HubsError, args: argparse.Namespace) -> list[Diagnostic]:
     from pathlib import Path
 
     from hubs.errors import HubsError
-    from hubs.policy.load import find_config, locate_keys
+    from hubs.policy.load import locate_keys
+    from hubs.policy.locate import find_config
 
     if not any(d.keys and d.file is None for d in exc.diagnostics):
         return list(exc.diagnostics)

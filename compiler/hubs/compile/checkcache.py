@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from hubs.errors import Diagnostic, HubsError
 from hubs.files.fileio import digest, read_regular
 from hubs.files.paths import inside
-from hubs.policy.names import LOCK_NAME
+from hubs.policy.locate import LOCK_NAME
 from hubs.tree import scanned
 from hubs.tree.layout import CHART_VALUES, cluster_files
 

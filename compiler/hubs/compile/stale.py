@@ -19,7 +19,8 @@ from typing import Any
 from hubs.compile.scopes import gone
 from hubs.errors import Diagnostic
 from hubs.files.gitbase import open_base
-from hubs.policy.load import ConfigError, Source, locate_keys
+from hubs.policy.load import Source, locate_keys
+from hubs.policy.locate import ConfigError
 from hubs.tree.layering import Fleet
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import signal
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -56,7 +55,7 @@ def temp_path(target: Path) -> Path:
 
 
 def temp_name(name: str) -> str:
-    return f".{name}.hubs-{secrets.token_hex(3)}.tmp"
+    return f".{name}.hubs-{os.urandom(3).hex()}.tmp"  # as secrets.token_hex: os.urandom
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,20 +9,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from hubs.errors import Diagnostic, HubsError, InputError
+from hubs.errors import Diagnostic, HubsError
 from hubs.policy.address import dotted
+from hubs.policy.locate import (
+    CONFIG_NAME,
+    LOCK_NAME,
+    ConfigError,
+    read_text,
+)
 from hubs.policy.model import Config, Lock, dumped
-from hubs.policy.names import CONFIG_NAME, LOCK_NAME
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     # Pydantic is imported only when a text is validated: never when the cache has it
     from pydantic import ValidationError
-
-
-class ConfigError(InputError):
-    """Bad hubs.toml or hubs.lock; each diagnostic names the place."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,26 +41,6 @@ class Source:
     @property
     def lock_path(self) -> Path:
         return self.path.parent / LOCK_NAME
-
-
-def find_config(start: Path) -> Path:
-    """hubs.toml in ``start`` or the nearest folder above it.
-
-    The nearest entry of that name counts whatever it is: a folder or a dangling link named
-    hubs.toml is refused when read (exit 2), never passed over for a fleet further up."""
-    import os
-
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_NAME
-        if os.path.lexists(candidate):
-            return candidate
-    raise ConfigError([f"{start}: no {CONFIG_NAME} here or in any folder above"])
-
-
-def read_text(path: Path) -> str:
-    from hubs.files.fileio import read_regular
-
-    return read_regular(path, str(path))
 
 
 T = TypeVar("T")

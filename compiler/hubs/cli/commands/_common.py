@@ -147,7 +147,7 @@ def add_inventory_format(parser: argparse.ArgumentParser) -> None:
 
 
 def config_path(where: Where) -> Path:
-    from hubs.policy.load import find_config
+    from hubs.policy.locate import find_config
 
     given = where.config
     return (where.base / given) if given else find_config(where.base)

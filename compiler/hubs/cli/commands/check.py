@@ -35,7 +35,7 @@ def run(options: CheckOptions) -> int:
     """Replay the last clean check when no file it read changed; else check, and keep a
     clean result (no drift, no finding of any kind) for next time."""
     from hubs.compile.checkcache import replay
-    from hubs.policy.load import read_text
+    from hubs.policy.locate import read_text
 
     path = config_path(options)
     undo_interrupted(path.parent)  # never check a tree a killed run left half written

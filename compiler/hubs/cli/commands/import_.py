@@ -23,7 +23,7 @@ class ImportOptions(Where):
 
 def run(options: ImportOptions) -> int:
     from hubs.cli.commands._common import writer as hold
-    from hubs.policy.names import CONFIG_NAME
+    from hubs.policy.locate import CONFIG_NAME
 
     target = options.base / (options.config if options.config is not None else CONFIG_NAME)
     with hold(target.parent, "import") as held:
