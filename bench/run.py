@@ -11,8 +11,10 @@ untimed, before its measured runs.  Then each figure is measured
 ``--runs`` times, alternating with its floor (floor, command, floor, command, ...): the floor
 is ``floor.py`` (one process loading every plaintext values file with libyaml), and
 ``python -c pass`` for ``hubs --version``.  Every command runs cold (``--no-cache``) but
-``hubs check (warm cache)``: the same clean check with the scan cache that ``prepare``'s
-check left (``OUT/cache``, never the user's), where no file changed since.  Figures are
+the warm ones, which use the caches ``prepare``'s check left (``OUT/cache``, never the
+user's), where no file changed since, and ``hubs check (values changed)``: the scan and
+clean-check caches dropped before each run, the model cache (hubs.toml as it validated)
+kept, as after a commit that changed values files and not hubs.toml.  Figures are
 medians; ratios are medians of the pairwise ratios.  The hubs command is the console
 script next to this Python: run it from a venv with only hubs' runtime dependencies
 (the test extras' JupyterHub makes ``import jsonschema`` cost ~0.8 s).  All samples go to
@@ -83,6 +85,23 @@ class OneTag:
         (self.tree / self.file).write_bytes(self.file_bytes)
 
 
+class ValuesChanged:
+    """A check after the values files changed and hubs.toml did not (the usual commit): the
+    scan and clean-check caches dropped, the model cache (hubs.toml as it validated) kept."""
+
+    def __init__(self, cache: Path) -> None:
+        self.cache = cache / "hubs"
+
+    def before(self) -> None:
+        for path in [*self.cache.glob("scan-*.json"), *self.cache.glob("check-*.json")]:
+            path.unlink()
+        if not list(self.cache.glob("model-*.json")):
+            raise SystemExit(f"{self.cache}: no model cache to keep")
+
+    def after(self) -> None:
+        pass
+
+
 class NoWrite:
     """Asserts a command wrote nothing under the tree."""
 
@@ -115,14 +134,15 @@ def prepare(tree: Path, hubs: int, sample: Path) -> fleet.Manifest:
     return manifest
 
 
-def cases(tree: Path, scratch: Path) -> list[Case]:
+def cases(tree: Path, scratch: Path, cache: Path) -> list[Case]:
     hubs = (str(hubs_command()), "-C", str(tree))
     floor = (sys.executable, str(HERE / "floor.py"), str(tree))
-    one, none = OneTag(tree), NoWrite(tree)
+    one, none, values = OneTag(tree), NoWrite(tree), ValuesChanged(cache)
     imported = str(scratch / "hubs.toml")
     cold = (*hubs, "--no-cache")
     return [
-        Case("hubs check (clean)", (*cold, "check"), floor),
+        Case("hubs check (clean, no cache)", (*cold, "check"), floor),
+        Case("hubs check (values changed)", (*hubs, "check"), floor, values.before, values.after),
         Case("hubs check (warm cache)", (*hubs, "check"), floor),
         Case("hubs compile (nothing to do)", (*cold, "compile"), floor, none.before, none.after),
         Case("hubs compile (one tag)", (*cold, "compile"), floor, one.before, one.after),
@@ -170,7 +190,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"bench: skipped: {exc}", file=sys.stderr)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
-    os.environ["XDG_CACHE_HOME"] = str((args.out / "cache").resolve())  # hubs' scan cache
+    cache = (args.out / "cache").resolve()
+    os.environ["XDG_CACHE_HOME"] = str(cache)  # hubs' caches
     cache_bytecode()
     results: dict[str, object] = {
         "machine": {
@@ -185,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
         tree = args.out / f"fleet-{hubs}"
         manifest = prepare(tree, hubs, args.sample)
         with tempfile.TemporaryDirectory() as scratch:
-            figures = [measure.measure(c, args.runs) for c in cases(tree, Path(scratch))]
+            figures = [measure.measure(c, args.runs) for c in cases(tree, Path(scratch), cache)]
         print(table(hubs, manifest, figures), flush=True)
         entry = {"hubs": hubs, "fleet": asdict(manifest), "figures": [f.as_json() for f in figures]}
         sizes_out = results["sizes"]
