@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from enum import IntEnum
-from typing import ClassVar, Literal
+from typing import ClassVar, Literal, TypeVar
 
 Severity = Literal["error", "warning", "note"]
 # The rules of findings that `hubs adopt` settles: what the tree has and hubs.toml lacks.
@@ -171,3 +171,57 @@ class FailureError(HubsError):
     """A registry, network or file-system failure (exit 3): nothing was written."""
 
     exit_code = Exit.FAILURE
+
+
+# ---------------------------------------------------------------- as plain data (the caches)
+# A cache gives back what it was given only if each value has exactly the shape written:
+# these raise ValueError or TypeError for anything else, which every cache counts a miss.
+
+
+def plain_list(value: object, length: int | None = None) -> list[object]:
+    if not isinstance(value, list) or (length is not None and len(value) != length):
+        raise ValueError("not the cached shape")
+    return value
+
+
+_T = TypeVar("_T")
+
+
+def plain_typed(value: object, kind: type[_T]) -> _T:
+    if type(value) is not kind:  # exact: a bool is not an int here
+        raise TypeError("not the cached type")
+    return value
+
+
+def plain_maybe(value: object, kind: type[_T]) -> _T | None:
+    return None if value is None else plain_typed(value, kind)
+
+
+def plain_choice(value: object, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError("not a cached choice")
+    return str(value)
+
+
+_SEVERITIES = ("error", "warning", "note")
+
+
+def encode_diagnostic(d: Diagnostic) -> list[object]:
+    """``d`` as a JSON-ready list; :func:`decode_diagnostic` reverses it."""
+    return [d.message, d.file, d.line, d.column, d.key, d.severity, d.rule, d.fix, list(d.keys)]
+
+
+def decode_diagnostic(data: object) -> Diagnostic:
+    """The :class:`Diagnostic` :func:`encode_diagnostic` gave; ValueError/TypeError otherwise."""
+    message, file, line, column, key, severity, rule, fix, keys = plain_list(data, 9)
+    return Diagnostic(
+        plain_typed(message, str),
+        plain_maybe(file, str),
+        plain_typed(line, int),
+        plain_typed(column, int),
+        plain_maybe(key, str),
+        plain_choice(severity, _SEVERITIES),  # type: ignore[arg-type]
+        plain_maybe(rule, str),
+        plain_maybe(fix, str),
+        tuple(plain_typed(k, str) for k in plain_list(keys)),
+    )

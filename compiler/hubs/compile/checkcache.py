@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from hubs.errors import Diagnostic, HubsError
+from hubs.errors import Diagnostic, HubsError, decode_diagnostic, encode_diagnostic
 from hubs.files.fileio import digest, read_regular
 from hubs.files.paths import inside
 from hubs.policy.locate import LOCK_NAME
-from hubs.tree import scanned
 from hubs.tree.layout import CHART_VALUES, cluster_files
 
 if TYPE_CHECKING:
@@ -63,9 +62,9 @@ def record(store: Store, config: Path, variant: str, checked: Checked, fleet: Fl
         [c.path, c.digest, [f for h in c.hubs for f in h.files]] for c in fleet.clusters.values()
     ]
     hubs = sum(len(c.hubs) for c in fleet.clusters.values())
-    warnings = [scanned.encode_warning(w) for w in fleet.warnings()]
+    warnings = [encode_diagnostic(w) for w in fleet.warnings()]
     files = sorted(fleet.digests().items())
-    found = [scanned.encode_warning(d) for d in checked.findings]
+    found = [encode_diagnostic(d) for d in checked.findings]
     data = [tree, _maybe(lock), chart, clusters, [list(f) for f in files], slots, hubs, warnings]
     store.put(KEY + variant + config.name, digest(text), [*data, found])
 
@@ -101,8 +100,8 @@ def _verify(config: Path, data: object) -> Clean:
         listed.pop(rel, None)
     for path in listed:  # listed but not read: still inside the tree, as a check requires
         inside(root, _str(path), _str(path))
-    found = tuple(scanned.decode_warning(w) for w in _list(warnings))
-    kept = tuple(scanned.decode_warning(d) for d in _list(findings))
+    found = tuple(decode_diagnostic(w) for w in _list(warnings))
+    kept = tuple(decode_diagnostic(d) for d in _list(findings))
     return Clean(root, _int(slots), _int(hubs), found, kept)
 
 

@@ -120,6 +120,16 @@ def remember(on: bool = True) -> None:
     _INSIDE = {} if on else None
 
 
+# A write's journal, beside the writer lock (:mod:`hubs.files.transaction` writes it before
+# its renames): one left behind means a killed run, undone before anything reads the tree.
+JOURNAL = ".hubs-journal"
+
+
+def pending(beside: Path) -> bool:
+    """Whether a killed run left a journal beside the lock in ``beside``."""
+    return os.path.lexists(beside / JOURNAL)
+
+
 def is_secret(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     return base.startswith("enc-") or ".secret." in base

@@ -37,14 +37,13 @@ from typing import TYPE_CHECKING, Any
 from hubs.errors import InputError
 from hubs.files import fileio
 from hubs.files.fileio import LIMIT, BadFileError, WriteError, read_bytes, read_open
-from hubs.files.paths import is_secret
+from hubs.files.paths import JOURNAL, is_secret
 
 if TYPE_CHECKING:
     from hubs.files.treelock import TreeLock
 
 TEMP = re.compile(r"\..+\.hubs-[0-9a-f]{6}\.tmp")
 UNCHANGED = "nothing written, the tree is unchanged"
-JOURNAL = ".hubs-journal"
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
@@ -469,11 +468,6 @@ def _sync_path(folder: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def pending(beside: Path) -> bool:
-    """Whether a killed run left a journal beside the lock in ``beside``."""
-    return os.path.lexists(beside / JOURNAL)
 
 
 def recover(beside: Path) -> list[str]:

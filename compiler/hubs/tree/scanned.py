@@ -8,9 +8,17 @@ TypeError on anything else, so a cache entry is either the scan's result or a mi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal
 
-from hubs.errors import Diagnostic
+from hubs.errors import (
+    Diagnostic,
+    decode_diagnostic,
+    encode_diagnostic,
+    plain_choice,
+    plain_list,
+    plain_maybe,
+    plain_typed,
+)
 
 if TYPE_CHECKING:  # a replayed check reads these values without parsing YAML
     from hubs.policy.address import SlotKind
@@ -139,13 +147,12 @@ class ValuesFile:
 # ---------------------------------------------------------------- as plain data (the cache)
 
 _KINDS = ("singleuser", "profile", "choice", "unlisted")
-_SEVERITIES = ("error", "warning", "note")
 
 
 def encode(values: ValuesFile) -> list[object]:
     """``values`` as JSON-ready lists, for :mod:`hubs.tree.cache`; :func:`decode` reverses it."""
     slots = [_slot_row(s) for s in values.slots]
-    warnings = [encode_warning(w) for w in values.warnings]
+    warnings = [encode_diagnostic(w) for w in values.warnings]
     profiles = [[name, index] for name, index in values.profiles.items()]
     notes = [_note_row(n) for n in values.notes]
     options = [_option_row(o) for o in values.options]
@@ -172,31 +179,34 @@ def _slot_row(s: Slot) -> list[object]:
 
 def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile:
     """The :class:`ValuesFile` :func:`encode` gave; ValueError/TypeError on any other shape."""
-    has_list, profiles, slots, warnings, notes, shadowed, options, settings = _seq(data, 8)
-    out = ValuesFile(path, prefix, digest, has_profile_list=_typed(has_list, bool))
-    for name, index in (_seq(p, 2) for p in _seq(profiles)):
-        out.profiles[_typed(name, str)] = _typed(index, int)
-    for row in (_seq(s, 12) for s in _seq(slots)):
+    has_list, profiles, slots, warnings, notes, shadowed, options, settings = plain_list(data, 8)
+    out = ValuesFile(path, prefix, digest, has_profile_list=plain_typed(has_list, bool))
+    for name, index in (plain_list(p, 2) for p in plain_list(profiles)):
+        out.profiles[plain_typed(name, str)] = plain_typed(index, int)
+    for row in (plain_list(s, 12) for s in plain_list(slots)):
         out.slots.append(_slot(path, row))
-    out.warnings.extend(decode_warning(w) for w in _seq(warnings))
-    out.notes.extend(_note(row) for row in (_seq(n, 7) for n in _seq(notes)))
-    out.shadowed.extend(_typed(name, str) for name in _seq(shadowed))
-    out.options.extend(_option(row) for row in (_seq(o, 4) for o in _seq(options)))
-    for key, value, line, plain in (_seq(s, 4) for s in _seq(settings)):
+    out.warnings.extend(decode_diagnostic(w) for w in plain_list(warnings))
+    out.notes.extend(_note(row) for row in (plain_list(n, 7) for n in plain_list(notes)))
+    out.shadowed.extend(plain_typed(name, str) for name in plain_list(shadowed))
+    out.options.extend(_option(row) for row in (plain_list(o, 4) for o in plain_list(options)))
+    for key, value, line, plain in (plain_list(s, 4) for s in plain_list(settings)):
         out.settings[_path(key)] = Setting(
-            _maybe(value, str), _typed(line, int), _typed(plain, bool)
+            plain_maybe(value, str), plain_typed(line, int), plain_typed(plain, bool)
         )
     return out
 
 
 def _option(row: list[object]) -> Option:
     profile, name, choices, images = row
-    found = (_seq(i, 3) for i in _seq(images))
+    found = (plain_list(i, 3) for i in plain_list(images))
     return Option(
-        _typed(profile, str),
-        _typed(name, str),
-        tuple(_typed(choice, str) for choice in _seq(choices)),
-        tuple(OptionImage(_maybe(c, str), _typed(n, int), _typed(i, str)) for c, n, i in found),
+        plain_typed(profile, str),
+        plain_typed(name, str),
+        tuple(plain_typed(choice, str) for choice in plain_list(choices)),
+        tuple(
+            OptionImage(plain_maybe(c, str), plain_typed(n, int), plain_typed(i, str))
+            for c, n, i in found
+        ),
     )
 
 
@@ -206,33 +216,13 @@ _NOTE_KINDS = ("display_name", "description", "pull_policy", "prepuller")
 def _note(row: list[object]) -> Note:
     kind, profile, choice, path, physical, line, value = row
     return Note(
-        _choice(kind, _NOTE_KINDS),  # type: ignore[arg-type]
-        _maybe(profile, str),
-        _maybe(choice, str),
+        plain_choice(kind, _NOTE_KINDS),  # type: ignore[arg-type]
+        plain_maybe(profile, str),
+        plain_maybe(choice, str),
         _path(path),
         _path(physical),
-        _typed(line, int),
-        _typed(value, str),
-    )
-
-
-def encode_warning(w: Diagnostic) -> list[object]:
-    return [w.message, w.file, w.line, w.column, w.key, w.severity, w.rule, w.fix, list(w.keys)]
-
-
-def decode_warning(data: object) -> Diagnostic:
-    """The :class:`Diagnostic` :func:`encode_warning` gave; ValueError/TypeError otherwise."""
-    message, file, line, column, key, severity, rule, fix, keys = _seq(data, 9)
-    return Diagnostic(
-        _typed(message, str),
-        _maybe(file, str),
-        _typed(line, int),
-        _typed(column, int),
-        _maybe(key, str),
-        _choice(severity, _SEVERITIES),  # type: ignore[arg-type]
-        _maybe(rule, str),
-        _maybe(fix, str),
-        tuple(_typed(k, str) for k in _seq(keys)),
+        plain_typed(line, int),
+        plain_typed(value, str),
     )
 
 
@@ -240,49 +230,24 @@ def _slot(file: str, row: list[object]) -> Slot:
     kind, profile, choice, path, physical, line, image, anchor, name, tag, partial, nulled = row
     return Slot(
         file,
-        _choice(kind, _KINDS),  # type: ignore[arg-type]
-        _maybe(profile, str),
-        _maybe(choice, str),
+        plain_choice(kind, _KINDS),  # type: ignore[arg-type]
+        plain_maybe(profile, str),
+        plain_maybe(choice, str),
         _path(path),
         _path(physical),
-        _typed(line, int),
-        _maybe(image, str),
-        _maybe(anchor, str),
-        _maybe(name, str),
-        _maybe(tag, str),
-        None if partial is None else _choice(partial, ("name", "tag")),  # type: ignore[arg-type]
-        _typed(nulled, bool),
+        plain_typed(line, int),
+        plain_maybe(image, str),
+        plain_maybe(anchor, str),
+        plain_maybe(name, str),
+        plain_maybe(tag, str),
+        None if partial is None else plain_choice(partial, ("name", "tag")),  # type: ignore[arg-type]
+        plain_typed(nulled, bool),
     )
-
-
-def _seq(value: object, length: int | None = None) -> list[object]:
-    if not isinstance(value, list) or (length is not None and len(value) != length):
-        raise ValueError("not the cached shape")
-    return value
-
-
-_T = TypeVar("_T")
-
-
-def _typed(value: object, kind: type[_T]) -> _T:
-    if type(value) is not kind:  # exact: a bool is not an int here
-        raise TypeError("not the cached type")
-    return value
-
-
-def _maybe(value: object, kind: type[_T]) -> _T | None:
-    return None if value is None else _typed(value, kind)
-
-
-def _choice(value: object, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError("not a cached choice")
-    return str(value)
 
 
 def _path(value: object) -> YamlPath:
     steps: list[str | int] = []
-    for step in _seq(value):
+    for step in plain_list(value):
         if type(step) is not str and type(step) is not int:
             raise TypeError("not a cached path step")
         steps.append(step)

@@ -167,7 +167,7 @@ def writer(folder: Path, command: str) -> Iterator[TreeLock]:
 
 def undo_interrupted(folder: Path) -> None:
     """For a command that only reads: undo a killed run's write first, under the lock."""
-    from hubs.files.transaction import pending
+    from hubs.files.paths import pending
 
     if pending(folder):
         with writer(folder, "recover"):
