@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,20 @@ def cache_on(monkeypatch: pytest.MonkeyPatch, fleet: Fleet) -> None:
     check has nothing to report (the small fleet's one lint finding turned off)."""
     monkeypatch.delenv("HUBS_CACHE", raising=False)
     fleet.toml('\n[lint]\noff = ["unused-image"]\n')
+
+
+def entry_data(path: Path, name: str) -> object:
+    """The data a cache file keeps under ``name`` (each entry is its own JSON text)."""
+    return json.loads(json.loads(path.read_bytes())["files"][name][1])
+
+
+def rewrite_entry(path: Path, name: str, change: Callable[[str], str]) -> None:
+    """Rewrite the entry ``name`` of a cache file, its digest kept: ``change`` takes and
+    gives its data as JSON text (with spaces after commas and colons)."""
+    body = json.loads(path.read_bytes())
+    entry = body["files"][name]
+    entry[1] = json.dumps(json.loads(change(json.dumps(json.loads(entry[1])))))
+    path.write_text(json.dumps(body), encoding="utf-8")
 
 
 def cache_file(fleet: Fleet) -> Path:
@@ -92,12 +107,12 @@ def test_hubs_cache_off_reads_and_writes_none(
 def test_the_cache_is_read_and_an_edit_is_seen(fleet: Fleet) -> None:
     assert fleet.run("check").code == 0
     path = cache_file(fleet)
-    data = json.loads(path.read_bytes())
     # poison the entry (digest kept): a hit would now report a tag the file does not hold
-    entry = data["files"]["scan::" + COMMON]
-    text = json.dumps(entry).replace("quay.io/org/image:abc1234", "quay.io/org/image:poison")
-    data["files"]["scan::" + COMMON] = json.loads(text)
-    path.write_text(json.dumps(data), encoding="utf-8")
+    rewrite_entry(
+        path,
+        "scan::" + COMMON,
+        lambda text: text.replace("quay.io/org/image:abc1234", "quay.io/org/image:poison"),
+    )
     assert "quay.io/org/image:poison" in fleet.run("diff").out  # the scan cache is used
     # an edit of the file changes its digest: the poisoned entry is no longer used
     fleet.write(COMMON, COMMON_A.replace("tag: abc1234", "tag: abc9999"))
@@ -125,10 +140,10 @@ def test_another_tool_version_ignores_the_cache(
         lambda text: text[: len(text) // 2],  # truncated
         lambda text: "\x00garbage{",  # corrupt
         lambda text: "[]",  # foreign shape
-        lambda text: text.replace('"format":1', '"format":0'),  # another format
+        lambda text: text.replace('"format":2', '"format":1'),  # another format
         lambda text: text.replace('"folder":"', '"folder":"/elsewhere'),  # another hubs.toml
         lambda text: text.replace("[true,", "[1,"),  # an entry of the wrong types
-        lambda text: text.replace('["unlisted",', '["mystery",'),  # an unknown slot kind
+        lambda text: text.replace('[\\"unlisted\\",', '[\\"mystery\\",'),  # an unknown kind
         lambda text: "[" * 100_000,  # nested too deep for the parser
     ],
     ids=["truncated", "corrupt", "foreign", "format", "folder", "types", "kind", "deep"],
@@ -255,11 +270,9 @@ def poisoned(fleet: Fleet) -> None:
     """A clean check recorded, then its entry made to say 70 slots: seen only on a replay."""
     assert fleet.run("check").out == CLEAN
     path = check_file(fleet)
-    data = json.loads(path.read_bytes())
-    entry = data["files"]["check:hubs.toml"][1]
-    assert entry[5:7] == [7, 3]
-    entry[5] = 70
-    path.write_text(json.dumps(data), encoding="utf-8")
+    entry = entry_data(path, "check:hubs.toml")
+    assert isinstance(entry, list) and entry[5:7] == [7, 3]
+    rewrite_entry(path, "check:hubs.toml", lambda text: text.replace(", 7, 3, ", ", 70, 3, "))
     assert fleet.run("check").out == "hubs check: clean (70 slots, 3 hubs)\n"
 
 
@@ -451,10 +464,8 @@ def test_the_model_cache_is_used_and_a_changed_hubs_toml_is_validated_again(
 ) -> None:
     assert fleet.run("list", "--format", "json").code == 0
     path = model_file(fleet)
-    data = json.loads(path.read_bytes())
     # poison the entry (digest kept): a hit now states a tag hubs.toml does not hold
-    text = json.dumps(data).replace('"tag": "1.0.0"', '"tag": "6.6.6"')
-    path.write_text(text, encoding="utf-8")
+    rewrite_entry(path, "hubs.toml", lambda text: text.replace('"tag": "1.0.0"', '"tag": "6.6.6"'))
     assert "quay.io/org/small:6.6.6" in fleet.run("diff").out  # the model cache is used
     fleet.toml("\n# a comment changes the digest\n")
     assert fleet.run("diff") == fleet.run("--no-cache", "diff")
@@ -468,7 +479,7 @@ def test_the_model_cache_is_used_and_a_changed_hubs_toml_is_validated_again(
         ('"$": "Follow"', '"$": "Broken"'),  # fields of another class
         ('"order": "semver"', '"ordre": "semver"'),  # a field missing
         ('"$": "date", "v": "2026-12-31"', '"$": "date", "v": "soon"'),  # not a day
-        ('"$": "map", "v": [', '"$": "map", "v": [[1, 2, 3], '),  # not a pair
+        ('"$": "map", "v": [', '"$": "map", "v": [[1, 2, 3]], "w": ['),  # not a pair
     ],
 )
 def test_a_model_entry_of_another_shape_is_a_miss_and_validated_again(
@@ -479,9 +490,8 @@ def test_a_model_entry_of_another_shape_is_a_miss_and_validated_again(
     assert fleet.run("list", "--format", "json") == expected
     path = model_file(fleet)
     kept = json.loads(path.read_bytes())
-    text = json.dumps(kept)
-    assert damage[0] in text
-    path.write_text(text.replace(damage[0], damage[1], 1), encoding="utf-8")
+    assert damage[0] in json.dumps(entry_data(path, "hubs.toml"))
+    rewrite_entry(path, "hubs.toml", lambda text: text.replace(damage[0], damage[1], 1))
     assert fleet.run("list", "--format", "json") == expected
     assert json.loads(path.read_bytes()) == kept  # validated again and kept again
 

@@ -4,7 +4,9 @@ One JSON file per hubs.toml folder (and a small one of its own for the clean-che
 :mod:`hubs.compile.checkcache`, so a replay reads no scan), in the user's cache folder
 (``$XDG_CACHE_HOME/hubs``, else ``~/.cache/hubs``; never in the tree, so a run that writes
 nothing leaves the tree as it was), maps an entry name (a kind and a tree-relative path) to
-the digest of the text it was computed from and that result as plain JSON data. An entry is
+the digest of the text it was computed from and that result as plain JSON data, written as
+its own JSON text (a run decodes only the entries it uses, and holds each as text until
+then, not as a second copy of the objects it was made from). An entry is
 used only when the digest matches the text just read, the tool's version and the cache
 format match, and the caller's decoder accepts its shape; anything else (a foreign, corrupt
 or truncated file, an entry of another shape) is a miss and is recomputed. Nothing here is
@@ -31,7 +33,7 @@ from typing import TypeVar
 from hubs.errors import HubsError
 from hubs.files.fileio import MiB, read_bytes
 
-FORMAT = 1
+FORMAT = 2  # 2: each entry's result is kept as its own JSON text, decoded when used
 # The largest cache file read: ~2 KiB a values file, so far above a 10,000-hub fleet's.
 # A FIFO, a device, a folder or a bigger file is no cache (read as every file is, by
 # fileio), never a hang or a MemoryError.
@@ -98,7 +100,7 @@ class Store:
         self._entries = self._read()
         self._changed = False
 
-    def _read(self) -> dict[str, tuple[str, object]]:
+    def _read(self) -> dict[str, tuple[str, str]]:
         try:
             data = json.loads(read_bytes(self.path, str(self.path), LIMIT))
         except (HubsError, ValueError, RecursionError):  # not a file we wrote: no cache
@@ -110,9 +112,9 @@ class Store:
             return {}
         if not isinstance(files, dict):
             return {}
-        out: dict[str, tuple[str, object]] = {}
+        out: dict[str, tuple[str, str]] = {}
         for name, entry in files.items():
-            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str):
+            if isinstance(entry, list) and len(entry) == 2 and all(type(e) is str for e in entry):
                 out[name] = (entry[0], entry[1])
         return out
 
@@ -123,14 +125,17 @@ class Store:
         if entry is None or entry[0] != digest:
             return None
         try:
-            return decode(entry[1])
-        except (KeyError, TypeError, ValueError, IndexError):
+            return decode(json.loads(entry[1]))
+        except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             del self._entries[name]
             return None
 
     def put(self, name: str, digest: str, data: object) -> None:
-        if self._entries.get(name) != (digest, data):
-            self._entries[name] = (digest, data)
+        """Keep ``data`` (plain JSON data) for ``name`` as computed from text with ``digest``:
+        kept as JSON text, so a run holds each result once, as its objects, not twice."""
+        entry = (digest, json.dumps(data, separators=(",", ":")))
+        if self._entries.get(name) != entry:
+            self._entries[name] = entry
             self._changed = True
 
     def save(self) -> None:
