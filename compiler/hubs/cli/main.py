@@ -110,10 +110,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from hubs.errors import Exit, HubsError, clipped, oneline, shorten
 
     args = _parse(words)
-    from hubs.files import fileio, paths
+    from hubs.files import paths
 
-    paths.remember()  # a run checks each folder and path of the tree afresh, once,
-    fileio.remember()  # and reads each file once
+    paths.remember()  # a run checks each folder and path of the tree afresh, once
     show_traceback = getattr(args, "traceback", False)
     collecting = gc.isenabled()
     gc.disable()  # a run's objects live until it ends: cyclic GC would only rescan them
@@ -145,8 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         _restore_sigterm(terminated)
         save_caches()
-        paths.remember(False)  # a caller of main() in the same process reads afresh
-        fileio.remember(False)
+        paths.remember(False)  # a caller of main() in the same process checks afresh
         if collecting:
             gc.enable()
 

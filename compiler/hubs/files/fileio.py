@@ -87,38 +87,9 @@ def _kind(mode: int) -> str:
 
 def digest(text: str) -> str:
     """A short fingerprint of a text read: to see that a file did not change since."""
-    known = _DIGESTS.get(text) if _TEXTS is not None else None
-    if known is not None:
-        return known
     import hashlib
 
-    found = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
-    if _TEXTS is not None:
-        _DIGESTS[text] = found
-    return found
-
-
-# One run's view of the tree: the text of each file read, by path.  Off (None) until a
-# command starts (hubs.cli.main), so library callers always read afresh; dropped whenever a
-# transaction renames or puts back a file.
-_TEXTS: dict[str, str] | None = None
-_DIGESTS: dict[str, str] = {}  # text -> digest(text), for the texts _TEXTS holds
-
-
-def remember(on: bool = True) -> None:
-    """From now on, read each file once: a run sees one text per file (called as a command
-    starts, and with False as it ends; the transaction calls :func:`forget` as it changes
-    files)."""
-    global _TEXTS
-    _TEXTS = {} if on else None
-    _DIGESTS.clear()
-
-
-def forget() -> None:
-    """Read every file afresh from now on (the texts remembered so far may be stale)."""
-    if _TEXTS is not None:
-        _TEXTS.clear()
-    _DIGESTS.clear()
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
 def read_regular(path: Path, shown: str, limit: int = LIMIT) -> str:
@@ -128,15 +99,8 @@ def read_regular(path: Path, shown: str, limit: int = LIMIT) -> str:
     file and :class:`ReadError` (exit 3) when reading fails.  ``shown`` names the file in
     messages (tree-relative, ``(listed in cluster.yaml)``, ...).
     """
-    key = os.fspath(path)
-    known = None if _TEXTS is None else _TEXTS.get(key)
-    if known is not None:
-        return known
     data = read_bytes(path, shown, limit)
     try:
-        text = data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise BadFileError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
-    if _TEXTS is not None and limit == LIMIT:
-        _TEXTS[key] = text
-    return text

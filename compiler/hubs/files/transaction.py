@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hubs.errors import InputError
-from hubs.files import fileio
 from hubs.files.fileio import LIMIT, BadFileError, WriteError, read_bytes, read_open
 from hubs.files.paths import JOURNAL, is_secret
 
@@ -332,7 +331,6 @@ def _apply(staged: list[_Staged], lock: TreeLock | None) -> None:
     drop the journal; on any failure or interrupt, undo every rename made."""
     if not staged:
         return
-    fileio.forget()  # whatever happens next, the texts read so far may no longer be there
     journal = _write_journal(lock.path.parent, staged) if lock is not None else None
     attempted: list[_Staged] = []
     try:
@@ -489,7 +487,6 @@ def recover(beside: Path) -> list[str]:
             f"{path}: an interrupted write's journal is not as hubs writes it ({exc}); "
             "check the tree with git, then remove it"
         ) from None
-    fileio.forget()
     undone = list(_undo_entries(entries))
     _drop_journal(path)
     return undone
