@@ -261,6 +261,34 @@ def test_a_store_puts_and_gets_by_digest(tmp_path: Path, scan_cache_home: Path) 
     assert again.path.parent == scan_cache_home / "hubs"
 
 
+def test_a_store_lets_a_decoded_entry_go_and_reads_it_back_to_save_or_get_again(
+    tmp_path: Path,
+) -> None:
+    first = cache.Store(tmp_path)
+    first.put("x", "d1", [1, "a"])
+    first.put("y", "d1", [2, "b"])
+    first.save()
+    store = cache.Store(tmp_path)
+    assert store.get("x", "d1", same) == [1, "a"]
+    assert store._entries["x"] == ("d1", None)  # decoded: the run holds its objects only
+    assert store.get("x", "d1", same) == [1, "a"]  # asked again: read back from the file
+    store.put("z", "d2", [3])
+    store.save()
+    entries = {"x": ["d1", '[1,"a"]'], "y": ["d1", '[2,"b"]'], "z": ["d2", "[3]"]}
+    whole = {"format": cache.FORMAT, "tool": store.tool, "folder": store.folder, "files": entries}
+    assert store.path.read_text(encoding="utf-8") == json.dumps(whole, separators=(",", ":"))
+    # the file changed under a store whose entry was decoded: that entry is left out
+    late = cache.Store(tmp_path)
+    assert late.get("y", "d1", same) == [2, "b"]
+    other = cache.Store(tmp_path)
+    other.put("y", "d9", [9])
+    other.save()
+    late.put("w", "d3", [4])
+    late.save()
+    entries = json.loads(late.path.read_bytes())["files"]
+    assert sorted(entries) == ["w", "x", "z"]
+
+
 # ---------------------------------------------------------------- a clean check replayed
 
 CLEAN = "hubs check: clean (7 slots, 3 hubs)\n"

@@ -70,6 +70,6 @@ def save(digest: str, found: tuple[Package, ...], flag_off: bool = False) -> Non
     body = {"format": FORMAT, "reader": READER, "digest": digest, "packages": rows}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(body, separators=(",", ":")))
+        write_atomic(path, [json.dumps(body, separators=(",", ":"))])
     except OSError:
         return

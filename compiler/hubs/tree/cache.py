@@ -26,7 +26,7 @@ import hashlib
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -97,7 +97,10 @@ class Store:
         self.folder = str(folder.resolve())  # hubs.toml's folder: one cache file each
         self.path = file_of(folder, kind)
         self.tool = version()
-        self._entries = self._read()
+        # name -> (digest, its JSON text; None once decoded: the file still has it)
+        self._entries: dict[str, tuple[str, str | None]] = dict(self._read())
+        self._disk: dict[str, tuple[str, str]] | None = None  # the file read again, if needed
+        self._put: set[str] = set()  # entries put this run: not in the file yet
         self._changed = False
 
     def _read(self) -> dict[str, tuple[str, str]]:
@@ -122,13 +125,17 @@ class Store:
         """The decoded entry ``name`` if it was computed from text with ``digest``;
         None (a miss) when absent, stale, or of a shape ``decode`` refuses."""
         entry = self._entries.get(name)
-        if entry is None or entry[0] != digest:
+        text = self._text(name, entry)
+        if entry is None or entry[0] != digest or text is None:
             return None
         try:
-            return decode(json.loads(entry[1]))
+            found = decode(json.loads(text))
         except (KeyError, TypeError, ValueError, IndexError, RecursionError):
             del self._entries[name]
             return None
+        if name not in self._put:  # the text goes: read back from the file if needed
+            self._entries[name] = (digest, None)
+        return found
 
     def put(self, name: str, digest: str, data: object) -> None:
         """Keep ``data`` (plain JSON data) for ``name`` as computed from text with ``digest``:
@@ -136,34 +143,59 @@ class Store:
         entry = (digest, json.dumps(data, separators=(",", ":")))
         if self._entries.get(name) != entry:
             self._entries[name] = entry
+            self._put.add(name)
             self._changed = True
 
     def save(self) -> None:
         """Write the entries if any changed; an OS error leaves no cache, never a failure."""
         if not self._changed:
             return
-        body = {
-            "format": FORMAT,
-            "tool": self.tool,
-            "folder": self.folder,
-            "files": {name: list(entry) for name, entry in sorted(self._entries.items())},
-        }
-        text = json.dumps(body, separators=(",", ":"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, text)
+            write_atomic(self.path, self._body())
         except OSError:
             return
         self._changed = False
 
+    def _body(self) -> Iterator[str]:
+        """The file's JSON text, an entry at a time (as ``json.dumps`` of the whole with
+        ``separators=(",", ":")``: at 10,000 hubs the whole text would be held twice)."""
+        head = {"format": FORMAT, "tool": self.tool, "folder": self.folder}
+        yield json.dumps(head, separators=(",", ":"))[:-1] + ',"files":{'
+        for at, (name, entry) in enumerate(sorted(self._kept().items())):
+            yield ("," if at else "") + json.dumps(name) + ":"
+            yield json.dumps(list(entry), separators=(",", ":"))
+        yield "}}"
 
-def write_atomic(path: Path, text: str) -> None:
+    def _text(self, name: str, entry: tuple[str, str | None] | None) -> str | None:
+        """The JSON text of ``entry``, read back from the file once it was decoded (None
+        when the file no longer has it as it was: a miss)."""
+        if entry is None or entry[1] is not None:
+            return None if entry is None else entry[1]
+        if self._disk is None:
+            self._disk = self._read()
+        found = self._disk.get(name)
+        return found[1] if found is not None and found[0] == entry[0] else None
+
+    def _kept(self) -> dict[str, tuple[str, str]]:
+        """Every entry with its text (an entry the file no longer has as it was is left out:
+        a miss next time)."""
+        kept = {}
+        for name, entry in self._entries.items():
+            text = self._text(name, entry)
+            if text is not None:
+                kept[name] = (entry[0], text)
+        return kept
+
+
+def write_atomic(path: Path, text: Iterable[str]) -> None:
+    """``text`` (its pieces, in order) as the file ``path``, replaced at once."""
     import tempfile
 
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            handle.writelines(text)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

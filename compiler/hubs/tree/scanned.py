@@ -7,6 +7,7 @@ TypeError on anything else, so a cache entry is either the scan's result or a mi
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -16,7 +17,6 @@ from hubs.errors import (
     encode_diagnostic,
     plain_choice,
     plain_list,
-    plain_maybe,
     plain_typed,
 )
 
@@ -182,16 +182,16 @@ def decode(data: object, path: str, prefix: YamlPath, digest: str) -> ValuesFile
     has_list, profiles, slots, warnings, notes, shadowed, options, settings = plain_list(data, 8)
     out = ValuesFile(path, prefix, digest, has_profile_list=plain_typed(has_list, bool))
     for name, index in (plain_list(p, 2) for p in plain_list(profiles)):
-        out.profiles[plain_typed(name, str)] = plain_typed(index, int)
+        out.profiles[_text(name)] = plain_typed(index, int)
     for row in (plain_list(s, 12) for s in plain_list(slots)):
         out.slots.append(_slot(path, row))
     out.warnings.extend(decode_diagnostic(w) for w in plain_list(warnings))
     out.notes.extend(_note(row) for row in (plain_list(n, 7) for n in plain_list(notes)))
-    out.shadowed.extend(plain_typed(name, str) for name in plain_list(shadowed))
+    out.shadowed.extend(_text(name) for name in plain_list(shadowed))
     out.options.extend(_option(row) for row in (plain_list(o, 4) for o in plain_list(options)))
     for key, value, line, plain in (plain_list(s, 4) for s in plain_list(settings)):
         out.settings[_path(key)] = Setting(
-            plain_maybe(value, str), plain_typed(line, int), plain_typed(plain, bool)
+            _maybe_text(value), plain_typed(line, int), plain_typed(plain, bool)
         )
     return out
 
@@ -200,13 +200,10 @@ def _option(row: list[object]) -> Option:
     profile, name, choices, images = row
     found = (plain_list(i, 3) for i in plain_list(images))
     return Option(
-        plain_typed(profile, str),
-        plain_typed(name, str),
-        tuple(plain_typed(choice, str) for choice in plain_list(choices)),
-        tuple(
-            OptionImage(plain_maybe(c, str), plain_typed(n, int), plain_typed(i, str))
-            for c, n, i in found
-        ),
+        _text(profile),
+        _text(name),
+        tuple(_text(choice) for choice in plain_list(choices)),
+        tuple(OptionImage(_maybe_text(c), plain_typed(n, int), _text(i)) for c, n, i in found),
     )
 
 
@@ -217,12 +214,12 @@ def _note(row: list[object]) -> Note:
     kind, profile, choice, path, physical, line, value = row
     return Note(
         plain_choice(kind, _NOTE_KINDS),  # type: ignore[arg-type]
-        plain_maybe(profile, str),
-        plain_maybe(choice, str),
+        _maybe_text(profile),
+        _maybe_text(choice),
         _path(path),
         _path(physical),
         plain_typed(line, int),
-        plain_typed(value, str),
+        _text(value),
     )
 
 
@@ -231,24 +228,37 @@ def _slot(file: str, row: list[object]) -> Slot:
     return Slot(
         file,
         plain_choice(kind, _KINDS),  # type: ignore[arg-type]
-        plain_maybe(profile, str),
-        plain_maybe(choice, str),
+        _maybe_text(profile),
+        _maybe_text(choice),
         _path(path),
         _path(physical),
         plain_typed(line, int),
-        plain_maybe(image, str),
-        plain_maybe(anchor, str),
-        plain_maybe(name, str),
-        plain_maybe(tag, str),
+        _maybe_text(image),
+        _maybe_text(anchor),
+        _maybe_text(name),
+        _maybe_text(tag),
         None if partial is None else plain_choice(partial, ("name", "tag")),  # type: ignore[arg-type]
         plain_typed(nulled, bool),
     )
 
 
+def _text(value: object) -> str:
+    """A cached string, interned: the same names and images recur in every file, and a
+    decoded cache would otherwise hold a copy for each (a scan shares them)."""
+    return sys.intern(plain_typed(value, str))
+
+
+def _maybe_text(value: object) -> str | None:
+    return None if value is None else _text(value)
+
+
 def _path(value: object) -> YamlPath:
     steps: list[str | int] = []
     for step in plain_list(value):
-        if type(step) is not str and type(step) is not int:
+        if type(step) is str:
+            steps.append(sys.intern(step))
+        elif type(step) is int:
+            steps.append(step)
+        else:
             raise TypeError("not a cached path step")
-        steps.append(step)
     return tuple(steps)
