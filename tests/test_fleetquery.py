@@ -378,3 +378,20 @@ def _first_column(lines: list[str]) -> list[str]:
         else:
             values[-1] += cell
     return values
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [],
+        [{}],
+        [[]],
+        [1, "a\nb", None],
+        [{"address": "a/x:image", "hubs": ["a/b", "c/d"], "path": [1, ["x"]], "u": "é\u202e"}],
+        [{"nested": {"deeper": [{"k": [1, 2]}, []]}}, {"second": True}],
+    ],
+)
+def test_a_json_array_written_in_pieces_is_byte_for_byte_json_dumps(items: list[object]) -> None:
+    from hubs.report.fleetquery import json_array
+
+    assert "".join(json_array(iter(items))) == json.dumps(items, indent=2) + "\n"

@@ -9,6 +9,7 @@ given one, wrapping long values, and never drop a character; JSON has the same v
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
@@ -130,15 +131,31 @@ def select(rows: list[Row], query: Query, fleet: Fleet) -> list[Row]:
     return [row for row in rows if query.row_matches(row)]
 
 
-def render_rows(found: list[Row], fmt: str, width: int | None = None) -> str:
-    """The rows as JSON or as a text table, fitted to ``width`` when given."""
+def render_rows(found: list[Row], fmt: str, width: int | None = None) -> Iterator[str]:
+    """The rows as JSON or as a text table, fitted to ``width`` when given, in pieces: JSON
+    one row at a time (at 10,000 hubs the whole text and its parts would be held at once)."""
     if fmt == "json":
-        return json.dumps([r.as_json() for r in found], indent=2) + "\n"
+        yield from json_array(r.as_json() for r in found)
+        return
     cells = [
         (r.address, r.policy, r.registry or "-", _on(r.image), str(len(r.hubs))) for r in found
     ]
     header = ("ADDRESS", "POLICY", "REGISTRY", "IMAGE", "HUBS")
-    return tablefit.render(header, cells, (0, 2, 3), width)
+    yield tablefit.render(header, cells, (0, 2, 3), width)
+
+
+def json_array(items: Iterable[object]) -> Iterator[str]:
+    """``json.dumps(list(items), indent=2) + "\\n"``, an item at a time: each item's own
+    lines indented two more (JSON text has no raw newline inside a string)."""
+    first = True
+    for item in items:
+        yield ("[\n" if first else ",\n") + _indented(json.dumps(item, indent=2))
+        first = False
+    yield "[]\n" if first else "\n]\n"
+
+
+def _indented(text: str) -> str:
+    return "  " + text.replace("\n", "\n  ")
 
 
 def _on(image: str | None) -> str:

@@ -47,7 +47,7 @@ def run(options: ListOptions) -> int:
         matched, what = len(found), "hub"
     else:
         selected = fleetquery.select(rows(source.config, fleet, lock), query, fleet)
-        sys.stdout.write(fleetquery.render_rows(selected, options.format, terminal_width()))
+        sys.stdout.writelines(fleetquery.render_rows(selected, options.format, terminal_width()))
         matched, what = len(selected), "slot"
     warn(fleet.warnings())
     return _status(query.described(), matched, what)
