@@ -13,6 +13,8 @@ from hubs.compile import findings, plan
 from hubs.errors import UNSTATED_RULES, oneline
 from hubs.policy.address import toml_key as key
 from hubs.policy.imageref import Written
+from hubs.policy.load import ConfigError, parse_config
+from hubs.policy.model import Lock
 from hubs.tree.clusters import Cluster, Hub
 from hubs.tree.layering import Fleet
 from hubs.tree.scan import Slot, ValuesFile
@@ -223,9 +225,6 @@ def _alias_owners(values: ValuesFile) -> dict[str, str]:
 
 def check_import(text: str, fleet: Fleet) -> None:
     """The promise of import: compiling ``text`` changes no byte.  Refuse to write otherwise."""
-    from hubs.policy.load import ConfigError, parse_config
-    from hubs.policy.model import Lock
-
     try:
         config = parse_config(text)
         made = plan.make_plan(config, fleet, Lock())

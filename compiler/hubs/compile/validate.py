@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hubs.compile.plan import FileEdit
+from hubs.errors import InputError
+from hubs.files.fileio import read_regular
+from hubs.files.paths import inside
 from hubs.policy import imageref
 from hubs.tree import slots, yamldoc
 from hubs.tree.clusters import CHART_SCHEMA
@@ -99,10 +102,6 @@ def _chart_validator(root: Path) -> Any:
     """The tree's chart schema (through the guards every read of the tree takes), or None
     when the tree has none."""
     import jsonschema
-
-    from hubs.errors import InputError
-    from hubs.files.fileio import read_regular
-    from hubs.files.paths import inside
 
     path = inside(root, CHART_SCHEMA, CHART_SCHEMA)
     if not path.exists():

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hubs.errors import Diagnostic, HubsError, InputError
+from hubs.files.fileio import digest, read_regular
+from hubs.policy import stored
 from hubs.policy.address import dotted
 from hubs.policy.model import Config, Lock, dumped
 from hubs.policy.names import CONFIG_NAME, LOCK_NAME
@@ -57,8 +59,6 @@ def find_config(start: Path) -> Path:
 
 
 def read_text(path: Path) -> str:
-    from hubs.files.fileio import read_regular
-
     return read_regular(path, str(path))
 
 
@@ -110,9 +110,6 @@ _M = TypeVar("_M", Config, Lock)
 def _model(made: type[_M], text: str, name: str, cache: Cache | None) -> _M:
     """The model of ``text``: from ``cache`` when these bytes validated before, else
     validated (and then kept there)."""
-    from hubs.files.fileio import digest
-    from hubs.policy import stored
-
     key = digest(text)
     if cache is not None:
         found = cache.get(name, key, lambda data: stored.decode(data, made))

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+import hubs
 from hubs.errors import HubsError
 from hubs.files.fileio import MiB, read_bytes
 
@@ -50,13 +51,11 @@ def version() -> str:
     changed module, as in an editable install, is another tool)."""
     from importlib.util import find_spec
 
-    from hubs import __version__
-
     found = find_spec("yaml")
     folders = found.submodule_search_locations if found is not None else None
     parser = sources(Path(next(iter(folders)))) if folders else "-"
     here = sources(Path(__file__).parent)
-    return f"{__version__} {sys.version.split()[0]} {here} {parser}"
+    return f"{hubs.__version__} {sys.version.split()[0]} {here} {parser}"
 
 
 def sources(package: Path) -> str:
