@@ -7,6 +7,7 @@ cannot be read is an I/O failure (exit 3).  Writes go through :mod:`hubs.files.t
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -90,8 +91,6 @@ def digest(text: str) -> str:
     known = _DIGESTS.get(text) if _TEXTS is not None else None
     if known is not None:
         return known
-    import hashlib
-
     found = hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
     if _TEXTS is not None:
         _DIGESTS[text] = found

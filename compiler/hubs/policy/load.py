@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -49,8 +50,6 @@ def find_config(start: Path) -> Path:
 
     The nearest entry of that name counts whatever it is: a folder or a dangling link named
     hubs.toml is refused when read (exit 2), never passed over for a fleet further up."""
-    import os
-
     for folder in (start, *start.parents):
         candidate = folder / CONFIG_NAME
         if os.path.lexists(candidate):

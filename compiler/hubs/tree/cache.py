@@ -25,6 +25,7 @@ import json
 import os
 import sys
 from collections.abc import Callable
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TypeVar
 
@@ -49,8 +50,6 @@ def version() -> str:
     """The tool as far as a cached result depends on it: its version, the Python running
     it, and the size and time of every file of the package and of PyYAML, which parses (a
     changed module, as in an editable install, is another tool)."""
-    from importlib.util import find_spec
-
     found = find_spec("yaml")
     folders = found.submodule_search_locations if found is not None else None
     parser = sources(Path(next(iter(folders)))) if folders else "-"
