@@ -27,7 +27,7 @@ _Image = tuple[str, tuple[str, ...]]
 
 
 def string(text: str) -> str:
-    import tomlkit
+    import tomlkit  # heavy (20 ms): adopt imports this module, and may add no table
 
     return tomlkit.string(text).as_string()
 

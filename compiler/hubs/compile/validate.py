@@ -77,7 +77,7 @@ def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, Yaml
     """
     if not edits:
         return []
-    import jsonschema
+    import jsonschema  # heavy (50 ms and more): only a run that edits validates
 
     validator = jsonschema.Draft202012Validator(CHART_IMAGES_SCHEMA)
     chart = _chart_validator(root)
@@ -101,7 +101,7 @@ def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, Yaml
 def _chart_validator(root: Path) -> Any:
     """The tree's chart schema (through the guards every read of the tree takes), or None
     when the tree has none."""
-    import jsonschema
+    import jsonschema  # heavy: only check_edits, a run that edits, gets here
 
     path = inside(root, CHART_SCHEMA, CHART_SCHEMA)
     if not path.exists():

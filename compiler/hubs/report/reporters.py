@@ -300,7 +300,7 @@ def _finding_json(report: Report, finding: Diagnostic) -> dict[str, object]:
 
 
 def render_markdown(report: Report) -> str:
-    import jinja2
+    import jinja2  # heavy (40 ms): only --format markdown needs it
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("hubs.report", "templates"),

@@ -151,7 +151,7 @@ class Store:
 
 
 def write_atomic(path: Path, text: str) -> None:
-    import tempfile
+    import tempfile  # 0.4 ms of a replayed check, which writes no cache
 
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
