@@ -594,3 +594,21 @@ def test_a_run_reads_each_file_once_and_a_caller_after_it_reads_afresh(
     fleet.write(COMMON, COMMON_A.replace("tag: abc1234", "tag: abc9999"))
     slot = load_fleet(fleet.root).file(COMMON).slot("singleuser")
     assert slot is not None and slot.image == "quay.io/org/image:abc9999"
+
+
+def test_a_replayed_check_imports_no_parser_and_no_loader(
+    fleet: Fleet, scan_cache_home: Path
+) -> None:
+    import subprocess
+    import sys
+
+    assert fleet.run("check").out == CLEAN  # recorded
+    probe = (
+        "import sys\nfrom hubs.cli.main import main\n"
+        f"code = main(['-C', {str(fleet.root)!r}, 'check'])\n"
+        "heavy = ('yaml', 'tomllib', 'tomlkit', 'pydantic', 'hubs.policy.load', 'hubs.tree.scan')\n"
+        "print(code, sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(scan_cache_home)}
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
+    assert (run.stdout, run.stderr) == (CLEAN + "0 []\n", "")

@@ -122,7 +122,7 @@ class Diagnostic:
 def close_match(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` or an empty string; none for a word longer than any name
     (difflib takes seconds over a 10 MB key, and would echo a huge name back)."""
-    import difflib
+    import difflib  # 5 ms; 1 ms of a replayed check, which never needs it
 
     if len(word) > _MAX_SHOWN:
         return ""

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hubs.authoring import importer, tomledit
+from hubs.compile.findings import find
 from hubs.compile.stale import settle
 from hubs.compile.targets import Target, targets
 from hubs.errors import UNSTATED_RULES, DecisionError, InputError, close_match
-from hubs.policy.address import Address, Scope, address_at
+from hubs.policy.address import Address, Scope, address_at, parse
 from hubs.policy.imageref import ImageRef, Written
 from hubs.policy.kinds import Kind
 from hubs.policy.load import Source, parse_config
@@ -158,7 +159,6 @@ def _addresses(named: Sequence[str], wanted: list[Target]) -> set[Address] | Non
     """The slot addresses asked for (a hub's or a cluster's name means all its slots)."""
     if not named:
         return None
-    from hubs.policy.address import parse
 
     known = {t.address for t in wanted}
     out: set[Address] = set()
@@ -282,8 +282,6 @@ def _locked(target: Target, lock: Lock) -> str | None:
 def _check(work: _Work, fleet: Fleet, only: set[Address] | None) -> None:
     """The promise of adopt: afterwards nothing asked for is unstated, and every slot it
     took (or added with a hub or cluster) holds in hubs.toml what the tree has."""
-    from hubs.compile.findings import find
-
     config = parse_config(work.text)
     wanted = targets(config, fleet, None)
     left = [

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -68,8 +71,6 @@ def extract_image(
     ``source`` is a local path (relative to ``base``) or a URL; ``search_path`` is where
     ``git-filter-repo`` is looked for (default: beside this Python, then ``PATH``).
     """
-    import tempfile
-
     base = base or Path.cwd()
     subdir = _folder(folder)
     filter_repo = find_filter_repo(search_path)
@@ -95,8 +96,6 @@ def extract_image(
 
 def find_filter_repo(search_path: str | None = None) -> list[str]:
     """The ``git-filter-repo`` command, or an :class:`InputError` saying how to install it."""
-    import shutil
-
     if search_path is None:
         search_path = os.pathsep.join(
             [str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]
@@ -195,15 +194,11 @@ def _git(*args: str, cwd: Path | None = None) -> str:
 
 
 def _try(*args: str, cwd: Path) -> str | None:
-    import subprocess
-
     done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     return done.stdout.strip() if done.returncode == 0 else None
 
 
 def _run(cmd: list[str], cwd: Path | None) -> str:
-    import subprocess
-
     try:
         done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False)
     except OSError as exc:

@@ -13,6 +13,9 @@ from hubs.compile import findings, plan
 from hubs.errors import UNSTATED_RULES, oneline
 from hubs.policy.address import toml_key as key
 from hubs.policy.imageref import Written
+from hubs.policy.load import parse_config
+from hubs.policy.locate import ConfigError
+from hubs.policy.model import Lock
 from hubs.tree.clusters import Cluster, Hub
 from hubs.tree.layering import Fleet
 from hubs.tree.scan import Slot, ValuesFile
@@ -25,7 +28,7 @@ _Image = tuple[str, tuple[str, ...]]
 
 
 def string(text: str) -> str:
-    import tomlkit
+    import tomlkit  # heavy (20 ms): adopt imports this module, and may add no table
 
     return tomlkit.string(text).as_string()
 
@@ -223,10 +226,6 @@ def _alias_owners(values: ValuesFile) -> dict[str, str]:
 
 def check_import(text: str, fleet: Fleet) -> None:
     """The promise of import: compiling ``text`` changes no byte.  Refuse to write otherwise."""
-    from hubs.policy.load import parse_config
-    from hubs.policy.locate import ConfigError
-    from hubs.policy.model import Lock
-
     try:
         config = parse_config(text)
         made = plan.make_plan(config, fleet, Lock())

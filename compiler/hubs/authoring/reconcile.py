@@ -24,6 +24,7 @@ from hubs.authoring.adopt import Adopted, adopt
 from hubs.compile.run import Compiled, build
 from hubs.compile.targets import Target, targets
 from hubs.errors import DecisionError, Diagnostic, HubsError
+from hubs.files.fileio import read_regular
 from hubs.files.gitbase import Base
 from hubs.policy.address import Address
 from hubs.policy.imageref import Image
@@ -31,6 +32,7 @@ from hubs.policy.kinds import Kind
 from hubs.policy.load import Source, parse_config, parse_lock
 from hubs.policy.locate import LOCK_NAME
 from hubs.policy.model import Follow, Lock, Promote
+from hubs.tree.clusters import LayoutError
 from hubs.tree.layering import Fleet
 from hubs.tree.scan import scan_text
 
@@ -133,9 +135,6 @@ def _held(
 
 
 def _scan(before: _Before, path: str, committed: bool) -> _Slots | None:
-    from hubs.files.fileio import read_regular
-    from hubs.tree.clusters import LayoutError
-
     where = before.fleet.root / path
     try:
         text = before.base.text(where) if committed else read_regular(where, path)

@@ -141,9 +141,9 @@ def _check_own_tag(text: str) -> None:
 
 
 def _follow(table: dict[str, Any]) -> dict[str, Any]:
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # heavy (35 ms): only --follow validates
 
-    from hubs.policy import schema
+    from hubs.policy import schema  # Pydantic's models, likewise
 
     try:
         schema.Follow.model_validate(table)
@@ -185,7 +185,7 @@ def _said(value: str | dict[str, Any]) -> str:
 
 def _inline(table: dict[str, Any]) -> str:
     """The TOML inline table as written to hubs.toml."""
-    import tomlkit
+    import tomlkit  # heavy (20 ms): only describing a follow policy needs it
 
     inline = tomlkit.inline_table()
     inline.update(table)

@@ -11,7 +11,7 @@ from hubs.policy.load import shared_prefix, table_headers
 
 def set_policy(text: str, address: Address, value: str | dict[str, Any] | None) -> str:
     """hubs.toml text with the policy at ``address`` set (None: removed, i.e. inherit)."""
-    import tomlkit
+    import tomlkit  # heavy (20 ms): adopt and reconcile often edit nothing
 
     keys = address.keys
     if value is None:
@@ -35,7 +35,7 @@ def remove(text: str, keys: tuple[str, ...]) -> str:
     """hubs.toml text without the entry at ``keys`` (a cluster, hub, file, profile or
     choice, with everything under it); profile tables left empty go too.  A cluster's
     ``# ---- NAME (...)`` heading, which import writes, goes with the cluster."""
-    import tomlkit
+    import tomlkit  # heavy (20 ms): adopt and reconcile often edit nothing
 
     doc = tomlkit.parse(_without_tables(text, keys))
     _remove(doc, keys)  # what is left: keys written inside a parent table
@@ -77,7 +77,7 @@ def _listed(text: str, scope: tuple[str, ...]) -> str:
 def value_at(text: str, keys: tuple[str, ...]) -> Any:
     """The policy written at ``keys`` as tomlkit holds it, so that :func:`set_policy`
     writes it elsewhere exactly as written (None when nothing is written there)."""
-    import tomlkit
+    import tomlkit  # heavy (20 ms): adopt and reconcile often edit nothing
 
     table: Any = tomlkit.parse(text)
     for key in keys:
@@ -88,7 +88,7 @@ def value_at(text: str, keys: tuple[str, ...]) -> Any:
 
 
 def _value(value: str | dict[str, Any]) -> Any:
-    import tomlkit.items
+    import tomlkit.items  # heavy (20 ms): adopt and reconcile often edit nothing
 
     if isinstance(value, tomlkit.items.Item):  # moved as written
         return value
@@ -102,7 +102,7 @@ def _value(value: str | dict[str, Any]) -> Any:
 
 def _inline_at(doc: Any, keys: tuple[str, ...]) -> int | None:
     """The depth of the first inline table (``h = {}``) on the way down ``keys``, if any."""
-    import tomlkit.items
+    import tomlkit.items  # heavy (20 ms): adopt and reconcile often edit nothing
 
     table = doc
     for depth, key in enumerate(keys):

@@ -15,6 +15,7 @@ from hubs.compile import editcheck, yamledit
 from hubs.compile import sync as copies
 from hubs.compile.targets import PlanError, Target, targets
 from hubs.errors import FailureError
+from hubs.files.fileio import read_regular
 from hubs.policy.imageref import Image, ImageRef, Written
 from hubs.policy.kinds import Kind
 from hubs.policy.model import Config, Lock, Sync
@@ -143,8 +144,6 @@ def _edit_file(
 
 def _reparse(fleet: Fleet, values: ValuesFile) -> yamldoc.Document:
     """The file as scanned: read again (the scan let its node tree go), same bytes."""
-    from hubs.files.fileio import read_regular
-
     text = read_regular(fleet.root / values.path, values.path)
     if digest_of(text) != values.digest:
         raise FailureError(f"{values.path}: changed on disk while hubs ran; nothing written")

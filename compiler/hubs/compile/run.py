@@ -9,7 +9,11 @@ from typing import TYPE_CHECKING
 
 from hubs.compile import findings, plan
 from hubs.compile.plan import Plan, PlanError
+from hubs.compile.stale import settle
+from hubs.compile.validate import check_edits
 from hubs.errors import Diagnostic
+from hubs.files.paths import inside
+from hubs.files.transaction import FileWrite, Transaction
 from hubs.policy.load import Source, load_lock
 from hubs.policy.model import Lock
 from hubs.tree import layering
@@ -17,7 +21,6 @@ from hubs.tree.clusters import CHART_VALUES
 from hubs.tree.layering import Fleet
 
 if TYPE_CHECKING:
-    from hubs.files.transaction import FileWrite, Transaction
     from hubs.files.treelock import TreeLock
 
 
@@ -31,9 +34,6 @@ class Compiled:
 
 def build(source: Source, fleet: Fleet | None = None, lock: Lock | None = None) -> Compiled:
     """Everything compile would do, computed in memory; raises on bad input."""
-    from hubs.compile.stale import settle
-    from hubs.compile.validate import check_edits
-
     fleet = fleet or layering.load_fleet(source.tree)
     lock = lock if lock is not None else load_lock(source.lock_path)
     gone = settle(source, fleet)
@@ -52,8 +52,6 @@ def write(
     """Write each compiled file whose text changes, and ``also`` (hubs.toml, hubs.lock), in
     one transaction: all or none.  A file already as planned is never touched, and a file
     changed on disk since it was read stops the write before anything is written."""
-    from hubs.files.transaction import Transaction
-
     txn = Transaction(lock)
     for each in also:
         txn.put(each.path, each.text, expected=each.expected)
@@ -64,8 +62,6 @@ def write(
 
 def stage(compiled: Compiled, txn: Transaction) -> list[str]:
     """Add the compiled files to ``txn`` (with hubs.toml or hubs.lock, for one commit)."""
-    from hubs.files.paths import inside
-
     root = compiled.fleet.root
     for folder in _folders(compiled.fleet):
         txn.sweep(folder)

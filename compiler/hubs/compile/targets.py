@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from hubs.compile.scopes import Bound, bind, key_error
 from hubs.errors import Diagnostic, InputError, close_match, shorten, shown
 from hubs.policy import imageref
-from hubs.policy.address import Address, Scope, SlotKind
+from hubs.policy.address import Address, Scope, SlotKind, parse
 from hubs.policy.imageref import Image, ImageRef
 from hubs.policy.kinds import Kind
 from hubs.policy.model import Broken, Config, Follow, Lock, Policy, Promote
@@ -280,8 +280,6 @@ def unknown(config: Config, fleet: Fleet, text: str) -> str:
     """What to say of an address that names no slot (nor hub): why the layering has none,
     else a did-you-mean among the addresses of the same cluster, and of the same hub for a
     hub-level address.  ``set`` and ``explain`` both ask here, so a typo gets one answer."""
-    from hubs.policy.address import parse
-
     try:
         address: Address | None = parse(text)
     except InputError:

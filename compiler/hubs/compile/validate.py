@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from hubs.compile.plan import FileEdit
+from hubs.errors import InputError
+from hubs.files.fileio import read_regular
+from hubs.files.paths import inside
 from hubs.policy import imageref
 from hubs.tree import slots, yamldoc
 from hubs.tree.clusters import CHART_SCHEMA
@@ -74,7 +77,7 @@ def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, Yaml
     """
     if not edits:
         return []
-    import jsonschema
+    import jsonschema  # heavy (50 ms and more): only a run that edits validates
 
     validator = jsonschema.Draft202012Validator(CHART_IMAGES_SCHEMA)
     chart = _chart_validator(root)
@@ -98,11 +101,7 @@ def check_edits(root: Any, edits: tuple[FileEdit, ...], prefixes: dict[str, Yaml
 def _chart_validator(root: Path) -> Any:
     """The tree's chart schema (through the guards every read of the tree takes), or None
     when the tree has none."""
-    import jsonschema
-
-    from hubs.errors import InputError
-    from hubs.files.fileio import read_regular
-    from hubs.files.paths import inside
+    import jsonschema  # heavy: only check_edits, a run that edits, gets here
 
     path = inside(root, CHART_SCHEMA, CHART_SCHEMA)
     if not path.exists():

@@ -7,6 +7,7 @@ cannot be read is an I/O failure (exit 3).  Writes go through :mod:`hubs.files.t
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -87,8 +88,6 @@ def _kind(mode: int) -> str:
 
 def digest(text: str) -> str:
     """A short fingerprint of a text read: to see that a file did not change since."""
-    import hashlib
-
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 

@@ -12,6 +12,7 @@ one unlinked meanwhile) and retries otherwise.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import stat
 import time
@@ -58,8 +59,6 @@ def wait_seconds() -> float:
 @contextmanager
 def hold(folder: Path, command: str, wait: float | None = None) -> Iterator[TreeLock]:
     """Hold the writer lock of the hubs.toml in ``folder`` for the ``with`` block."""
-    import fcntl
-
     path = folder / LOCK_FILE
     fd, acquired = _acquire(path, wait_seconds() if wait is None else wait)
     try:
@@ -84,8 +83,6 @@ def _record(fd: int, path: Path, command: str, acquired: float) -> None:
 
 
 def _acquire(path: Path, wait: float) -> tuple[int, float]:
-    import fcntl
-
     deadline = time.monotonic() + wait
     while True:
         fd = _open(path)

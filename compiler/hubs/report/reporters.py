@@ -24,6 +24,7 @@ from hubs.errors import (
     table_cell,
 )
 from hubs.policy.kinds import Kind
+from hubs.report.github import annotation, capped
 
 if TYPE_CHECKING:
     from hubs.compile.plan import Change
@@ -299,7 +300,7 @@ def _finding_json(report: Report, finding: Diagnostic) -> dict[str, object]:
 
 
 def render_markdown(report: Report) -> str:
-    import jinja2
+    import jinja2  # heavy (40 ms): only --format markdown needs it
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("hubs.report", "templates"),
@@ -323,8 +324,6 @@ def render_markdown(report: Report) -> str:
 def render_github(report: Report) -> str:
     """Changes, findings and warnings as annotations (capped by :mod:`hubs.report.github`), then
     the headline."""
-    from hubs.report.github import annotation, capped
-
     title = f"hubs {report.command}"
     level = "error" if report.command == "check" else "notice"
     lines = [
@@ -350,8 +349,6 @@ def render_github(report: Report) -> str:
 
 
 def _finding_annotation(report: Report, finding: Diagnostic) -> str:
-    from hubs.report.github import annotation
-
     failing = report.command in ("check", "lint") and finding in report.failing
     level = "error" if failing else "warning"
     fix = f"; {finding.fix}" if finding.fix else ""

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from hubs.errors import oneline, table_cell
+from hubs.report.github import annotation, capped
 
 if TYPE_CHECKING:
     from hubs.images.imagechecks import Check
@@ -96,8 +97,6 @@ def render_json(checks: Sequence[Check]) -> str:
 
 def render_github(checks: Sequence[Check]) -> str:
     """Failures (errors) then unverified checks (warnings), capped by :mod:`hubs.report.github`."""
-    from hubs.report.github import annotation, capped
-
     lines = [
         annotation(
             "warning" if c.ok is None and not c.unreachable else "error",

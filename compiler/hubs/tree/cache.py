@@ -27,9 +27,11 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TypeVar
 
+import hubs
 from hubs.errors import HubsError
 from hubs.files.fileio import MiB, read_bytes
 
@@ -50,15 +52,11 @@ def version() -> str:
     """The tool as far as a cached result depends on it: its version, the Python running
     it, and the size and time of every file of the package and of PyYAML, which parses (a
     changed module, as in an editable install, is another tool)."""
-    from importlib.util import find_spec
-
-    from hubs import __version__
-
     found = find_spec("yaml")
     folders = found.submodule_search_locations if found is not None else None
     parser = sources(Path(next(iter(folders)))) if folders else "-"
     here = sources(Path(__file__).parent)
-    return f"{__version__} {sys.version.split()[0]} {here} {parser}"
+    return f"{hubs.__version__} {sys.version.split()[0]} {here} {parser}"
 
 
 def sources(package: Path) -> str:
@@ -190,7 +188,7 @@ class Store:
 
 def write_atomic(path: Path, text: Iterable[str]) -> None:
     """``text`` (its pieces, in order) as the file ``path``, replaced at once."""
-    import tempfile
+    import tempfile  # 0.4 ms of a replayed check, which writes no cache
 
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from hubs.files.fileio import digest, read_regular
 from hubs.files.paths import inside, is_secret
 from hubs.tree import yamldoc
 from hubs.tree.layout import CHART_SCHEMA as CHART_SCHEMA  # re-exported: where they were first
@@ -74,8 +75,6 @@ def load_clusters(root: Path) -> dict[str, Cluster]:
 
 
 def read_cluster(root: Path, rel: str) -> Cluster:
-    from hubs.files.fileio import digest
-
     folder = rel.rsplit("/", 2)[-2]
     text = _read(inside(root, rel, rel))
     doc = yamldoc.parse(text, rel)
@@ -140,6 +139,4 @@ def _line(node: yaml.Node) -> int:
 
 
 def _read(path: Path, shown: str | None = None) -> str:
-    from hubs.files.fileio import read_regular
-
     return read_regular(path, shown or str(path))

@@ -6,8 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hubs.files.fileio import read_regular
 from hubs.tree.clusters import Hub
 from hubs.tree.layering import Fleet
+from hubs.tree.slots import PROFILE_LIST, SINGLEUSER
+from hubs.tree.yamldoc import load_data
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,10 +30,6 @@ def default_of(fleet: Fleet, hub: Hub) -> Default | None:
     values = None if source is None else fleet.hub_file(hub, source)
     if source is None or values is None or not values.profiles:
         return None
-    from hubs.files.fileio import read_regular
-    from hubs.tree.slots import PROFILE_LIST, SINGLEUSER
-    from hubs.tree.yamldoc import load_data
-
     data = load_data(read_regular(fleet.root / source, source), source)
     listed = _dig(data, (*values.prefix, *SINGLEUSER, PROFILE_LIST))
     profiles = listed if isinstance(listed, list) else []

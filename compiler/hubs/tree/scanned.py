@@ -47,7 +47,7 @@ class Slot:
     @property
     def value(self) -> Image | None:
         """The image the tree holds here, typed (a reference, or text kept as written)."""
-        from hubs.policy.imageref import read
+        from hubs.policy.imageref import read  # 1.7 ms; a replayed check never needs it
 
         return None if self.image is None else read(self.image)
 
