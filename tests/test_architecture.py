@@ -128,7 +128,7 @@ LATE = {
 REPLAYED = {
     ("errors", "difflib"): "1 ms; a did-you-mean",
     ("tree.cache", "tempfile"): "0.4 ms; writing a cache, which a replayed check does not",
-    ("tree.scanned", "hubs.policy.imageref"): "1.7 ms; a slot's image, typed",
+    ("tree.valuesfile", "hubs.policy.imageref"): "1.7 ms; a slot's image, typed",
 }
 
 

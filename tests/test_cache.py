@@ -15,7 +15,7 @@ import hubs
 import spawnerfleet
 from fleetfixture import COMMON_A, HUB_D, Fleet, Result
 from hubs.report.reporters import REPORTERS, Report
-from hubs.tree import cache, scanned
+from hubs.tree import cache, valuesfile
 from hubs.tree.scan import scan
 
 COMMON = "config/clusters/a/common.values.yaml"
@@ -211,20 +211,20 @@ def test_encode_and_decode_are_inverse_and_decode_refuses_other_shapes(fleet: Fl
         ("config/clusters/d/spawner.values.yaml", ("basehub",)),
     ):
         found = scan(fleet.root, rel, prefix)
-        data = json.loads(json.dumps(scanned.encode(found)))
-        assert scanned.decode(data, rel, prefix, found.digest) == found
+        data = json.loads(json.dumps(valuesfile.encode(found)))
+        assert valuesfile.decode(data, rel, prefix, found.digest) == found
     assert found.settings == {
-        ("jupyterhub", "custom", "binderhubUI", "enabled"): scanned.Setting("true", 5),
-        ("jupyterhub", "hub", "config", "KubeSpawner", "image"): scanned.Setting(
+        ("jupyterhub", "custom", "binderhubUI", "enabled"): valuesfile.Setting("true", 5),
+        ("jupyterhub", "hub", "config", "KubeSpawner", "image"): valuesfile.Setting(
             "quay.io/o/i:1", 9, plain=False
         ),
     }
     with pytest.raises(ValueError):
-        scanned.decode([True, [], []], COMMON, (), "")
+        valuesfile.decode([True, [], []], COMMON, (), "")
     with pytest.raises(TypeError):
-        scanned.decode([True, [["small", "0"]], [], [], [], [], [], []], COMMON, (), "")
+        valuesfile.decode([True, [["small", "0"]], [], [], [], [], [], []], COMMON, (), "")
     with pytest.raises(TypeError):
-        scanned.decode(
+        valuesfile.decode(
             [True, [], [], [["m", None, 1, 0, None, "warning", None, None, [1]]], [], [], [], []],
             "",
             (),
@@ -232,17 +232,17 @@ def test_encode_and_decode_are_inverse_and_decode_refuses_other_shapes(fleet: Fl
         )
     with pytest.raises(ValueError):  # a note of an unknown kind
         note: list[object] = ["x", None, None, [], [], 1, "v"]
-        scanned.decode([True, [], [], [], [note], [], [], []], "", (), "")
+        valuesfile.decode([True, [], [], [], [note], [], [], []], "", (), "")
     with pytest.raises(TypeError):  # a shadowed profile that is not a name
-        scanned.decode([True, [], [], [], [], [1], [], []], "", (), "")
+        valuesfile.decode([True, [], [], [], [], [1], [], []], "", (), "")
     with pytest.raises(TypeError):  # an option image's line that is not a number
         option = ["p", "o", [], [["x", "1", "i"]]]
-        scanned.decode([True, [], [], [], [], [], [option], []], "", (), "")
+        valuesfile.decode([True, [], [], [], [], [], [option], []], "", (), "")
     with pytest.raises(TypeError):  # a spawner setting's plain that is not a bool
         setting = [["jupyterhub", "hub"], "x", 3, 1]
-        scanned.decode([True, [], [], [], [], [], [], [setting]], "", (), "")
+        valuesfile.decode([True, [], [], [], [], [], [], [setting]], "", (), "")
     with pytest.raises(ValueError):  # the shape before spawner settings were kept
-        scanned.decode([True, [], [], [], [], [], []], "", (), "")
+        valuesfile.decode([True, [], [], [], [], [], []], "", (), "")
 
 
 def same(data: object) -> object:
@@ -379,27 +379,27 @@ def test_a_changed_source_file_is_another_tool(tmp_path: Path) -> None:
 
 
 def test_the_codec_knows_every_field_it_must_keep() -> None:
-    """A field added to a scan result must be added to scanned.encode/decode too, or the
+    """A field added to a scan result must be added to valuesfile.encode/decode too, or the
     cache would drop it: this fails first."""
     from dataclasses import fields
 
     from hubs.errors import Diagnostic
 
-    assert [f.name for f in fields(scanned.Slot)] == [
+    assert [f.name for f in fields(valuesfile.Slot)] == [
         *("file", "kind", "profile", "choice", "path", "physical", "line", "image"),
         *("anchor", "inherited_name", "inherited_tag", "partial", "nulled"),
     ]
-    assert [f.name for f in fields(scanned.ValuesFile)] == [
+    assert [f.name for f in fields(valuesfile.ValuesFile)] == [
         *("path", "prefix", "digest", "slots", "profiles", "has_profile_list", "warnings"),
         "notes",
         "shadowed",
         "options",
         "settings",
     ]
-    assert [f.name for f in fields(scanned.Setting)] == ["value", "line", "plain"]
-    assert [f.name for f in fields(scanned.Option)] == ["profile", "name", "choices", "images"]
-    assert [f.name for f in fields(scanned.OptionImage)] == ["choice", "line", "image"]
-    assert [f.name for f in fields(scanned.Note)] == [
+    assert [f.name for f in fields(valuesfile.Setting)] == ["value", "line", "plain"]
+    assert [f.name for f in fields(valuesfile.Option)] == ["profile", "name", "choices", "images"]
+    assert [f.name for f in fields(valuesfile.OptionImage)] == ["choice", "line", "image"]
+    assert [f.name for f in fields(valuesfile.Note)] == [
         *("kind", "profile", "choice", "path", "physical", "line", "value"),
     ]
     # a replayed clean check rebuilds its Report from slots, hubs, prefix and warnings

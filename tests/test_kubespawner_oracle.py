@@ -14,7 +14,7 @@ from fleetfixture import Fleet
 from hubs.tree.clusters import LayoutError
 from hubs.tree.layering import load_fleet
 from hubs.tree.scan import scan
-from hubs.tree.scanned import Option, OptionImage
+from hubs.tree.valuesfile import Option, OptionImage
 from spawnerfleet import NULLED
 from spawneroracle import compare
 

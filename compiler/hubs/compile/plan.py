@@ -21,8 +21,8 @@ from hubs.policy.kinds import Kind
 from hubs.policy.model import Config, Lock, Sync
 from hubs.tree import yamldoc
 from hubs.tree.layering import Fleet, Holding
+from hubs.tree.locations import prune_of
 from hubs.tree.scan import ValuesFile, digest_of
-from hubs.tree.slots import prune_of
 from hubs.tree.yamldoc import YamlPath
 
 __all__ = ["Change", "FileEdit", "Plan", "PlanError", "make_plan"]

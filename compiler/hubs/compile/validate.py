@@ -15,7 +15,7 @@ from hubs.errors import InputError
 from hubs.files.fileio import read_regular
 from hubs.files.paths import inside
 from hubs.policy import imageref
-from hubs.tree import slots, yamldoc
+from hubs.tree import locations, yamldoc
 from hubs.tree.clusters import CHART_SCHEMA
 from hubs.tree.yamldoc import YamlPath
 
@@ -46,21 +46,21 @@ CHART_IMAGES_SCHEMA: dict[str, Any] = {
 
 def image_keys(data: object, prefix: YamlPath) -> dict[str, Any]:
     """The user-image keys of loaded values data, shaped for ``CHART_IMAGES_SCHEMA``, found
-    by the rows of :mod:`hubs.tree.slots` (the managed ones: user-controlled images are not
+    by the rows of :mod:`hubs.tree.locations` (the managed ones: user-controlled images are not
     ours)."""
-    singleuser = next(slots.values_at(data, (*map(str, prefix), *slots.SINGLEUSER)), None)
+    singleuser = next(locations.values_at(data, (*map(str, prefix), *locations.SINGLEUSER)), None)
     out: dict[str, Any] = {}
     if not isinstance(singleuser, dict):
         return out
-    for image in slots.values_at(singleuser, slots.SINGLEUSER_IMAGE.path):
+    for image in locations.values_at(singleuser, locations.SINGLEUSER_IMAGE.path):
         out["singleuser"] = image
-    profiles = singleuser.get(slots.PROFILE_LIST)
+    profiles = singleuser.get(locations.PROFILE_LIST)
     images = [
         image
         for profile in (profiles if isinstance(profiles, list) else [])
-        for location in slots.PROFILE_LOCATIONS
+        for location in locations.PROFILE_LOCATIONS
         if location.managed
-        for image in slots.values_at(profile, location.path)
+        for image in locations.values_at(profile, location.path)
     ]
     if images:
         out["profiles"] = images

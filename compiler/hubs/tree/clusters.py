@@ -7,7 +7,7 @@ values files, :mod:`hubs.tree.layering` answers which file wins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -33,10 +33,11 @@ class Hub:
     chart: str
     files: tuple[str, ...]  # tree-relative plaintext values files, in helm order
     line: int  # of ``- name:`` in cluster.yaml
+    # CLUSTER/HUB, made once: every slot's reach lists it (10,000 hubs, many slots each)
+    address: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def address(self) -> str:
-        return f"{self.cluster}/{self.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "address", f"{self.cluster}/{self.name}")
 
     @property
     def prefix(self) -> YamlPath:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from hubs.files.fileio import read_regular
 from hubs.tree.clusters import Hub
 from hubs.tree.layering import Fleet
-from hubs.tree.slots import PROFILE_LIST, SINGLEUSER
+from hubs.tree.locations import PROFILE_LIST, SINGLEUSER
 from hubs.tree.yamldoc import load_data
 
 

@@ -29,7 +29,7 @@ from hubs.policy.address import Scope, SlotKind
 from hubs.tree import spawnerconfig
 from hubs.tree.clusters import CHART_VALUES, Cluster, Hub, LayoutError, load_clusters
 from hubs.tree.scan import Slot, ValuesFile, scan
-from hubs.tree.scanned import Option
+from hubs.tree.valuesfile import Option
 from hubs.tree.yamldoc import YamlPath
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Values files to image slots: where each user image of one file is, and what it holds.
 
-A *slot* is one place a user image can be written, as :mod:`hubs.tree.slots` declares them:
+A *slot* is one place a user image can be written, as :mod:`hubs.tree.locations` declares them:
 ``singleuser.image``, a profile's ``kubespawner_override.image``, a
 ``profile_options.image.choices.<key>`` image, or the user-controlled ``unlisted_choice``.
 Slots are found through YAML aliases too: the ``physical`` path names the node at its
@@ -23,13 +23,9 @@ from hubs.errors import Diagnostic
 from hubs.files import fileio
 from hubs.files.paths import inside, is_secret
 from hubs.policy.address import SlotKind
-from hubs.tree import scanned, yamldoc
+from hubs.tree import valuesfile, yamldoc
 from hubs.tree.clusters import LayoutError, _read
-from hubs.tree.scanned import Note as Note
-from hubs.tree.scanned import NoteKind, Option, OptionImage, Setting
-from hubs.tree.scanned import Slot as Slot
-from hubs.tree.scanned import ValuesFile as ValuesFile
-from hubs.tree.slots import (
+from hubs.tree.locations import (
     CHOICE,
     CHOICES,
     LABELS,
@@ -42,6 +38,10 @@ from hubs.tree.slots import (
     SPAWNER_KEYS,
     Location,
 )
+from hubs.tree.valuesfile import Note as Note
+from hubs.tree.valuesfile import NoteKind, Option, OptionImage, Setting
+from hubs.tree.valuesfile import Slot as Slot
+from hubs.tree.valuesfile import ValuesFile as ValuesFile
 from hubs.tree.yamldoc import Anchors, Document, YamlError, YamlPath
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def scan_text(text: str, rel: str, prefix: YamlPath = (), store: Store | None = 
     digest = digest_of(text)
     name = "scan:" + "/".join(map(str, prefix)) + ":" + rel
     if store is not None:
-        hit = store.get(name, digest, lambda data: scanned.decode(data, rel, prefix, digest))
+        hit = store.get(name, digest, lambda data: valuesfile.decode(data, rel, prefix, digest))
         if hit is not None:
             return hit
     try:
@@ -84,7 +84,7 @@ def scan_text(text: str, rel: str, prefix: YamlPath = (), store: Store | None = 
     if "image" in text or PROFILE_LIST in text or "extraImages" in text:
         _Scanner(found, doc).run()
     if store is not None:
-        store.put(name, digest, scanned.encode(found))
+        store.put(name, digest, valuesfile.encode(found))
     return found
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from hubs.tree import yamldoc
 from hubs.tree.clusters import Hub
-from hubs.tree.scanned import ValuesFile
-from hubs.tree.slots import BINDER_AUTH, BINDERHUB_UI, HUB_IMAGE
+from hubs.tree.locations import BINDER_AUTH, BINDERHUB_UI, HUB_IMAGE
+from hubs.tree.valuesfile import ValuesFile
 
 # A values file as scanned with a prefix (the fleet's: each file is scanned once a run,
 # and the scan keeps what it sets at each spawner key).
