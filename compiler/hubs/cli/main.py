@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # imported when a command runs: ``hubs --version`` needs none
     import argparse
     from pathlib import Path
 
-    from hubs.cli.commands._common import Command
+    from hubs.cli.parser import Command
     from hubs.errors import Diagnostic, HubsError
 
     # built on first use by __getattr__: ``hubs --version`` imports no command

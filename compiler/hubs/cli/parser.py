@@ -1,7 +1,7 @@
 """The argument parser of ``hubs``, built from the table of commands.
 
 Each command gives its help line, description, examples and flags; this module only lays
-them out.  It imports no command: the table is handed in.
+them out.  It imports no command: the table of :class:`Command` rows is handed in.
 """
 
 from __future__ import annotations
@@ -9,13 +9,30 @@ from __future__ import annotations
 import argparse
 import sys
 import textwrap
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from hubs.cli.commands._common import Command
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 WIDTH = 88
+
+Options = TypeVar("Options")  # a command's frozen dataclass of options (cli.commands.Where)
+
+
+@dataclass(frozen=True)
+class Command(Generic[Options]):
+    """One verb of ``hubs``: its help, its flags, its typed options and what runs it.
+
+    ``arguments`` adds the verb's own flags; their destinations are the field names of
+    ``options``, which :mod:`hubs.cli.main` fills from the parsed flags before calling ``run``.
+    """
+
+    name: str
+    help: str  # one line, in `hubs --help`
+    description: str  # one paragraph, in `hubs NAME --help`
+    examples: tuple[str, ...]  # command lines shown under "examples:" in `hubs NAME --help`
+    options: type[Options]
+    run: Callable[[Options], int]
+    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
 
 
 UNPARSED = "unparsed"  # where a command named in ``others`` keeps its words

@@ -13,7 +13,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from hubs.cli.commands._common import Command
+    from hubs.cli.parser import Command
 
     TABLE: tuple[Command[Any], ...]  # every command, built on first use by __getattr__
 

@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING
 
+from hubs.cli.parser import Command as Command
 from hubs.errors import Diagnostic, Exit
 from hubs.policy.kinds import Kind
 
@@ -70,26 +71,6 @@ class PackagesOptions(ReportOptions):
 
     packages: bool = False  # compare the package lists of each changed image
     packages_budget: int = size(DEFAULT_PACKAGES_BUDGET)  # bytes per image, at most
-
-
-Options = TypeVar("Options", bound=Where)
-
-
-@dataclass(frozen=True)
-class Command(Generic[Options]):
-    """One verb of ``hubs``: its help, its flags, its typed options and what runs it.
-
-    ``arguments`` adds the verb's own flags; their destinations are the field names of
-    ``options``, which :mod:`hubs.cli.main` fills from the parsed flags before calling ``run``.
-    """
-
-    name: str
-    help: str  # one line, in `hubs --help`
-    description: str  # one paragraph, in `hubs NAME --help`
-    examples: tuple[str, ...]  # command lines shown under "examples:" in `hubs NAME --help`
-    options: type[Options]
-    run: Callable[[Options], int]
-    arguments: Callable[[argparse.ArgumentParser], None] = lambda parser: None
 
 
 def add_report_format(parser: argparse.ArgumentParser) -> None:
