@@ -89,14 +89,17 @@ def file_of(folder: Path, kind: str = SCAN) -> Path:
 
 
 class Store:
-    """The entries of one cache file, read once; :meth:`save` writes them back if changed."""
+    """The entries of one cache file, read once; :meth:`save` writes them back if changed.
+
+    An entry a run has decoded is let go (the run holds its objects): :meth:`save`, or a
+    second :meth:`get` of it, reads it back from the file, as the file has it then."""
 
     def __init__(self, folder: Path, kind: str = SCAN) -> None:
         self.folder = str(folder.resolve())  # hubs.toml's folder: one cache file each
         self.path = file_of(folder, kind)
         self.tool = version()
-        # name -> (digest, its JSON text; None once decoded: the file still has it)
-        self._entries: dict[str, tuple[str, str | None]] = dict(self._read())
+        self._entries = self._read()  # name -> (digest, its JSON text)
+        self._taken: dict[str, str] = {}  # decoded and let go: name -> digest
         self._disk: dict[str, tuple[str, str]] | None = None  # the file read again, if needed
         self._put: set[str] = set()  # entries put this run: not in the file yet
         self._changed = False
@@ -122,17 +125,18 @@ class Store:
     def get(self, name: str, digest: str, decode: Callable[[object], T]) -> T | None:
         """The decoded entry ``name`` if it was computed from text with ``digest``;
         None (a miss) when absent, stale, or of a shape ``decode`` refuses."""
-        entry = self._entries.get(name)
-        text = self._text(name, entry)
-        if entry is None or entry[0] != digest or text is None:
+        entry = self._entries.get(name) or self._taken_back(name)
+        if entry is None or entry[0] != digest:
             return None
         try:
-            found = decode(json.loads(text))
+            found = decode(json.loads(entry[1]))
         except (KeyError, TypeError, ValueError, IndexError, RecursionError):
-            del self._entries[name]
+            self._entries.pop(name, None)
+            self._taken.pop(name, None)
             return None
-        if name not in self._put:  # the text goes: read back from the file if needed
-            self._entries[name] = (digest, None)
+        if name not in self._put:  # let go: the file has it
+            self._entries.pop(name, None)
+            self._taken[name] = digest
         return found
 
     def put(self, name: str, digest: str, data: object) -> None:
@@ -141,6 +145,7 @@ class Store:
         entry = (digest, json.dumps(data, separators=(",", ":")))
         if self._entries.get(name) != entry:
             self._entries[name] = entry
+            self._taken.pop(name, None)
             self._put.add(name)
             self._changed = True
 
@@ -165,24 +170,24 @@ class Store:
             yield json.dumps(list(entry), separators=(",", ":"))
         yield "}}"
 
-    def _text(self, name: str, entry: tuple[str, str | None] | None) -> str | None:
-        """The JSON text of ``entry``, read back from the file once it was decoded (None
-        when the file no longer has it as it was: a miss)."""
-        if entry is None or entry[1] is not None:
-            return None if entry is None else entry[1]
+    def _taken_back(self, name: str) -> tuple[str, str] | None:
+        """An entry let go, as the file has it now (None when it no longer has it as it
+        was: a miss)."""
+        digest = self._taken.get(name)
+        if digest is None:
+            return None
         if self._disk is None:
             self._disk = self._read()
         found = self._disk.get(name)
-        return found[1] if found is not None and found[0] == entry[0] else None
+        return found if found is not None and found[0] == digest else None
 
     def _kept(self) -> dict[str, tuple[str, str]]:
-        """Every entry with its text (an entry the file no longer has as it was is left out:
-        a miss next time)."""
-        kept = {}
-        for name, entry in self._entries.items():
-            text = self._text(name, entry)
-            if text is not None:
-                kept[name] = (entry[0], text)
+        """Every entry: those of this run, and those let go as the file still has them."""
+        kept = dict(self._entries)
+        for name in self._taken:
+            found = self._taken_back(name)
+            if found is not None:
+                kept[name] = found
         return kept
 
 
