@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -109,6 +109,17 @@ Repository = Annotated[
 ]
 
 
+def _hold(what: str) -> Any:
+    """The ``hold`` field of a policy whose locked ``what`` (a tag, an image) it keeps."""
+    description = f"Keep the locked {what}: `hubs update` leaves this slot until released"
+    return Field(False, strict=True, description=description)
+
+
+def _hold_until(what: str) -> Any:
+    description = f"Keep the locked {what} until this day (inclusive), e.g. 2026-12-31"
+    return Field(None, description=description)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -129,14 +140,8 @@ class Follow(_Strict):
     allow_downgrade: bool = Field(
         False, strict=True, description="Allow moving to an older tag than locked"
     )
-    hold: bool = Field(
-        False,
-        strict=True,
-        description="Keep the locked tag: `hubs update` leaves this slot until released",
-    )
-    hold_until: date | None = Field(
-        None, description="Keep the locked tag until this day (inclusive), e.g. 2026-12-31"
-    )
+    hold: bool = _hold("tag")
+    hold_until: date | None = _hold_until("tag")
 
     @model_validator(mode="after")
     def _range_fits(self) -> Follow:
@@ -178,14 +183,8 @@ class Promote(_Strict):
         description="How long the source must have run an image before this slot takes it: "
         "a count and a unit, m, h, d or w (e.g. 7d)"
     )
-    hold: bool = Field(
-        False,
-        strict=True,
-        description="Keep the locked image: `hubs update` leaves this slot until released",
-    )
-    hold_until: date | None = Field(
-        None, description="Keep the locked image until this day (inclusive), e.g. 2026-12-31"
-    )
+    hold: bool = _hold("image")
+    hold_until: date | None = _hold_until("image")
 
 
 class Broken(_Strict):
