@@ -163,7 +163,7 @@ def table(hubs: int, manifest: fleet.Manifest, figures: list[Figures]) -> str:
         "| --- | --: | --: | --: | --: | --: | --: |\n"
     )
     rows = [
-        f"| `{f.case.name}` | {f.wall_s:.2f} | {f.floor_wall_s:.2f} | {f.wall_ratio:.1f} "
+        f"| `{f.case.name}` | {f.wall_s:.2f} | {f.floor_wall_s:.2f} | {f.wall_ratio:.2f} "
         f"| {f.rss_mib:.0f} | {f.floor_rss_mib:.0f} | {f.rss_ratio:.1f} |\n"
         for f in figures
     ]
