@@ -612,3 +612,18 @@ def test_a_replayed_check_imports_no_parser_and_no_loader(
     env = {**os.environ, "XDG_CACHE_HOME": str(scan_cache_home)}
     run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert (run.stdout, run.stderr) == (CLEAN + "0 []\n", "")
+
+
+def test_the_tool_version_covers_every_folder_and_for_models_what_validates() -> None:
+    """A module changed anywhere in the package (an editable install) is another tool, and
+    for the model cache so is another Pydantic or another library its rules call."""
+    from importlib.util import find_spec
+
+    package = Path(hubs.__file__).parent
+    assert f" {cache.sources(package)} " in cache.version()
+    spec = find_spec("pydantic")
+    assert spec is not None and spec.submodule_search_locations is not None
+    pydantic = cache.sources(Path(next(iter(spec.submodule_search_locations))))
+    assert f"pydantic:{pydantic}" in cache.version(cache.MODEL)
+    assert "pydantic" not in cache.version(cache.SCAN)
+    assert cache.version(cache.CHECK) == cache.version(cache.SCAN)

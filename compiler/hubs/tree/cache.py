@@ -48,27 +48,45 @@ _OFF = frozenset({"off", "0", "no", "false"})
 T = TypeVar("T")
 
 
-def version() -> str:
+# What else a validated model depends on: the validator and the libraries its rules call
+VALIDATED_WITH = ("pydantic", "pydantic_core", "regex", "semver")
+
+
+def version(kind: str = SCAN) -> str:
     """The tool as far as a cached result depends on it: its version, the Python running
-    it, and the size and time of every file of the package and of PyYAML, which parses (a
-    changed module, as in an editable install, is another tool)."""
-    found = find_spec("yaml")
+    it, and the size and time of every file of the package (all its folders) and of PyYAML,
+    which parses; for the model cache, of the libraries that validate too (a changed
+    module, as in an editable install or an upgrade, is another tool)."""
+    here = sources(Path(hubs.__file__).parent)
+    used = ("yaml", *(VALIDATED_WITH if kind == MODEL else ()))
+    stamps = " ".join(f"{name}:{_package_sources(name)}" for name in used)
+    return f"{hubs.__version__} {sys.version.split()[0]} {here} {stamps}"
+
+
+def _package_sources(name: str) -> str:
+    found = find_spec(name)
     folders = found.submodule_search_locations if found is not None else None
-    parser = sources(Path(next(iter(folders)))) if folders else "-"
-    here = sources(Path(__file__).parent)
-    return f"{hubs.__version__} {sys.version.split()[0]} {here} {parser}"
+    return sources(Path(next(iter(folders)))) if folders else "-"
 
 
 def sources(package: Path) -> str:
-    """A digest of the name, size and modification time of every file under ``package``."""
-    found = []
-    for folder, dirs, names in os.walk(package):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        for name in sorted(names):
-            stat = os.stat(os.path.join(folder, name))
-            rel = os.path.relpath(os.path.join(folder, name), package)
-            found.append(f"{rel}:{stat.st_size}:{stat.st_mtime_ns}")
+    """A digest of the name, size and modification time of every file under ``package``
+    (bytecode folders left out)."""
+    found: list[str] = []
+    _listed(str(package), "", found)
     return hashlib.blake2b("\n".join(found).encode(), digest_size=8).hexdigest()
+
+
+def _listed(folder: str, rel: str, found: list[str]) -> None:
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name != "__pycache__":
+                _listed(entry.path, f"{rel}{entry.name}/", found)
+        else:
+            stat = entry.stat()
+            found.append(f"{rel}{entry.name}:{stat.st_size}:{stat.st_mtime_ns}")
 
 
 def enabled(flag_off: bool = False) -> bool:
@@ -97,7 +115,7 @@ class Store:
     def __init__(self, folder: Path, kind: str = SCAN) -> None:
         self.folder = str(folder.resolve())  # hubs.toml's folder: one cache file each
         self.path = file_of(folder, kind)
-        self.tool = version()
+        self.tool = version(kind)
         self._entries = self._read()  # name -> (digest, its JSON text)
         self._taken: dict[str, str] = {}  # decoded and let go: name -> digest
         self._disk: dict[str, tuple[str, str]] | None = None  # the file read again, if needed
