@@ -10,7 +10,7 @@ from hubs.follow.resolve import FollowRequest, Resolution
 from hubs.follow.update import Resolver, update
 from hubs.policy.imageref import parse
 from hubs.policy.load import dump_lock, load_config
-from hubs.policy.model import Follow, Lock, LockEntry
+from hubs.policy.model import Follow, Lock, LockEntry, Promote
 from hubs.tree.layering import load_fleet
 
 SMALL = "a/common.values.yaml:profiles/small/image"
@@ -118,3 +118,25 @@ def test_update_without_follow_slots_writes_no_lock(fleet: Fleet) -> None:
     result = fleet.run("update")
     assert (result.code, result.out) == (0, "hubs update: nothing to change (7 slots, 3 hubs)\n")
     assert fleet.snapshot() == before
+
+
+def test_a_policy_s_fingerprint_is_the_one_locks_already_hold() -> None:
+    """hubs.lock records each policy's fingerprint: the values below are what the
+    Pydantic models computed before the tool moved to dataclasses inside, so every
+    lock written then stays fresh."""
+    from hubs.policy import schema
+
+    follow = schema.inside(
+        schema.Follow.model_validate(
+            {"follow": "quay.io/org/small", "order": "semver", "match": "v(?P<version>.*)"}
+            | {"digest": True, "hold": True}
+        )
+    )
+    promote = schema.inside(
+        schema.Promote.model_validate(
+            {"promote": "a/staging", "after": "7d", "hold_until": "2026-12-31"}
+        )
+    )
+    assert isinstance(follow, Follow) and isinstance(promote, Promote)
+    assert follow.fingerprint() == "sha256:bb2beba281124386"
+    assert promote.fingerprint() == "sha256:5ad5228cf7823136"
