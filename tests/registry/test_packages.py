@@ -43,6 +43,22 @@ BUMP: dict[str, Entry] = {
     SITE + "nbgitpuller-1.2.1.dist-info/RECORD": b"",
 }
 SUMMARY = "python 3.11.9 → 3.12.4; 2 added, 1 removed, 3 changed"
+# The markdown table of the six package changes, as every markdown report folds it
+DETAILS = (
+    "<details><summary>6 packages</summary>\n"
+    "\n"
+    "| package | old | new |\n"
+    "|---|---|---|\n"
+    "| `nbgitpuller` |  | `1.2.1` |\n"
+    "| `pandas` |  | `2.2.2` |\n"
+    "| `scipy` | `1.13.0` |  |\n"
+    "| `attrs` | `23.1.0 pyh_0` | `23.1.0 pyh_1` |\n"
+    "| `numpy` | `1.26.4` | `2.0.1` |\n"
+    "| `python` | `3.11.9` | `3.12.4` |\n"
+    "\n"
+    "</details>\n"
+    "\n"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -138,20 +154,7 @@ def test_markdown_report(
         "#### Packages\n"
         "\n"
         f"`{v1}` → `{v2}` (c/prod:image): {SUMMARY}\n"
-        "\n"
-        "<details><summary>6 packages</summary>\n"
-        "\n"
-        "| package | old | new |\n"
-        "|---|---|---|\n"
-        "| `nbgitpuller` |  | `1.2.1` |\n"
-        "| `pandas` |  | `2.2.2` |\n"
-        "| `scipy` | `1.13.0` |  |\n"
-        "| `attrs` | `23.1.0 pyh_0` | `23.1.0 pyh_1` |\n"
-        "| `numpy` | `1.26.4` | `2.0.1` |\n"
-        "| `python` | `3.11.9` | `3.12.4` |\n"
-        "\n"
-        "</details>\n"
-        "\n"
+        "\n" + DETAILS
     )
 
 
@@ -247,20 +250,8 @@ def test_update_packages_in_the_pull_request_body(
     assert out.endswith(
         f"`{v1}` → `{v2}` (c/prod:image): {SUMMARY}\n"
         "\n"
-        "<details><summary>6 packages</summary>\n"
-        "\n"
-        "| package | old | new |\n"
-        "|---|---|---|\n"
-        "| `nbgitpuller` |  | `1.2.1` |\n"
-        "| `pandas` |  | `2.2.2` |\n"
-        "| `scipy` | `1.13.0` |  |\n"
-        "| `attrs` | `23.1.0 pyh_0` | `23.1.0 pyh_1` |\n"
-        "| `numpy` | `1.26.4` | `2.0.1` |\n"
-        "| `python` | `3.11.9` | `3.12.4` |\n"
-        "\n"
-        "</details>\n"
-        "\n"
-        "- c/prod:image: (none) -> v2; 2 candidates; newest of 2 alphabetical tags matching "
+        + DETAILS
+        + "- c/prod:image: (none) -> v2; 2 candidates; newest of 2 alphabetical tags matching "
         "^v\\d+$\n"
         "- hubs.lock would change\n"
     )
