@@ -93,15 +93,14 @@ _M = TypeVar("_M", Config, Lock)
 def _model(made: type[_M], text: str, name: str, cache: Cache | None) -> _M:
     """The model of ``text``: from ``cache`` when these bytes validated before, else
     validated (and then kept there)."""
+    if cache is None:
+        return _validated(made, text, name)
     key = digest(text)
-    if cache is not None:
-        found = cache.get(name, key, lambda data: stored.decode(data, made))
-        if found is not None:
-            return found
-    model = _validated(made, text, name)
-    if cache is not None:
-        cache.put(name, key, stored.encode(model))
-    return model
+    found = cache.get(name, key, lambda data: stored.decode(data, made))
+    if found is None:
+        found = _validated(made, text, name)
+        cache.put(name, key, stored.encode(found))
+    return found
 
 
 def _validated(made: type[_M], text: str, name: str) -> _M:
